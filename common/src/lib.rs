@@ -1,0 +1,5 @@
+//! Code both binaries share: tracing setup (stdout plus daily-rotated log files) and small
+//! configuration helpers. Kept tiny on purpose; each binary owns its own settings.
+
+pub mod config;
+pub mod telemetry;

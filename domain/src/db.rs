@@ -1,0 +1,52 @@
+//! Connecting to PostgreSQL, creating the database when it is missing, and migrating it.
+
+use std::time::Duration;
+
+use sqlx::migrate::MigrateDatabase;
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::{PgPool, Postgres};
+
+use crate::{Error, Result};
+
+/// Creates the database named in `url` if it does not exist yet.
+pub async fn create_if_missing(url: &str) -> Result<bool> {
+    if Postgres::database_exists(url).await? {
+        return Ok(false);
+    }
+    Postgres::create_database(url).await?;
+    Ok(true)
+}
+
+/// A pool that fails fast when PostgreSQL is unreachable instead of hanging a request.
+pub async fn connect(url: &str, max_connections: u32) -> Result<PgPool> {
+    let options: PgConnectOptions =
+        url.parse().map_err(|e| Error::Internal(format!("DATABASE_URL invalide : {e}")))?;
+    Ok(PgPoolOptions::new()
+        .max_connections(max_connections)
+        .acquire_timeout(Duration::from_secs(5))
+        .connect_with(options)
+        .await?)
+}
+
+/// A pool that connects on first use, so a binary can start while PostgreSQL is down and
+/// report it on `/health`.
+pub fn connect_lazy(url: &str, max_connections: u32) -> Result<PgPool> {
+    let options: PgConnectOptions =
+        url.parse().map_err(|e| Error::Internal(format!("DATABASE_URL invalide : {e}")))?;
+    Ok(PgPoolOptions::new()
+        .max_connections(max_connections)
+        .acquire_timeout(Duration::from_secs(3))
+        .connect_lazy_with(options))
+}
+
+pub async fn migrate(pool: &PgPool) -> Result<()> {
+    crate::MIGRATOR
+        .run(pool)
+        .await
+        .map_err(|e| Error::Internal(format!("migrations : {e}")))
+}
+
+/// True when PostgreSQL answers a trivial query.
+pub async fn is_up(pool: &PgPool) -> bool {
+    sqlx::query_scalar::<_, i32>("SELECT 1").fetch_one(pool).await.is_ok()
+}

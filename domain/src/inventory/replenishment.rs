@@ -1,0 +1,320 @@
+//! Replenishment requests: a store asks, the warehouse approves (reserving its stock) and
+//! delivers (adding it to the store), or refuses; the store may cancel before approval.
+//! Each transition is one conditional `UPDATE ... WHERE status = <from>`, so a repeated or
+//! concurrent transition happens once and moves stock once.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use sqlx::{FromRow, PgConnection, PgPool, Postgres, QueryBuilder};
+
+use super::{Location, MovementReason, StockChange, change_stock};
+use crate::{Actor, Error, Page, PageRequest, Result};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RequestStatus {
+    EnAttente,
+    Validee,
+    Livree,
+    Refusee,
+    Annulee,
+}
+
+impl RequestStatus {
+    pub const ALL: [RequestStatus; 5] = [
+        RequestStatus::EnAttente,
+        RequestStatus::Validee,
+        RequestStatus::Livree,
+        RequestStatus::Refusee,
+        RequestStatus::Annulee,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RequestStatus::EnAttente => "en_attente",
+            RequestStatus::Validee => "validee",
+            RequestStatus::Livree => "livree",
+            RequestStatus::Refusee => "refusee",
+            RequestStatus::Annulee => "annulee",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|st| st.as_str() == s)
+    }
+
+    /// French label for people.
+    pub fn label(self) -> &'static str {
+        match self {
+            RequestStatus::EnAttente => "En attente",
+            RequestStatus::Validee => "Validée",
+            RequestStatus::Livree => "Livrée",
+            RequestStatus::Refusee => "Refusée",
+            RequestStatus::Annulee => "Annulée",
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, FromRow)]
+pub struct ReplenishmentRequest {
+    pub id: i64,
+    pub store_id: i64,
+    pub store_name: String,
+    pub product_id: i64,
+    pub product_code: String,
+    pub product_name: String,
+    pub quantity: i32,
+    #[sqlx(try_from = "String")]
+    pub status: RequestStatusText,
+    pub note: String,
+    pub requested_by: Option<i64>,
+    pub requested_at: DateTime<Utc>,
+    pub approved_by: Option<i64>,
+    pub approved_at: Option<DateTime<Utc>>,
+    pub delivered_by: Option<i64>,
+    pub delivered_at: Option<DateTime<Utc>>,
+    pub refused_by: Option<i64>,
+    pub refused_at: Option<DateTime<Utc>>,
+    pub refusal_reason: Option<String>,
+    pub cancelled_by: Option<i64>,
+    pub cancelled_at: Option<DateTime<Utc>>,
+}
+
+/// The status as stored, decoded once from its text column.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct RequestStatusText(pub RequestStatus);
+
+impl TryFrom<String> for RequestStatusText {
+    type Error = String;
+    fn try_from(s: String) -> std::result::Result<Self, String> {
+        RequestStatus::parse(&s).map(RequestStatusText).ok_or_else(|| format!("unknown status {s}"))
+    }
+}
+
+impl ReplenishmentRequest {
+    pub fn status(&self) -> RequestStatus {
+        self.status.0
+    }
+}
+
+const REQUEST_SELECT: &str = "SELECT r.id, r.store_id, s.name AS store_name, r.product_id,
+        p.code AS product_code, p.name AS product_name, r.quantity, r.status, r.note,
+        r.requested_by, r.requested_at, r.approved_by, r.approved_at, r.delivered_by,
+        r.delivered_at, r.refused_by, r.refused_at, r.refusal_reason, r.cancelled_by,
+        r.cancelled_at
+     FROM replenishment_requests r JOIN stores s ON s.id = r.store_id
+     JOIN products p ON p.id = r.product_id";
+
+pub async fn get_request(db: impl sqlx::PgExecutor<'_>, id: i64) -> Result<ReplenishmentRequest> {
+    sqlx::query_as(&format!("{REQUEST_SELECT} WHERE r.id = $1"))
+        .bind(id)
+        .fetch_optional(db)
+        .await?
+        .ok_or_else(|| Error::not_found("Demande de réapprovisionnement", id))
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RequestFilter {
+    pub status: Option<RequestStatus>,
+    pub store_id: Option<i64>,
+}
+
+/// Requests, newest first. Store staff see their own store's only.
+pub async fn list_requests(
+    db: &PgPool,
+    actor: &Actor,
+    filter: &RequestFilter,
+    page: PageRequest,
+) -> Result<Page<ReplenishmentRequest>> {
+    let store_id = match (actor.is_head_office(), filter.store_id) {
+        (true, store) => store,
+        (false, Some(store)) => {
+            actor.ensure_store(store)?;
+            Some(store)
+        }
+        (false, None) => match actor {
+            Actor::Employee { store_id, .. } => *store_id,
+            _ => None,
+        },
+    };
+    let push_where = |qb: &mut QueryBuilder<'_, Postgres>| {
+        qb.push(" WHERE TRUE");
+        if let Some(status) = filter.status {
+            qb.push(" AND r.status = ").push_bind(status.as_str());
+        }
+        if let Some(store) = store_id {
+            qb.push(" AND r.store_id = ").push_bind(store);
+        }
+    };
+    let mut count = QueryBuilder::new("SELECT count(*) FROM replenishment_requests r");
+    push_where(&mut count);
+    let total: i64 = count.build_query_scalar().fetch_one(db).await?;
+    let mut qb = QueryBuilder::new(REQUEST_SELECT);
+    push_where(&mut qb);
+    qb.push(" ORDER BY r.requested_at DESC, r.id DESC LIMIT ").push_bind(page.limit());
+    qb.push(" OFFSET ").push_bind(page.offset());
+    let items = qb.build_query_as().fetch_all(db).await?;
+    Ok(Page::new(items, total, page))
+}
+
+/// A store manager (or head office) asks the warehouse for a product.
+pub async fn create_request(
+    db: &PgPool,
+    actor: &Actor,
+    store_id: i64,
+    product_id: i64,
+    quantity: i32,
+    note: &str,
+) -> Result<ReplenishmentRequest> {
+    let mut conn = db.acquire().await?;
+    create_request_at(&mut conn, actor, store_id, product_id, quantity, note, Utc::now()).await
+}
+
+pub(crate) async fn create_request_at(
+    conn: &mut PgConnection,
+    actor: &Actor,
+    store_id: i64,
+    product_id: i64,
+    quantity: i32,
+    note: &str,
+    at: DateTime<Utc>,
+) -> Result<ReplenishmentRequest> {
+    actor.ensure_manager_of(store_id)?;
+    if quantity < 1 {
+        return Err(Error::invalid("quantity", "La quantité doit être d'au moins 1."));
+    }
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO replenishment_requests (store_id, product_id, quantity, note, requested_by,
+                                             requested_at)
+         VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+    )
+    .bind(store_id)
+    .bind(product_id)
+    .bind(quantity)
+    .bind(note.trim())
+    .bind(actor.employee_id())
+    .bind(at)
+    .fetch_one(&mut *conn)
+    .await?;
+    get_request(&mut *conn, id).await
+}
+
+/// The transitions of the state machine.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Transition {
+    Approve,
+    Refuse,
+    Deliver,
+    Cancel,
+}
+
+impl Transition {
+    fn from_status(self) -> RequestStatus {
+        match self {
+            Transition::Approve | Transition::Refuse | Transition::Cancel => RequestStatus::EnAttente,
+            Transition::Deliver => RequestStatus::Validee,
+        }
+    }
+
+    fn to_status(self) -> RequestStatus {
+        match self {
+            Transition::Approve => RequestStatus::Validee,
+            Transition::Refuse => RequestStatus::Refusee,
+            Transition::Deliver => RequestStatus::Livree,
+            Transition::Cancel => RequestStatus::Annulee,
+        }
+    }
+
+    /// `(by, at)` columns the transition fills.
+    fn columns(self) -> (&'static str, &'static str) {
+        match self {
+            Transition::Approve => ("approved_by", "approved_at"),
+            Transition::Refuse => ("refused_by", "refused_at"),
+            Transition::Deliver => ("delivered_by", "delivered_at"),
+            Transition::Cancel => ("cancelled_by", "cancelled_at"),
+        }
+    }
+
+    fn verb(self) -> &'static str {
+        match self {
+            Transition::Approve => "valider",
+            Transition::Refuse => "refuser",
+            Transition::Deliver => "livrer",
+            Transition::Cancel => "annuler",
+        }
+    }
+}
+
+/// Applies one transition. Approve, refuse and deliver are the warehouse's (head office);
+/// cancel is the requesting store's (its manager) or head office's.
+pub async fn transition(
+    db: &PgPool,
+    actor: &Actor,
+    request_id: i64,
+    transition: Transition,
+    reason: Option<&str>,
+) -> Result<ReplenishmentRequest> {
+    let mut tx = db.begin().await?;
+    let request = transition_at(&mut tx, actor, request_id, transition, reason, Utc::now()).await?;
+    tx.commit().await?;
+    Ok(request)
+}
+
+pub(crate) async fn transition_at(
+    conn: &mut PgConnection,
+    actor: &Actor,
+    request_id: i64,
+    transition: Transition,
+    reason: Option<&str>,
+    at: DateTime<Utc>,
+) -> Result<ReplenishmentRequest> {
+    let current = get_request(&mut *conn, request_id).await?;
+    match transition {
+        Transition::Cancel => actor.ensure_manager_of(current.store_id)?,
+        _ => actor.ensure_head_office()?,
+    }
+    let reason = reason.map(str::trim).filter(|r| !r.is_empty());
+    if transition == Transition::Refuse && reason.is_none() {
+        return Err(Error::invalid("reason", "Indiquez la raison du refus."));
+    }
+    let (by_col, at_col) = transition.columns();
+    // The conditional update is the lock: of two concurrent approvals, one updates a row and
+    // the other finds the status already changed.
+    let moved: Option<(i64, i64, i32)> = sqlx::query_as(&format!(
+        "UPDATE replenishment_requests SET status = $2, {by_col} = $3, {at_col} = $4,
+             refusal_reason = COALESCE($5, refusal_reason)
+         WHERE id = $1 AND status = $6
+         RETURNING store_id, product_id, quantity"
+    ))
+    .bind(request_id)
+    .bind(transition.to_status().as_str())
+    .bind(actor.employee_id())
+    .bind(at)
+    .bind(if transition == Transition::Refuse { reason } else { None })
+    .bind(transition.from_status().as_str())
+    .fetch_optional(&mut *conn)
+    .await?;
+    let Some((store_id, product_id, quantity)) = moved else {
+        let now = get_request(&mut *conn, request_id).await?;
+        return Err(Error::Conflict(format!(
+            "Impossible de {} cette demande : elle est « {} ».",
+            transition.verb(),
+            now.status().label()
+        )));
+    };
+    let stock_change = match transition {
+        Transition::Approve => Some((Location::Warehouse, -quantity, MovementReason::ReplenishmentOut(request_id))),
+        Transition::Deliver => Some((Location::Store(store_id), quantity, MovementReason::ReplenishmentIn(request_id))),
+        Transition::Refuse | Transition::Cancel => None,
+    };
+    if let Some((location, delta, reason)) = stock_change {
+        let note = format!("Demande n° {request_id}");
+        change_stock(
+            conn,
+            &StockChange { location, product_id, delta, reason, actor, note: &note, at },
+        )
+        .await?;
+    }
+    get_request(&mut *conn, request_id).await
+}

@@ -1,0 +1,202 @@
+//! Register sessions: a register is opened with a cash float by an employee and closed with the
+//! counted cash; closing computes the Z report (sales, refunds, expected cash, difference).
+//! At most one session is open per register (a partial unique index guarantees it).
+
+use chrono::{DateTime, Utc};
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+use sqlx::{FromRow, PgConnection, PgExecutor, PgPool};
+
+use super::get_register;
+use crate::money::is_valid_amount;
+use crate::{Actor, Error, Result};
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, FromRow)]
+pub struct RegisterSession {
+    pub id: i64,
+    pub register_id: i64,
+    pub store_id: i64,
+    pub opened_by: i64,
+    pub opened_by_name: String,
+    pub opened_at: DateTime<Utc>,
+    pub opening_float: Decimal,
+    pub closed_by: Option<i64>,
+    pub closed_at: Option<DateTime<Utc>>,
+    pub counted_cash: Option<Decimal>,
+    pub expected_cash: Option<Decimal>,
+    pub cash_difference: Option<Decimal>,
+}
+
+impl RegisterSession {
+    pub fn is_open(&self) -> bool {
+        self.closed_at.is_none()
+    }
+}
+
+const SESSION_SELECT: &str = "SELECT rs.id, rs.register_id, r.store_id, rs.opened_by,
+        e.full_name AS opened_by_name, rs.opened_at, rs.opening_float, rs.closed_by, rs.closed_at,
+        rs.counted_cash, rs.expected_cash, rs.cash_difference
+     FROM register_sessions rs JOIN registers r ON r.id = rs.register_id
+     JOIN employees e ON e.id = rs.opened_by";
+
+pub async fn get_session(db: impl PgExecutor<'_>, id: i64) -> Result<RegisterSession> {
+    sqlx::query_as(&format!("{SESSION_SELECT} WHERE rs.id = $1"))
+        .bind(id)
+        .fetch_optional(db)
+        .await?
+        .ok_or_else(|| Error::not_found("Session de caisse", id))
+}
+
+/// The open session of a register, if any.
+pub async fn current_session(db: impl PgExecutor<'_>, register_id: i64) -> Result<Option<RegisterSession>> {
+    Ok(sqlx::query_as(&format!("{SESSION_SELECT} WHERE rs.register_id = $1 AND rs.closed_at IS NULL"))
+        .bind(register_id)
+        .fetch_optional(db)
+        .await?)
+}
+
+pub async fn open_session(
+    db: &PgPool,
+    actor: &Actor,
+    register_id: i64,
+    opening_float: Decimal,
+) -> Result<RegisterSession> {
+    let mut conn = db.acquire().await?;
+    open_session_at(&mut conn, actor, register_id, opening_float, Utc::now()).await
+}
+
+pub(crate) async fn open_session_at(
+    conn: &mut PgConnection,
+    actor: &Actor,
+    register_id: i64,
+    opening_float: Decimal,
+    at: DateTime<Utc>,
+) -> Result<RegisterSession> {
+    let register = get_register(&mut *conn, register_id).await?;
+    actor.ensure_store(register.store_id)?;
+    let employee = actor
+        .employee_id()
+        .ok_or_else(|| Error::Forbidden("Seul un employé peut ouvrir une caisse.".into()))?;
+    if !is_valid_amount(opening_float) {
+        return Err(Error::invalid("opening_float", "Le fonds de caisse doit être positif, au cent près."));
+    }
+    // The partial unique index turns a second open session into a Conflict, even under races.
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO register_sessions (register_id, opened_by, opened_at, opening_float)
+         VALUES ($1, $2, $3, $4) RETURNING id",
+    )
+    .bind(register_id)
+    .bind(employee)
+    .bind(at)
+    .bind(opening_float)
+    .fetch_one(&mut *conn)
+    .await?;
+    get_session(&mut *conn, id).await
+}
+
+/// The figures of a session: what was sold and refunded, and the cash that should be in the
+/// drawer (float + cash sales - cash refunds).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, FromRow)]
+pub struct ZReport {
+    pub session_id: i64,
+    pub sales_count: i64,
+    pub sales_total: Decimal,
+    pub cash_sales_total: Decimal,
+    pub card_sales_total: Decimal,
+    pub tps_total: Decimal,
+    pub tvq_total: Decimal,
+    pub returns_count: i64,
+    pub refunds_total: Decimal,
+    pub cash_refunds_total: Decimal,
+    pub opening_float: Decimal,
+    pub expected_cash: Decimal,
+    pub counted_cash: Option<Decimal>,
+    pub cash_difference: Option<Decimal>,
+}
+
+/// The Z report of a session, open (running figures) or closed (final figures).
+pub async fn z_report(db: impl PgExecutor<'_>, session_id: i64) -> Result<ZReport> {
+    sqlx::query_as(
+        "WITH s AS (
+             SELECT count(*) AS sales_count,
+                    COALESCE(sum(total), 0) AS sales_total,
+                    COALESCE(sum(total) FILTER (WHERE payment_method = 'especes'), 0) AS cash_sales,
+                    COALESCE(sum(total) FILTER (WHERE payment_method = 'carte'), 0) AS card_sales,
+                    COALESCE(sum(tps), 0) AS tps_total,
+                    COALESCE(sum(tvq), 0) AS tvq_total
+             FROM sales WHERE session_id = $1),
+         r AS (
+             SELECT count(*) AS returns_count,
+                    COALESCE(sum(refund_amount), 0) AS refunds_total,
+                    COALESCE(sum(refund_amount) FILTER (WHERE refund_method = 'especes'), 0)
+                        AS cash_refunds
+             FROM returns WHERE session_id = $1)
+         SELECT rs.id AS session_id, s.sales_count, s.sales_total, s.cash_sales AS cash_sales_total,
+                s.card_sales AS card_sales_total, s.tps_total, s.tvq_total, r.returns_count,
+                r.refunds_total, r.cash_refunds AS cash_refunds_total, rs.opening_float,
+                COALESCE(rs.expected_cash, rs.opening_float + s.cash_sales - r.cash_refunds)
+                    AS expected_cash,
+                rs.counted_cash, rs.cash_difference
+         FROM register_sessions rs, s, r WHERE rs.id = $1",
+    )
+    .bind(session_id)
+    .fetch_optional(db)
+    .await?
+    .ok_or_else(|| Error::not_found("Session de caisse", session_id))
+}
+
+/// Closes a session with the counted cash and returns its final Z report. The employee who
+/// opened it or a manager of the store may close it.
+pub async fn close_session(
+    db: &PgPool,
+    actor: &Actor,
+    session_id: i64,
+    counted_cash: Decimal,
+) -> Result<ZReport> {
+    let mut tx = db.begin().await?;
+    let report = close_session_at(&mut tx, actor, session_id, counted_cash, Utc::now()).await?;
+    tx.commit().await?;
+    Ok(report)
+}
+
+pub(crate) async fn close_session_at(
+    conn: &mut PgConnection,
+    actor: &Actor,
+    session_id: i64,
+    counted_cash: Decimal,
+    at: DateTime<Utc>,
+) -> Result<ZReport> {
+    let session = get_session(&mut *conn, session_id).await?;
+    if actor.employee_id() != Some(session.opened_by) {
+        actor.ensure_manager_of(session.store_id)?;
+    }
+    let employee = actor
+        .employee_id()
+        .ok_or_else(|| Error::Forbidden("Seul un employé peut fermer une caisse.".into()))?;
+    if !is_valid_amount(counted_cash) {
+        return Err(Error::invalid("counted_cash", "Le montant compté doit être positif, au cent près."));
+    }
+    // Lock the session so no sale slips in between computing and recording the figures.
+    let open: Option<i64> =
+        sqlx::query_scalar("SELECT id FROM register_sessions WHERE id = $1 AND closed_at IS NULL FOR UPDATE")
+            .bind(session_id)
+            .fetch_optional(&mut *conn)
+            .await?;
+    if open.is_none() {
+        return Err(Error::Conflict("Cette session de caisse est déjà fermée.".into()));
+    }
+    let running = z_report(&mut *conn, session_id).await?;
+    sqlx::query(
+        "UPDATE register_sessions SET closed_by = $2, closed_at = $3, counted_cash = $4,
+             expected_cash = $5, cash_difference = $4 - $5
+         WHERE id = $1",
+    )
+    .bind(session_id)
+    .bind(employee)
+    .bind(at.max(session.opened_at))
+    .bind(counted_cash)
+    .bind(running.expected_cash)
+    .execute(&mut *conn)
+    .await?;
+    z_report(&mut *conn, session_id).await
+}
