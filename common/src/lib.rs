@@ -2,4 +2,5 @@
 //! configuration helpers. Kept tiny on purpose; each binary owns its own settings.
 
 pub mod config;
+pub mod shutdown;
 pub mod telemetry;

@@ -19,7 +19,8 @@ pub struct Telemetry {
 /// Installs the global subscriber. `level` is an `EnvFilter` directive (`info`, `debug`, ...);
 /// `prefix` names the files (`api`, `web`), written as `<prefix>_YYYY-MM-DD.log`.
 pub fn init(level: &str, log_dir: &Path, prefix: &str) -> Result<Telemetry, String> {
-    std::fs::create_dir_all(log_dir).map_err(|e| format!("cannot create {}: {e}", log_dir.display()))?;
+    std::fs::create_dir_all(log_dir)
+        .map_err(|e| format!("cannot create {}: {e}", log_dir.display()))?;
     let appender = RollingFileAppender::builder()
         .rotation(Rotation::DAILY)
         .filename_prefix(prefix)
@@ -35,5 +36,7 @@ pub fn init(level: &str, log_dir: &Path, prefix: &str) -> Result<Telemetry, Stri
         .with(fmt::layer().with_ansi(false).with_writer(file))
         .try_init()
         .map_err(|e| format!("tracing already initialised: {e}"))?;
-    Ok(Telemetry { _guards: vec![guard] })
+    Ok(Telemetry {
+        _guards: vec![guard],
+    })
 }

@@ -2,9 +2,10 @@
 
 use std::time::Duration;
 
+pub use sqlx::PgPool;
+use sqlx::Postgres;
 use sqlx::migrate::MigrateDatabase;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
-use sqlx::{PgPool, Postgres};
 
 use crate::{Error, Result};
 
@@ -19,8 +20,9 @@ pub async fn create_if_missing(url: &str) -> Result<bool> {
 
 /// A pool that fails fast when PostgreSQL is unreachable instead of hanging a request.
 pub async fn connect(url: &str, max_connections: u32) -> Result<PgPool> {
-    let options: PgConnectOptions =
-        url.parse().map_err(|e| Error::Internal(format!("DATABASE_URL invalide : {e}")))?;
+    let options: PgConnectOptions = url
+        .parse()
+        .map_err(|e| Error::Internal(format!("DATABASE_URL invalide : {e}")))?;
     Ok(PgPoolOptions::new()
         .max_connections(max_connections)
         .acquire_timeout(Duration::from_secs(5))
@@ -31,8 +33,9 @@ pub async fn connect(url: &str, max_connections: u32) -> Result<PgPool> {
 /// A pool that connects on first use, so a binary can start while PostgreSQL is down and
 /// report it on `/health`.
 pub fn connect_lazy(url: &str, max_connections: u32) -> Result<PgPool> {
-    let options: PgConnectOptions =
-        url.parse().map_err(|e| Error::Internal(format!("DATABASE_URL invalide : {e}")))?;
+    let options: PgConnectOptions = url
+        .parse()
+        .map_err(|e| Error::Internal(format!("DATABASE_URL invalide : {e}")))?;
     Ok(PgPoolOptions::new()
         .max_connections(max_connections)
         .acquire_timeout(Duration::from_secs(3))
@@ -48,5 +51,8 @@ pub async fn migrate(pool: &PgPool) -> Result<()> {
 
 /// True when PostgreSQL answers a trivial query.
 pub async fn is_up(pool: &PgPool) -> bool {
-    sqlx::query_scalar::<_, i32>("SELECT 1").fetch_one(pool).await.is_ok()
+    sqlx::query_scalar::<_, i32>("SELECT 1")
+        .fetch_one(pool)
+        .await
+        .is_ok()
 }

@@ -26,15 +26,26 @@ pub const DEMO_PASSWORD: &str = "demo";
 pub const HISTORY_DAYS: i64 = 90;
 
 pub const STORES: [(&str, &str, &str); 5] = [
-    ("Centre-Ville", "1200, rue Sainte-Catherine Ouest, Montréal", "514-555-0101"),
-    ("Banlieue", "455, boulevard Saint-Martin, Laval", "450-555-0102"),
+    (
+        "Centre-Ville",
+        "1200, rue Sainte-Catherine Ouest, Montréal",
+        "514-555-0101",
+    ),
+    (
+        "Banlieue",
+        "455, boulevard Saint-Martin, Laval",
+        "450-555-0102",
+    ),
     ("Nord", "88, rue Principale, Saint-Jérôme", "450-555-0103"),
     ("Sud", "2100, chemin de Chambly, Longueuil", "450-555-0104"),
     ("Express", "5, place de la Gare, Montréal", "514-555-0105"),
 ];
 
 pub const CATEGORIES: [(&str, &str); 4] = [
-    ("Alimentaire", "Produits alimentaires de base (non taxables)"),
+    (
+        "Alimentaire",
+        "Produits alimentaires de base (non taxables)",
+    ),
     ("Boissons", "Eaux, jus et boissons gazeuses"),
     ("Hygiène", "Soins personnels"),
     ("Ménage", "Produits d'entretien"),
@@ -57,14 +68,28 @@ pub const PRODUCTS: [(&str, &str, &str, i64, usize, u32); 13] = [
     ("MEN002", "Nettoyant sol", "Bouteille 1L", 320, 3, 2),
 ];
 
-const MANAGERS: [&str; 5] =
-    ["Sophie Tremblay", "Marc Gagnon", "Julie Roy", "Patrick Côté", "Isabelle Bouchard"];
-const CASHIERS: [&str; 5] =
-    ["Émilie Gauthier", "Samuel Morin", "Camille Lavoie", "Olivier Fortin", "Léa Gagné"];
+const MANAGERS: [&str; 5] = [
+    "Sophie Tremblay",
+    "Marc Gagnon",
+    "Julie Roy",
+    "Patrick Côté",
+    "Isabelle Bouchard",
+];
+const CASHIERS: [&str; 5] = [
+    "Émilie Gauthier",
+    "Samuel Morin",
+    "Camille Lavoie",
+    "Olivier Fortin",
+    "Léa Gagné",
+];
 /// Average sales per day of each store.
 const DAILY_SALES: [f64; 5] = [22.0, 16.0, 14.0, 12.0, 10.0];
-const RETURN_REASONS: [&str; 4] =
-    ["Produit défectueux", "Erreur d'achat", "Date de péremption dépassée", "Emballage abîmé"];
+const RETURN_REASONS: [&str; 4] = [
+    "Produit défectueux",
+    "Erreur d'achat",
+    "Date de péremption dépassée",
+    "Emballage abîmé",
+];
 
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct DemoReport {
@@ -123,17 +148,25 @@ fn local(tz: chrono_tz::Tz, day: NaiveDate, hour: u32, minute: u32) -> DateTime<
 /// Fills an empty database with the demo set. Refuses (`Conflict`) when data already exists.
 pub async fn seed_demo(db: &PgPool, taxes: &TaxRates) -> Result<DemoReport> {
     if !is_empty(db).await? {
-        return Err(Error::Conflict("La base contient déjà des données : démo non chargée.".into()));
+        return Err(Error::Conflict(
+            "La base contient déjà des données : démo non chargée.".into(),
+        ));
     }
     let mut conn = db.acquire().await?;
     // Demo data can be regenerated: no need to wait for each commit to reach the disk.
-    sqlx::query("SET synchronous_commit TO off").execute(&mut *conn).await?;
+    sqlx::query("SET synchronous_commit TO off")
+        .execute(&mut *conn)
+        .await?;
     let system = Actor::System;
 
     let category_ids = {
         let mut ids = Vec::new();
         for (name, description) in CATEGORIES {
-            ids.push(catalog::create_category(db, &system, name, description).await?.id);
+            ids.push(
+                catalog::create_category(db, &system, name, description)
+                    .await?
+                    .id,
+            );
         }
         ids
     };
@@ -178,7 +211,11 @@ pub async fn seed_demo(db: &PgPool, taxes: &TaxRates) -> Result<DemoReport> {
             },
         )
         .await?;
-        let registers = stores::list_registers(db, store.id).await?.into_iter().map(|r| r.id).collect();
+        let registers = stores::list_registers(db, store.id)
+            .await?
+            .into_iter()
+            .map(|r| r.id)
+            .collect();
         stores_ctx.push(StoreCtx {
             id: store.id,
             tz: store.tz(),
@@ -262,11 +299,15 @@ impl Seeder<'_> {
     async fn initial_stock(&mut self, at: DateTime<Utc>) -> Result<()> {
         let mut tx = self.conn.begin().await?;
         for &(product, _) in &self.products.clone() {
-            let (quantity, threshold) = (self.rng.gen_range(500..=2000), self.rng.gen_range(100..=200));
+            let (quantity, threshold) = (
+                self.rng.gen_range(500..=2000),
+                self.rng.gen_range(100..=200),
+            );
             set_threshold(&mut tx, Location::Warehouse, product, threshold).await?;
             initial(&mut tx, Location::Warehouse, product, quantity, at).await?;
             for store in self.stores.iter().map(|s| s.id).collect::<Vec<_>>() {
-                let (quantity, threshold) = (self.rng.gen_range(60..=100), self.rng.gen_range(10..=20));
+                let (quantity, threshold) =
+                    (self.rng.gen_range(60..=100), self.rng.gen_range(10..=20));
                 set_threshold(&mut tx, Location::Store(store), product, threshold).await?;
                 initial(&mut tx, Location::Store(store), product, quantity, at).await?;
             }
@@ -285,9 +326,16 @@ impl Seeder<'_> {
         .await?;
         for (product, quantity) in low {
             let mut tx = self.conn.begin().await?;
-            inventory::set_quantity(&mut tx, Location::Warehouse, product, quantity + 1500, &self.admin,
-                "Réception fournisseur", at)
-                .await?;
+            inventory::set_quantity(
+                &mut tx,
+                Location::Warehouse,
+                product,
+                quantity + 1500,
+                &self.admin,
+                "Réception fournisseur",
+                at,
+            )
+            .await?;
             tx.commit().await?;
         }
         Ok(())
@@ -297,7 +345,8 @@ impl Seeder<'_> {
     async fn warehouse_work(&mut self, day: NaiveDate, offset: i64) -> Result<()> {
         let tz = self.stores[0].tz;
         for (request, _) in std::mem::take(&mut self.approved) {
-            self.transition(request, Transition::Deliver, None, local(tz, day, 7, 30)).await?;
+            self.transition(request, Transition::Deliver, None, local(tz, day, 7, 30))
+                .await?;
         }
         for (request, made) in std::mem::take(&mut self.pending) {
             if made >= offset {
@@ -307,13 +356,27 @@ impl Seeder<'_> {
             let roll: f64 = self.rng.r#gen();
             let at = local(tz, day, 9, 15);
             if roll < 0.04 {
-                self.transition(request, Transition::Refuse, Some("Quantité jugée excessive"), at).await?;
+                self.transition(
+                    request,
+                    Transition::Refuse,
+                    Some("Quantité jugée excessive"),
+                    at,
+                )
+                .await?;
             } else {
-                match self.transition(request, Transition::Approve, None, at).await {
+                match self
+                    .transition(request, Transition::Approve, None, at)
+                    .await
+                {
                     Ok(()) => self.approved.push((request, offset)),
                     Err(Error::InsufficientStock { .. }) => {
-                        self.transition(request, Transition::Refuse, Some("Stock central insuffisant"), at)
-                            .await?;
+                        self.transition(
+                            request,
+                            Transition::Refuse,
+                            Some("Stock central insuffisant"),
+                            at,
+                        )
+                        .await?;
                     }
                     Err(e) => return Err(e),
                 }
@@ -335,7 +398,13 @@ impl Seeder<'_> {
         Ok(())
     }
 
-    async fn store_day(&mut self, s: usize, day: NaiveDate, offset: i64, is_today: bool) -> Result<()> {
+    async fn store_day(
+        &mut self,
+        s: usize,
+        day: NaiveDate,
+        offset: i64,
+        is_today: bool,
+    ) -> Result<()> {
         let (store_id, tz) = (self.stores[s].id, self.stores[s].tz);
         let weekend = matches!(day.weekday(), Weekday::Sat | Weekday::Sun);
         let open_at = local(tz, day, 8, 0);
@@ -344,10 +413,20 @@ impl Seeder<'_> {
         }
         let registers_open = if weekend { 3 } else { 2 };
         let mut sessions = Vec::new();
-        for (i, &register) in self.stores[s].registers.iter().take(registers_open).enumerate() {
-            let employee = if i == 1 { self.stores[s].manager } else { self.stores[s].cashier };
+        for (i, &register) in self.stores[s]
+            .registers
+            .iter()
+            .take(registers_open)
+            .enumerate()
+        {
+            let employee = if i == 1 {
+                self.stores[s].manager
+            } else {
+                self.stores[s].cashier
+            };
             let float = Decimal::new(if i == 0 { 20_000 } else { 15_000 }, 2);
-            let session = stores::open_session_at(self.conn, &employee, register, float, open_at).await?;
+            let session =
+                stores::open_session_at(self.conn, &employee, register, float, open_at).await?;
             sessions.push((register, session.id, employee));
         }
 
@@ -361,16 +440,26 @@ impl Seeder<'_> {
                 break;
             }
             let (register, _, employee) = sessions[self.rng.gen_range(0..sessions.len())];
-            self.sale(store_id, register, employee, format!("demo-{store_id}-{day}-{n}"), at).await?;
+            self.sale(
+                store_id,
+                register,
+                employee,
+                format!("demo-{store_id}-{day}-{n}"),
+                at,
+            )
+            .await?;
             if self.rng.gen_bool(0.02) {
-                self.return_one(store_id, register, employee, at + Duration::minutes(3)).await?;
+                self.return_one(store_id, register, employee, at + Duration::minutes(3))
+                    .await?;
             }
         }
 
         if !is_today {
             let close_at = local(tz, day, 21, 30);
             for (_, session, employee) in sessions {
-                let expected = stores::z_report(&mut *self.conn, session).await?.expected_cash;
+                let expected = stores::z_report(&mut *self.conn, session)
+                    .await?
+                    .expected_cash;
                 let error = match self.rng.gen_range(0..10) {
                     0 => Decimal::new(-self.rng.gen_range(5..200), 2),
                     1 => Decimal::new(self.rng.gen_range(5..100), 2),
@@ -381,7 +470,8 @@ impl Seeder<'_> {
                 stores::close_session_at(&mut tx, &employee, session, counted, close_at).await?;
                 tx.commit().await?;
             }
-            self.request_restock(s, offset, local(tz, day, 21, 45)).await?;
+            self.request_restock(s, offset, local(tz, day, 21, 45))
+                .await?;
         }
         Ok(())
     }
@@ -408,12 +498,19 @@ impl Seeder<'_> {
     ) -> Result<()> {
         let lines_count = self.rng.gen_range(1..=4);
         let mut lines: Vec<CartLine> = (0..lines_count)
-            .map(|_| CartLine { product_id: self.pick_product(), quantity: self.rng.gen_range(1..=3) })
+            .map(|_| CartLine {
+                product_id: self.pick_product(),
+                quantity: self.rng.gen_range(1..=3),
+            })
             .collect();
         let cash = self.rng.gen_bool(0.4);
         // A product out of stock is taken off the cart, as a cashier would.
         while !lines.is_empty() {
-            let payment = if cash { Payment::Cash { tendered: None } } else { Payment::Card };
+            let payment = if cash {
+                Payment::Cash { tendered: None }
+            } else {
+                Payment::Card
+            };
             let mut new = NewSale {
                 client_sale_id: client_sale_id.clone(),
                 channel: Channel::Till { register_id },
@@ -427,7 +524,9 @@ impl Seeder<'_> {
                     .choose(&mut self.rng)
                     .unwrap_or(&Decimal::ONE);
                 let tendered = ((total / step).ceil() * step).max(total);
-                new.payment = Payment::Cash { tendered: Some(tendered) };
+                new.payment = Payment::Cash {
+                    tendered: Some(tendered),
+                };
             }
             match sales::record_sale_at(self.conn, &employee, &self.taxes, &new, at).await {
                 Ok(outcome) => {
@@ -439,7 +538,9 @@ impl Seeder<'_> {
                     }
                     return Ok(());
                 }
-                Err(Error::InsufficientStock { product_id, .. }) => lines.retain(|l| l.product_id != product_id),
+                Err(Error::InsufficientStock { product_id, .. }) => {
+                    lines.retain(|l| l.product_id != product_id)
+                }
                 Err(e) => return Err(e),
             }
         }
@@ -459,9 +560,19 @@ impl Seeder<'_> {
         Ok(self.taxes.totals(amounts).total)
     }
 
-    async fn return_one(&mut self, store_id: i64, register_id: i64, employee: Actor, at: DateTime<Utc>) -> Result<()> {
-        let Some(candidates) = self.recent_sales.get(&store_id) else { return Ok(()) };
-        let Some(&sale_id) = candidates.choose(&mut self.rng) else { return Ok(()) };
+    async fn return_one(
+        &mut self,
+        store_id: i64,
+        register_id: i64,
+        employee: Actor,
+        at: DateTime<Utc>,
+    ) -> Result<()> {
+        let Some(candidates) = self.recent_sales.get(&store_id) else {
+            return Ok(());
+        };
+        let Some(&sale_id) = candidates.choose(&mut self.rng) else {
+            return Ok(());
+        };
         let lines: Vec<(i64, i32)> = sqlx::query_as(
             "SELECT id, quantity - returned_quantity FROM sale_lines
              WHERE sale_id = $1 AND quantity > returned_quantity ORDER BY line_no",
@@ -469,7 +580,9 @@ impl Seeder<'_> {
         .bind(sale_id)
         .fetch_all(&mut *self.conn)
         .await?;
-        let Some(&(sale_line_id, left)) = lines.choose(&mut self.rng) else { return Ok(()) };
+        let Some(&(sale_line_id, left)) = lines.choose(&mut self.rng) else {
+            return Ok(());
+        };
         let quantity = self.rng.gen_range(1..=left);
         let reason = RETURN_REASONS[self.rng.gen_range(0..RETURN_REASONS.len())];
         sales::create_return_at(
@@ -477,7 +590,10 @@ impl Seeder<'_> {
             &employee,
             &NewReturn {
                 sale_id,
-                lines: vec![ReturnLineInput { sale_line_id, quantity }],
+                lines: vec![ReturnLineInput {
+                    sale_line_id,
+                    quantity,
+                }],
                 reason: reason.into(),
                 register_id: Some(register_id),
             },
@@ -504,15 +620,28 @@ impl Seeder<'_> {
         .await?;
         for (product, quantity) in low {
             let manager = self.stores[s].manager;
-            let request = inventory::create_request_at(self.conn, &manager, store_id, product,
-                100 - quantity.min(60), "Réassort automatique de fin de journée", at)
-                .await?;
+            let request = inventory::create_request_at(
+                self.conn,
+                &manager,
+                store_id,
+                product,
+                100 - quantity.min(60),
+                "Réassort automatique de fin de journée",
+                at,
+            )
+            .await?;
             self.report.requests += 1;
             if self.rng.gen_bool(0.03) {
                 let mut tx = self.conn.begin().await?;
-                inventory::transition_at(&mut tx, &manager, request.id, Transition::Cancel, None,
-                    at + Duration::minutes(5))
-                    .await?;
+                inventory::transition_at(
+                    &mut tx,
+                    &manager,
+                    request.id,
+                    Transition::Cancel,
+                    None,
+                    at + Duration::minutes(5),
+                )
+                .await?;
                 tx.commit().await?;
             } else {
                 self.pending.push((request.id, offset));
@@ -534,9 +663,16 @@ impl Seeder<'_> {
         for (s, product_index, transition) in plan {
             let (store_id, manager) = (self.stores[s].id, self.stores[s].manager);
             let product = self.products[product_index].0;
-            let request =
-                inventory::create_request_at(self.conn, &manager, store_id, product, 24, "Demande de démonstration", at)
-                    .await?;
+            let request = inventory::create_request_at(
+                self.conn,
+                &manager,
+                store_id,
+                product,
+                24,
+                "Demande de démonstration",
+                at,
+            )
+            .await?;
             self.report.requests += 1;
             if let Some(t) = transition {
                 let (actor, reason) = match t {
@@ -545,7 +681,15 @@ impl Seeder<'_> {
                     _ => (self.admin, None),
                 };
                 let mut tx = self.conn.begin().await?;
-                inventory::transition_at(&mut tx, &actor, request.id, t, reason, at + Duration::minutes(10)).await?;
+                inventory::transition_at(
+                    &mut tx,
+                    &actor,
+                    request.id,
+                    t,
+                    reason,
+                    at + Duration::minutes(10),
+                )
+                .await?;
                 tx.commit().await?;
             }
         }
@@ -553,16 +697,21 @@ impl Seeder<'_> {
     }
 }
 
-async fn set_threshold(conn: &mut PgConnection, location: Location, product: i64, threshold: i32) -> Result<()> {
+async fn set_threshold(
+    conn: &mut PgConnection,
+    location: Location,
+    product: i64,
+    threshold: i32,
+) -> Result<()> {
     match location {
-        Location::Store(store) => {
-            sqlx::query("UPDATE store_stock SET alert_threshold = $3 WHERE store_id = $1 AND product_id = $2")
-                .bind(store)
-                .bind(product)
-                .bind(threshold)
-                .execute(&mut *conn)
-                .await?
-        }
+        Location::Store(store) => sqlx::query(
+            "UPDATE store_stock SET alert_threshold = $3 WHERE store_id = $1 AND product_id = $2",
+        )
+        .bind(store)
+        .bind(product)
+        .bind(threshold)
+        .execute(&mut *conn)
+        .await?,
         Location::Warehouse => {
             sqlx::query("UPDATE central_stock SET alert_threshold = $2 WHERE product_id = $1")
                 .bind(product)
@@ -574,7 +723,13 @@ async fn set_threshold(conn: &mut PgConnection, location: Location, product: i64
     Ok(())
 }
 
-async fn initial(conn: &mut PgConnection, location: Location, product: i64, quantity: i32, at: DateTime<Utc>) -> Result<()> {
+async fn initial(
+    conn: &mut PgConnection,
+    location: Location,
+    product: i64,
+    quantity: i32,
+    at: DateTime<Utc>,
+) -> Result<()> {
     inventory::change_stock(
         conn,
         &StockChange {

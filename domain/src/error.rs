@@ -13,7 +13,10 @@ pub struct FieldError {
 
 impl FieldError {
     pub fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
-        Self { field: field.into(), message: message.into() }
+        Self {
+            field: field.into(),
+            message: message.into(),
+        }
     }
 }
 
@@ -51,14 +54,21 @@ pub enum Error {
 }
 
 fn summary(errors: &[FieldError]) -> String {
-    errors.iter().map(|e| format!("{} : {}", e.field, e.message)).collect::<Vec<_>>().join("; ")
+    errors
+        .iter()
+        .map(|e| format!("{} : {}", e.field, e.message))
+        .collect::<Vec<_>>()
+        .join("; ")
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 impl Error {
     pub fn not_found(entity: &'static str, id: impl ToString) -> Self {
-        Error::NotFound { entity, id: id.to_string() }
+        Error::NotFound {
+            entity,
+            id: id.to_string(),
+        }
     }
 
     pub fn invalid(field: impl Into<String>, message: impl Into<String>) -> Self {
@@ -88,22 +98,31 @@ fn constraint_meaning(constraint: &str) -> Option<Meaning> {
         "products_code_key" => Conflict("Un produit porte déjà ce code."),
         "employees_login_key" => Conflict("Cet identifiant est déjà utilisé."),
         "api_clients_name_key" => Conflict("Un client d'API porte déjà ce nom."),
-        "registers_store_number_key" => Conflict("Ce numéro de caisse existe déjà dans ce magasin."),
+        "registers_store_number_key" => {
+            Conflict("Ce numéro de caisse existe déjà dans ce magasin.")
+        }
         "register_sessions_one_open_idx" => Conflict("Cette caisse est déjà ouverte."),
         "stores_email_check" => Invalid("email", "Adresse courriel invalide."),
         "stores_name_check" => Invalid("name", "Le nom est obligatoire (120 caractères au plus)."),
-        "products_code_check" => {
-            Invalid("code", "Code invalide : lettres, chiffres, « . », « _ » ou « - », 64 au plus.")
+        "products_code_check" => Invalid(
+            "code",
+            "Code invalide : lettres, chiffres, « . », « _ » ou « - », 64 au plus.",
+        ),
+        "products_name_check" => {
+            Invalid("name", "Le nom est obligatoire (200 caractères au plus).")
         }
-        "products_name_check" => Invalid("name", "Le nom est obligatoire (200 caractères au plus)."),
         "products_price_check" => Invalid("price", "Le prix ne peut pas être négatif."),
-        "categories_name_check" => Invalid("name", "Le nom est obligatoire (120 caractères au plus)."),
-        "employees_login_check" => {
-            Invalid("login", "Identifiant invalide : 2 à 40 caractères a-z, 0-9, « . », « _ », « - ».")
+        "categories_name_check" => {
+            Invalid("name", "Le nom est obligatoire (120 caractères au plus).")
         }
-        "sale_lines_returned_bound" => {
-            Invalid("lines", "On ne peut pas retourner plus que ce qui reste de la vente.")
-        }
+        "employees_login_check" => Invalid(
+            "login",
+            "Identifiant invalide : 2 à 40 caractères a-z, 0-9, « . », « _ », « - ».",
+        ),
+        "sale_lines_returned_bound" => Invalid(
+            "lines",
+            "On ne peut pas retourner plus que ce qui reste de la vente.",
+        ),
         "products_category_id_fkey" => NotFound("Catégorie"),
         "store_stock_store_id_fkey"
         | "registers_store_id_fkey"
@@ -119,9 +138,13 @@ fn constraint_meaning(constraint: &str) -> Option<Meaning> {
 /// For a delete: a row still referenced by history (sales, movements, sessions, employees) is a
 /// `Conflict`, whatever the constraint. Other errors convert as usual.
 pub(crate) fn history_conflict(err: sqlx::Error, what: &str) -> Error {
-    let referenced = err.as_database_error().is_some_and(|db| db.is_foreign_key_violation());
+    let referenced = err
+        .as_database_error()
+        .is_some_and(|db| db.is_foreign_key_violation());
     if referenced {
-        Error::Conflict(format!("{what} a un historique (ventes, mouvements ou employés) : désactivez-le plutôt."))
+        Error::Conflict(format!(
+            "{what} a un historique (ventes, mouvements ou employés) : désactivez-le plutôt."
+        ))
     } else {
         err.into()
     }
@@ -130,13 +153,22 @@ pub(crate) fn history_conflict(err: sqlx::Error, what: &str) -> Error {
 impl From<sqlx::Error> for Error {
     fn from(err: sqlx::Error) -> Self {
         if let sqlx::Error::RowNotFound = err {
-            return Error::NotFound { entity: "Élément", id: String::new() };
+            return Error::NotFound {
+                entity: "Élément",
+                id: String::new(),
+            };
         }
-        let meaning = err.as_database_error().and_then(|db| db.constraint()).and_then(constraint_meaning);
+        let meaning = err
+            .as_database_error()
+            .and_then(|db| db.constraint())
+            .and_then(constraint_meaning);
         match meaning {
             Some(Meaning::Conflict(msg)) => Error::Conflict(msg.to_owned()),
             Some(Meaning::Invalid(field, msg)) => Error::invalid(field, msg),
-            Some(Meaning::NotFound(entity)) => Error::NotFound { entity, id: String::new() },
+            Some(Meaning::NotFound(entity)) => Error::NotFound {
+                entity,
+                id: String::new(),
+            },
             None => Error::Database(err),
         }
     }
@@ -156,6 +188,10 @@ impl Validator {
     }
 
     pub fn finish(&mut self) -> Result<()> {
-        if self.0.is_empty() { Ok(()) } else { Err(Error::Validation(std::mem::take(&mut self.0))) }
+        if self.0.is_empty() {
+            Ok(())
+        } else {
+            Err(Error::Validation(std::mem::take(&mut self.0)))
+        }
     }
 }

@@ -57,7 +57,11 @@ impl Role {
 /// may do what (a cashier sells in their own store only, the warehouse approves requests, ...).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Actor {
-    Employee { id: i64, role: Role, store_id: Option<i64> },
+    Employee {
+        id: i64,
+        role: Role,
+        store_id: Option<i64>,
+    },
     /// An external system authenticated by an API token; its scopes are checked by the API.
     ApiClient { id: Option<i64> },
     /// The platform itself (demo data, migrations).
@@ -91,20 +95,32 @@ impl Actor {
 
     /// Head office: admins, API clients and the platform act on every store and the warehouse.
     pub fn is_head_office(&self) -> bool {
-        !matches!(self, Actor::Employee { role: Role::Caissier | Role::Gerant, .. })
+        !matches!(
+            self,
+            Actor::Employee {
+                role: Role::Caissier | Role::Gerant,
+                ..
+            }
+        )
     }
 
     /// May this actor work in this store at all (sell, take returns, read its stock)?
     pub fn ensure_store(&self, store_id: i64) -> Result<()> {
         match self {
-            Actor::Employee { store_id: Some(own), role: Role::Caissier | Role::Gerant, .. }
-                if *own != store_id =>
-            {
-                Err(Error::Forbidden("Vous ne travaillez pas dans ce magasin.".into()))
-            }
-            Actor::Employee { store_id: None, role: Role::Caissier | Role::Gerant, .. } => {
-                Err(Error::Forbidden("Aucun magasin ne vous est attribué.".into()))
-            }
+            Actor::Employee {
+                store_id: Some(own),
+                role: Role::Caissier | Role::Gerant,
+                ..
+            } if *own != store_id => Err(Error::Forbidden(
+                "Vous ne travaillez pas dans ce magasin.".into(),
+            )),
+            Actor::Employee {
+                store_id: None,
+                role: Role::Caissier | Role::Gerant,
+                ..
+            } => Err(Error::Forbidden(
+                "Aucun magasin ne vous est attribué.".into(),
+            )),
             _ => Ok(()),
         }
     }
@@ -113,9 +129,10 @@ impl Actor {
     pub fn ensure_manager_of(&self, store_id: i64) -> Result<()> {
         self.ensure_store(store_id)?;
         match self {
-            Actor::Employee { role: Role::Caissier, .. } => {
-                Err(Error::Forbidden("Réservé au gérant du magasin.".into()))
-            }
+            Actor::Employee {
+                role: Role::Caissier,
+                ..
+            } => Err(Error::Forbidden("Réservé au gérant du magasin.".into())),
             _ => Ok(()),
         }
     }
@@ -125,7 +142,9 @@ impl Actor {
         if self.is_head_office() {
             Ok(())
         } else {
-            Err(Error::Forbidden("Réservé au siège (administrateur).".into()))
+            Err(Error::Forbidden(
+                "Réservé au siège (administrateur).".into(),
+            ))
         }
     }
 }
@@ -136,20 +155,35 @@ mod tests {
 
     #[test]
     fn cashier_is_confined_to_their_store() {
-        let cashier = Actor::Employee { id: 1, role: Role::Caissier, store_id: Some(2) };
+        let cashier = Actor::Employee {
+            id: 1,
+            role: Role::Caissier,
+            store_id: Some(2),
+        };
         assert!(cashier.ensure_store(2).is_ok());
         assert!(matches!(cashier.ensure_store(3), Err(Error::Forbidden(_))));
-        assert!(matches!(cashier.ensure_manager_of(2), Err(Error::Forbidden(_))));
+        assert!(matches!(
+            cashier.ensure_manager_of(2),
+            Err(Error::Forbidden(_))
+        ));
         assert!(cashier.ensure_head_office().is_err());
     }
 
     #[test]
     fn manager_manages_only_their_store_and_admin_everything() {
-        let manager = Actor::Employee { id: 1, role: Role::Gerant, store_id: Some(2) };
+        let manager = Actor::Employee {
+            id: 1,
+            role: Role::Gerant,
+            store_id: Some(2),
+        };
         assert!(manager.ensure_manager_of(2).is_ok());
         assert!(manager.ensure_manager_of(3).is_err());
         assert!(manager.ensure_head_office().is_err());
-        let admin = Actor::Employee { id: 9, role: Role::Admin, store_id: None };
+        let admin = Actor::Employee {
+            id: 9,
+            role: Role::Admin,
+            store_id: None,
+        };
         assert!(admin.ensure_manager_of(3).is_ok());
         assert!(admin.ensure_head_office().is_ok());
     }

@@ -22,7 +22,10 @@ pub struct TaxRates {
 
 impl Default for TaxRates {
     fn default() -> Self {
-        Self { tps: Decimal::new(5, 2), tvq: Decimal::new(9975, 5) }
+        Self {
+            tps: Decimal::new(5, 2),
+            tvq: Decimal::new(9975, 5),
+        }
     }
 }
 
@@ -48,7 +51,12 @@ impl TaxRates {
         }
         let tps = round_cents(taxable * self.tps);
         let tvq = round_cents(taxable * self.tvq);
-        Totals { subtotal, tps, tvq, total: subtotal + tps + tvq }
+        Totals {
+            subtotal,
+            tps,
+            tvq,
+            total: subtotal + tps + tvq,
+        }
     }
 }
 
@@ -72,7 +80,12 @@ pub fn returned_share(
         }
     };
     let (tps, tvq) = (share(sale.tps), share(sale.tvq));
-    Totals { subtotal: returned, tps, tvq, total: returned + tps + tvq }
+    Totals {
+        subtotal: returned,
+        tps,
+        tvq,
+        total: returned + tps + tvq,
+    }
 }
 
 #[cfg(test)]
@@ -105,7 +118,11 @@ mod tests {
 
     #[test]
     fn returning_everything_refunds_the_total_exactly() {
-        let sale = TaxRates::default().totals([(dec!(1.80), true), (dec!(1.80), true), (dec!(1.10), false)]);
+        let sale = TaxRates::default().totals([
+            (dec!(1.80), true),
+            (dec!(1.80), true),
+            (dec!(1.10), false),
+        ]);
         let taxable = dec!(3.60);
         let one = returned_share(&sale, taxable, dec!(1.80), dec!(1.80));
         let all = returned_share(&sale, taxable, dec!(4.70), taxable);

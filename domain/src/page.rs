@@ -14,7 +14,10 @@ pub struct PageRequest {
 
 impl Default for PageRequest {
     fn default() -> Self {
-        Self { page: 1, size: DEFAULT_PAGE_SIZE }
+        Self {
+            page: 1,
+            size: DEFAULT_PAGE_SIZE,
+        }
     }
 }
 
@@ -22,7 +25,10 @@ impl PageRequest {
     /// A page request, clamped to the valid range (callers that must reject bad input check
     /// with [`PageRequest::validate`] first).
     pub fn new(page: u32, size: u32) -> Self {
-        Self { page: page.max(1), size: size.clamp(1, MAX_PAGE_SIZE) }
+        Self {
+            page: page.max(1),
+            size: size.clamp(1, MAX_PAGE_SIZE),
+        }
     }
 
     pub fn validate(page: i64, size: i64) -> crate::Result<Self> {
@@ -59,7 +65,13 @@ impl<T> Page<T> {
     pub fn new(items: Vec<T>, total: i64, request: PageRequest) -> Self {
         let size = i64::from(request.size);
         let pages = ((total + size - 1) / size).max(0) as u32;
-        Self { items, total, page: request.page, size: request.size, pages }
+        Self {
+            items,
+            total,
+            page: request.page,
+            size: request.size,
+            pages,
+        }
     }
 
     pub fn map<U>(self, f: impl FnMut(T) -> U) -> Page<U> {

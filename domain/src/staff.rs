@@ -1,8 +1,10 @@
 //! Employees: accounts with an argon2 password hash and a role, sign-in, and the first admin of a
 //! production install (its password comes from the environment).
 
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString, rand_core::OsRng};
 use argon2::Argon2;
+use argon2::password_hash::{
+    PasswordHash, PasswordHasher, PasswordVerifier, SaltString, rand_core::OsRng,
+};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use sqlx::{FromRow, PgExecutor, PgPool};
@@ -30,7 +32,9 @@ pub struct RoleText(pub Role);
 impl TryFrom<String> for RoleText {
     type Error = String;
     fn try_from(s: String) -> std::result::Result<Self, String> {
-        Role::parse(&s).map(RoleText).ok_or_else(|| format!("unknown role {s}"))
+        Role::parse(&s)
+            .map(RoleText)
+            .ok_or_else(|| format!("unknown role {s}"))
     }
 }
 
@@ -41,24 +45,32 @@ impl Employee {
 
     /// The actor this employee acts as.
     pub fn actor(&self) -> Actor {
-        Actor::Employee { id: self.id, role: self.role(), store_id: self.store_id }
+        Actor::Employee {
+            id: self.id,
+            role: self.role(),
+            store_id: self.store_id,
+        }
     }
 }
 
 const EMPLOYEE_COLUMNS: &str = "id, login, full_name, role, store_id, active, created_at";
 
 pub async fn get_employee(db: impl PgExecutor<'_>, id: i64) -> Result<Employee> {
-    sqlx::query_as(&format!("SELECT {EMPLOYEE_COLUMNS} FROM employees WHERE id = $1"))
-        .bind(id)
-        .fetch_optional(db)
-        .await?
-        .ok_or_else(|| Error::not_found("Employé", id))
+    sqlx::query_as(&format!(
+        "SELECT {EMPLOYEE_COLUMNS} FROM employees WHERE id = $1"
+    ))
+    .bind(id)
+    .fetch_optional(db)
+    .await?
+    .ok_or_else(|| Error::not_found("Employé", id))
 }
 
 pub async fn list_employees(db: impl PgExecutor<'_>) -> Result<Vec<Employee>> {
-    Ok(sqlx::query_as(&format!("SELECT {EMPLOYEE_COLUMNS} FROM employees ORDER BY role, login"))
-        .fetch_all(db)
-        .await?)
+    Ok(sqlx::query_as(&format!(
+        "SELECT {EMPLOYEE_COLUMNS} FROM employees ORDER BY role, login"
+    ))
+    .fetch_all(db)
+    .await?)
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -90,7 +102,11 @@ async fn verify_password(password: &str, hash: &str) -> bool {
     let (password, hash) = (password.to_owned(), hash.to_owned());
     tokio::task::spawn_blocking(move || {
         PasswordHash::new(&hash)
-            .map(|parsed| Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())
+            .map(|parsed| {
+                Argon2::default()
+                    .verify_password(password.as_bytes(), &parsed)
+                    .is_ok()
+            })
             .unwrap_or(false)
     })
     .await
@@ -103,11 +119,17 @@ pub async fn create_employee(db: &PgPool, actor: &Actor, new: &NewEmployee) -> R
     let mut v = Validator::default();
     v.check(
         (2..=40).contains(&login.len())
-            && login.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || "._-".contains(c)),
+            && login
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || "._-".contains(c)),
         "login",
         "Identifiant invalide : 2 à 40 caractères a-z, 0-9, « . », « _ », « - ».",
     );
-    v.check(!new.full_name.trim().is_empty(), "full_name", "Le nom est obligatoire.");
+    v.check(
+        !new.full_name.trim().is_empty(),
+        "full_name",
+        "Le nom est obligatoire.",
+    );
     v.check(
         new.password.chars().count() >= MIN_PASSWORD_LEN,
         "password",
@@ -149,23 +171,25 @@ pub async fn authenticate(db: &PgPool, login: &str, password: &str) -> Result<Op
     if !active || !verify_password(password, &hash).await {
         return Ok(None);
     }
-    let employee = sqlx::query_as(&format!("SELECT {EMPLOYEE_COLUMNS} FROM employees WHERE login = $1"))
-        .bind(login.trim().to_lowercase())
-        .fetch_optional(db)
-        .await?;
+    let employee = sqlx::query_as(&format!(
+        "SELECT {EMPLOYEE_COLUMNS} FROM employees WHERE login = $1"
+    ))
+    .bind(login.trim().to_lowercase())
+    .fetch_optional(db)
+    .await?;
     Ok(employee)
 }
 
 /// An argon2 hash of a random string, used to keep sign-in timing uniform.
-const DUMMY_HASH: &str =
-    "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$1Hfz4YjQxeLA0wVYUHXDr4lDuNqo3tF2VYQvZtVJwbc";
+const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$1Hfz4YjQxeLA0wVYUHXDr4lDuNqo3tF2VYQvZtVJwbc";
 
 /// Production bootstrap: creates the `admin` account with the given password when the database
 /// has no admin yet. Returns true when it created one.
 pub async fn ensure_admin(db: &PgPool, password: &str) -> Result<bool> {
-    let exists: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM employees WHERE role = 'admin')")
-        .fetch_one(db)
-        .await?;
+    let exists: bool =
+        sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM employees WHERE role = 'admin')")
+            .fetch_one(db)
+            .await?;
     if exists {
         return Ok(false);
     }

@@ -12,24 +12,51 @@ use sqlx::PgPool;
 async fn approve_then_deliver_moves_both_stocks_once(db: PgPool) {
     let w = world(&db).await;
     let oil = product(&db, &w, "MEN001", 210, true, 5, 100).await;
-    let request = inventory::create_request(&db, &w.manager, w.store, oil, 30, "").await.unwrap();
+    let request = inventory::create_request(&db, &w.manager, w.store, oil, 30, "")
+        .await
+        .unwrap();
     assert_eq!(request.status(), RequestStatus::EnAttente);
 
-    let err = inventory::transition(&db, &w.admin, request.id, Transition::Deliver, None).await.unwrap_err();
-    assert!(matches!(err, Error::Conflict(_)), "cannot deliver before approval");
-    let err = inventory::transition(&db, &w.manager, request.id, Transition::Approve, None).await.unwrap_err();
-    assert!(matches!(err, Error::Forbidden(_)), "a store manager does not approve");
+    let err = inventory::transition(&db, &w.admin, request.id, Transition::Deliver, None)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, Error::Conflict(_)),
+        "cannot deliver before approval"
+    );
+    let err = inventory::transition(&db, &w.manager, request.id, Transition::Approve, None)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, Error::Forbidden(_)),
+        "a store manager does not approve"
+    );
 
-    let approved = inventory::transition(&db, &w.admin, request.id, Transition::Approve, None).await.unwrap();
+    let approved = inventory::transition(&db, &w.admin, request.id, Transition::Approve, None)
+        .await
+        .unwrap();
     assert_eq!(approved.status(), RequestStatus::Validee);
     assert_eq!(warehouse_qty(&db, oil).await, 70);
-    let again = inventory::transition(&db, &w.admin, request.id, Transition::Approve, None).await.unwrap_err();
+    let again = inventory::transition(&db, &w.admin, request.id, Transition::Approve, None)
+        .await
+        .unwrap_err();
     assert!(matches!(again, Error::Conflict(_)));
-    assert_eq!(warehouse_qty(&db, oil).await, 70, "a repeated approval moves nothing");
-    let err = inventory::transition(&db, &w.manager, request.id, Transition::Cancel, None).await.unwrap_err();
-    assert!(matches!(err, Error::Conflict(_)), "no cancel after approval");
+    assert_eq!(
+        warehouse_qty(&db, oil).await,
+        70,
+        "a repeated approval moves nothing"
+    );
+    let err = inventory::transition(&db, &w.manager, request.id, Transition::Cancel, None)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, Error::Conflict(_)),
+        "no cancel after approval"
+    );
 
-    let delivered = inventory::transition(&db, &w.admin, request.id, Transition::Deliver, None).await.unwrap();
+    let delivered = inventory::transition(&db, &w.admin, request.id, Transition::Deliver, None)
+        .await
+        .unwrap();
     assert_eq!(delivered.status(), RequestStatus::Livree);
     assert!(delivered.approved_at.is_some() && delivered.delivered_at.is_some());
     assert_eq!(store_qty(&db, w.store, oil).await, 35);
@@ -42,15 +69,24 @@ async fn approve_then_deliver_moves_both_stocks_once(db: PgPool) {
 async fn concurrent_approvals_move_stock_once(db: PgPool) {
     let w = world(&db).await;
     let oil = product(&db, &w, "MEN001", 210, true, 0, 100).await;
-    let request = inventory::create_request(&db, &w.manager, w.store, oil, 40, "").await.unwrap();
+    let request = inventory::create_request(&db, &w.manager, w.store, oil, 40, "")
+        .await
+        .unwrap();
     let mut tasks = tokio::task::JoinSet::new();
     for _ in 0..10 {
         let (db, admin, id) = (db.clone(), w.admin, request.id);
-        tasks.spawn(async move { inventory::transition(&db, &admin, id, Transition::Approve, None).await });
+        tasks.spawn(async move {
+            inventory::transition(&db, &admin, id, Transition::Approve, None).await
+        });
     }
     let results = tasks.join_all().await;
     assert_eq!(results.iter().filter(|r| r.is_ok()).count(), 1);
-    assert!(results.iter().filter_map(|r| r.as_ref().err()).all(|e| matches!(e, Error::Conflict(_))));
+    assert!(
+        results
+            .iter()
+            .filter_map(|r| r.as_ref().err())
+            .all(|e| matches!(e, Error::Conflict(_)))
+    );
     assert_eq!(warehouse_qty(&db, oil).await, 60);
     assert_eq!(movement_count(&db, "replenishment_out", oil).await, 1);
 }
@@ -59,18 +95,40 @@ async fn concurrent_approvals_move_stock_once(db: PgPool) {
 async fn refusing_or_cancelling_moves_nothing(db: PgPool) {
     let w = world(&db).await;
     let oil = product(&db, &w, "MEN001", 210, true, 0, 100).await;
-    let a = inventory::create_request(&db, &w.manager, w.store, oil, 10, "").await.unwrap();
-    let b = inventory::create_request(&db, &w.manager, w.store, oil, 10, "").await.unwrap();
-    let err = inventory::transition(&db, &w.admin, a.id, Transition::Refuse, None).await.unwrap_err();
-    assert!(matches!(err, Error::Validation(_)), "a refusal needs a reason");
-    let refused = inventory::transition(&db, &w.admin, a.id, Transition::Refuse, Some("Rupture fournisseur"))
+    let a = inventory::create_request(&db, &w.manager, w.store, oil, 10, "")
         .await
         .unwrap();
+    let b = inventory::create_request(&db, &w.manager, w.store, oil, 10, "")
+        .await
+        .unwrap();
+    let err = inventory::transition(&db, &w.admin, a.id, Transition::Refuse, None)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, Error::Validation(_)),
+        "a refusal needs a reason"
+    );
+    let refused = inventory::transition(
+        &db,
+        &w.admin,
+        a.id,
+        Transition::Refuse,
+        Some("Rupture fournisseur"),
+    )
+    .await
+    .unwrap();
     assert_eq!(refused.status(), RequestStatus::Refusee);
-    assert_eq!(refused.refusal_reason.as_deref(), Some("Rupture fournisseur"));
-    let err = inventory::transition(&db, &w.other_cashier, b.id, Transition::Cancel, None).await.unwrap_err();
+    assert_eq!(
+        refused.refusal_reason.as_deref(),
+        Some("Rupture fournisseur")
+    );
+    let err = inventory::transition(&db, &w.other_cashier, b.id, Transition::Cancel, None)
+        .await
+        .unwrap_err();
     assert!(matches!(err, Error::Forbidden(_)));
-    let cancelled = inventory::transition(&db, &w.manager, b.id, Transition::Cancel, None).await.unwrap();
+    let cancelled = inventory::transition(&db, &w.manager, b.id, Transition::Cancel, None)
+        .await
+        .unwrap();
     assert_eq!(cancelled.status(), RequestStatus::Annulee);
     assert_eq!(warehouse_qty(&db, oil).await, 100);
     assert_eq!(store_qty(&db, w.store, oil).await, 0);
@@ -78,7 +136,10 @@ async fn refusing_or_cancelling_moves_nothing(db: PgPool) {
     let page = inventory::list_requests(
         &db,
         &w.admin,
-        &RequestFilter { status: Some(RequestStatus::Refusee), store_id: None },
+        &RequestFilter {
+            status: Some(RequestStatus::Refusee),
+            store_id: None,
+        },
         PageRequest::default(),
     )
     .await
@@ -91,14 +152,36 @@ async fn refusing_or_cancelling_moves_nothing(db: PgPool) {
 async fn approval_needs_enough_warehouse_stock_and_cashiers_cannot_request(db: PgPool) {
     let w = world(&db).await;
     let oil = product(&db, &w, "MEN001", 210, true, 0, 5).await;
-    let err = inventory::create_request(&db, &w.cashier, w.store, oil, 10, "").await.unwrap_err();
+    let err = inventory::create_request(&db, &w.cashier, w.store, oil, 10, "")
+        .await
+        .unwrap_err();
     assert!(matches!(err, Error::Forbidden(_)));
-    let err = inventory::create_request(&db, &w.manager, w.store, oil, 0, "").await.unwrap_err();
+    let err = inventory::create_request(&db, &w.manager, w.store, oil, 0, "")
+        .await
+        .unwrap_err();
     assert!(matches!(err, Error::Validation(_)));
-    let request = inventory::create_request(&db, &w.manager, w.store, oil, 10, "").await.unwrap();
-    let err = inventory::transition(&db, &w.admin, request.id, Transition::Approve, None).await.unwrap_err();
-    assert!(matches!(err, Error::InsufficientStock { available: 5, requested: 10, .. }), "{err:?}");
+    let request = inventory::create_request(&db, &w.manager, w.store, oil, 10, "")
+        .await
+        .unwrap();
+    let err = inventory::transition(&db, &w.admin, request.id, Transition::Approve, None)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::InsufficientStock {
+                available: 5,
+                requested: 10,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
     let still = inventory::get_request(&db, request.id).await.unwrap();
-    assert_eq!(still.status(), RequestStatus::EnAttente, "a failed approval changes nothing");
+    assert_eq!(
+        still.status(),
+        RequestStatus::EnAttente,
+        "a failed approval changes nothing"
+    );
     assert_eq!(warehouse_qty(&db, oil).await, 5);
 }

@@ -12,8 +12,16 @@ use sqlx::PgPool;
 fn till_sale(id: &str, register: i64, lines: &[(i64, i32)], payment: Payment) -> NewSale {
     NewSale {
         client_sale_id: id.into(),
-        channel: Channel::Till { register_id: register },
-        lines: lines.iter().map(|&(product_id, quantity)| CartLine { product_id, quantity }).collect(),
+        channel: Channel::Till {
+            register_id: register,
+        },
+        lines: lines
+            .iter()
+            .map(|&(product_id, quantity)| CartLine {
+                product_id,
+                quantity,
+            })
+            .collect(),
         payment,
     }
 }
@@ -24,8 +32,17 @@ async fn a_sale_takes_prices_from_the_database_and_computes_taxes(db: PgPool) {
     open_register(&db, &w).await;
     let soap = product(&db, &w, "HYG002", 120, true, 10, 0).await;
     let bread = product(&db, &w, "ALI001", 120, false, 10, 0).await;
-    let new = till_sale("s1", w.register, &[(soap, 2), (bread, 1)], Payment::Cash { tendered: Some(dec!(10)) });
-    let out = sales::record_sale(&db, &w.cashier, &TaxRates::default(), &new).await.unwrap();
+    let new = till_sale(
+        "s1",
+        w.register,
+        &[(soap, 2), (bread, 1)],
+        Payment::Cash {
+            tendered: Some(dec!(10)),
+        },
+    );
+    let out = sales::record_sale(&db, &w.cashier, &TaxRates::default(), &new)
+        .await
+        .unwrap();
     assert!(!out.replayed);
     let sale = out.sale;
     assert_eq!(sale.subtotal, dec!(3.60));
@@ -47,10 +64,23 @@ async fn two_lines_of_one_product_are_checked_against_their_sum(db: PgPool) {
     open_register(&db, &w).await;
     let milk = product(&db, &w, "ALI002", 110, false, 5, 0).await;
     let water = product(&db, &w, "BOI001", 70, true, 5, 0).await;
-    let new = till_sale("s1", w.register, &[(water, 1), (milk, 3), (milk, 3)], Payment::Card);
-    let err = sales::record_sale(&db, &w.cashier, &TaxRates::default(), &new).await.unwrap_err();
+    let new = till_sale(
+        "s1",
+        w.register,
+        &[(water, 1), (milk, 3), (milk, 3)],
+        Payment::Card,
+    );
+    let err = sales::record_sale(&db, &w.cashier, &TaxRates::default(), &new)
+        .await
+        .unwrap_err();
     match err {
-        Error::InsufficientStock { product_id, requested, available, ref product_code, .. } => {
+        Error::InsufficientStock {
+            product_id,
+            requested,
+            available,
+            ref product_code,
+            ..
+        } => {
             assert_eq!((product_id, requested, available), (milk, 6, 5));
             assert_eq!(product_code, "ALI002");
         }
@@ -59,11 +89,17 @@ async fn two_lines_of_one_product_are_checked_against_their_sum(db: PgPool) {
     // all or nothing: the water line did not move either
     assert_eq!(store_qty(&db, w.store, water).await, 5);
     assert_eq!(store_qty(&db, w.store, milk).await, 5);
-    let sales: i64 = sqlx::query_scalar("SELECT count(*) FROM sales").fetch_one(&db).await.unwrap();
+    let sales: i64 = sqlx::query_scalar("SELECT count(*) FROM sales")
+        .fetch_one(&db)
+        .await
+        .unwrap();
     assert_eq!(sales, 0);
 
     let ok = till_sale("s2", w.register, &[(milk, 2), (milk, 3)], Payment::Card);
-    let sale = sales::record_sale(&db, &w.cashier, &TaxRates::default(), &ok).await.unwrap().sale;
+    let sale = sales::record_sale(&db, &w.cashier, &TaxRates::default(), &ok)
+        .await
+        .unwrap()
+        .sale;
     assert_eq!(sale.lines.len(), 1, "lines of one product are merged");
     assert_eq!(sale.lines[0].quantity, 5);
     assert_eq!(store_qty(&db, w.store, milk).await, 0);
@@ -92,7 +128,11 @@ async fn fifty_concurrent_sales_of_the_last_units_never_oversell(db: PgPool) {
     }
     assert_eq!((sold, refused), (10, 40));
     assert_eq!(store_qty(&db, w.store, cola).await, 0);
-    assert_eq!(movement_count(&db, "sale", cola).await, 10, "one movement per sale line");
+    assert_eq!(
+        movement_count(&db, "sale", cola).await,
+        10,
+        "one movement per sale line"
+    );
     assert_movements_explain_stock(&db).await;
 }
 
@@ -102,8 +142,12 @@ async fn a_retried_sale_returns_the_first_one(db: PgPool) {
     open_register(&db, &w).await;
     let bread = product(&db, &w, "ALI001", 120, false, 20, 0).await;
     let new = till_sale("retry-me", w.register, &[(bread, 2)], Payment::Card);
-    let first = sales::record_sale(&db, &w.cashier, &TaxRates::default(), &new).await.unwrap();
-    let again = sales::record_sale(&db, &w.cashier, &TaxRates::default(), &new).await.unwrap();
+    let first = sales::record_sale(&db, &w.cashier, &TaxRates::default(), &new)
+        .await
+        .unwrap();
+    let again = sales::record_sale(&db, &w.cashier, &TaxRates::default(), &new)
+        .await
+        .unwrap();
     assert!(again.replayed);
     assert_eq!(again.sale.id, first.sale.id);
 
@@ -113,7 +157,11 @@ async fn a_retried_sale_returns_the_first_one(db: PgPool) {
         let (db, actor, register) = (db.clone(), w.cashier, w.register);
         tasks.spawn(async move {
             let new = till_sale("raced", register, &[(bread, 1)], Payment::Card);
-            sales::record_sale(&db, &actor, &TaxRates::default(), &new).await.unwrap().sale.id
+            sales::record_sale(&db, &actor, &TaxRates::default(), &new)
+                .await
+                .unwrap()
+                .sale
+                .id
         });
     }
     let ids: Vec<i64> = tasks.join_all().await;
@@ -127,16 +175,32 @@ async fn a_till_sale_needs_an_open_session_and_the_right_store(db: PgPool) {
     let w = world(&db).await;
     let bread = product(&db, &w, "ALI001", 120, false, 20, 0).await;
     let new = till_sale("closed", w.register, &[(bread, 1)], Payment::Card);
-    let err = sales::record_sale(&db, &w.cashier, &TaxRates::default(), &new).await.unwrap_err();
+    let err = sales::record_sale(&db, &w.cashier, &TaxRates::default(), &new)
+        .await
+        .unwrap_err();
     assert!(matches!(err, Error::Conflict(_)), "{err:?}");
 
     open_register(&db, &w).await;
-    let err = sales::record_sale(&db, &w.other_cashier, &TaxRates::default(), &new).await.unwrap_err();
+    let err = sales::record_sale(&db, &w.other_cashier, &TaxRates::default(), &new)
+        .await
+        .unwrap_err();
     assert!(matches!(err, Error::Forbidden(_)), "{err:?}");
 
-    let short = till_sale("short", w.register, &[(bread, 1)], Payment::Cash { tendered: Some(dec!(1.00)) });
-    let err = sales::record_sale(&db, &w.cashier, &TaxRates::default(), &short).await.unwrap_err();
-    assert!(matches!(err, Error::Validation(ref e) if e[0].field == "amount_tendered"), "{err:?}");
+    let short = till_sale(
+        "short",
+        w.register,
+        &[(bread, 1)],
+        Payment::Cash {
+            tendered: Some(dec!(1.00)),
+        },
+    );
+    let err = sales::record_sale(&db, &w.cashier, &TaxRates::default(), &short)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, Error::Validation(ref e) if e[0].field == "amount_tendered"),
+        "{err:?}"
+    );
     assert_eq!(store_qty(&db, w.store, bread).await, 20);
 }
 
@@ -145,12 +209,18 @@ async fn inactive_or_unknown_products_are_not_sold(db: PgPool) {
     let w = world(&db).await;
     open_register(&db, &w).await;
     let bread = product(&db, &w, "ALI001", 120, false, 20, 0).await;
-    domain::catalog::set_product_active(&db, &w.admin, bread, false).await.unwrap();
+    domain::catalog::set_product_active(&db, &w.admin, bread, false)
+        .await
+        .unwrap();
     let new = till_sale("inactive", w.register, &[(bread, 1)], Payment::Card);
-    let err = sales::record_sale(&db, &w.cashier, &TaxRates::default(), &new).await.unwrap_err();
+    let err = sales::record_sale(&db, &w.cashier, &TaxRates::default(), &new)
+        .await
+        .unwrap_err();
     assert!(matches!(err, Error::Validation(_)), "{err:?}");
     let unknown = till_sale("unknown", w.register, &[(999_999, 1)], Payment::Card);
-    let err = sales::record_sale(&db, &w.cashier, &TaxRates::default(), &unknown).await.unwrap_err();
+    let err = sales::record_sale(&db, &w.cashier, &TaxRates::default(), &unknown)
+        .await
+        .unwrap_err();
     assert!(matches!(err, Error::NotFound { .. }), "{err:?}");
 }
 
@@ -161,13 +231,21 @@ async fn an_external_channel_sells_from_store_stock_without_a_register(db: PgPoo
     let new = NewSale {
         client_sale_id: "web-1".into(),
         channel: Channel::External { store_id: w.store },
-        lines: vec![CartLine { product_id: bread, quantity: 4 }],
+        lines: vec![CartLine {
+            product_id: bread,
+            quantity: 4,
+        }],
         payment: Payment::Card,
     };
-    let sale = sales::record_sale(&db, &domain::Actor::ApiClient { id: None }, &TaxRates::default(), &new)
-        .await
-        .unwrap()
-        .sale;
+    let sale = sales::record_sale(
+        &db,
+        &domain::Actor::ApiClient { id: None },
+        &TaxRates::default(),
+        &new,
+    )
+    .await
+    .unwrap()
+    .sale;
     assert_eq!(sale.register_id, None);
     assert_eq!(sale.total, dec!(4.80));
     assert_eq!(store_qty(&db, w.store, bread).await, 16);
@@ -179,30 +257,68 @@ async fn partial_returns_are_bounded_by_what_remains(db: PgPool) {
     open_register(&db, &w).await;
     let soap = product(&db, &w, "HYG002", 120, true, 10, 0).await;
     let bread = product(&db, &w, "ALI001", 120, false, 10, 0).await;
-    let new = till_sale("s", w.register, &[(soap, 3), (bread, 1)], Payment::Cash { tendered: None });
-    let sale = sales::record_sale(&db, &w.cashier, &TaxRates::default(), &new).await.unwrap().sale;
+    let new = till_sale(
+        "s",
+        w.register,
+        &[(soap, 3), (bread, 1)],
+        Payment::Cash { tendered: None },
+    );
+    let sale = sales::record_sale(&db, &w.cashier, &TaxRates::default(), &new)
+        .await
+        .unwrap()
+        .sale;
     let soap_line = sale.lines.iter().find(|l| l.product_id == soap).unwrap().id;
-    let bread_line = sale.lines.iter().find(|l| l.product_id == bread).unwrap().id;
+    let bread_line = sale
+        .lines
+        .iter()
+        .find(|l| l.product_id == bread)
+        .unwrap()
+        .id;
 
     let ret = |lines: Vec<(i64, i32)>| NewReturn {
         sale_id: sale.id,
-        lines: lines.into_iter().map(|(sale_line_id, quantity)| ReturnLineInput { sale_line_id, quantity }).collect(),
+        lines: lines
+            .into_iter()
+            .map(|(sale_line_id, quantity)| ReturnLineInput {
+                sale_line_id,
+                quantity,
+            })
+            .collect(),
         reason: "Produit défectueux".into(),
         register_id: Some(w.register),
     };
-    let first = sales::create_return(&db, &w.cashier, &ret(vec![(soap_line, 2)])).await.unwrap();
+    let first = sales::create_return(&db, &w.cashier, &ret(vec![(soap_line, 2)]))
+        .await
+        .unwrap();
     assert_eq!(first.subtotal, dec!(2.40));
     assert_eq!(store_qty(&db, w.store, soap).await, 9);
 
-    let err = sales::create_return(&db, &w.cashier, &ret(vec![(soap_line, 2)])).await.unwrap_err();
-    assert!(matches!(err, Error::Validation(_)), "more than remains: {err:?}");
-    assert_eq!(store_qty(&db, w.store, soap).await, 9, "a refused return moves nothing");
+    let err = sales::create_return(&db, &w.cashier, &ret(vec![(soap_line, 2)]))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, Error::Validation(_)),
+        "more than remains: {err:?}"
+    );
+    assert_eq!(
+        store_qty(&db, w.store, soap).await,
+        9,
+        "a refused return moves nothing"
+    );
 
-    let err = sales::create_return(&db, &w.other_cashier, &ret(vec![(soap_line, 1)])).await.unwrap_err();
+    let err = sales::create_return(&db, &w.other_cashier, &ret(vec![(soap_line, 1)]))
+        .await
+        .unwrap_err();
     assert!(matches!(err, Error::Forbidden(_)));
 
-    let rest = sales::create_return(&db, &w.cashier, &ret(vec![(soap_line, 1), (bread_line, 1)])).await.unwrap();
-    assert_eq!(first.refund_amount + rest.refund_amount, sale.total, "everything returned = total refunded");
+    let rest = sales::create_return(&db, &w.cashier, &ret(vec![(soap_line, 1), (bread_line, 1)]))
+        .await
+        .unwrap();
+    assert_eq!(
+        first.refund_amount + rest.refund_amount,
+        sale.total,
+        "everything returned = total refunded"
+    );
     let reread = sales::get_sale(&db, &w.cashier, sale.id).await.unwrap();
     assert_eq!(reread.returns.len(), 2);
     assert!(reread.lines.iter().all(|l| l.returnable() == 0));
@@ -211,7 +327,10 @@ async fn partial_returns_are_bounded_by_what_remains(db: PgPool) {
     assert_movements_explain_stock(&db).await;
 
     // the refunds paid at the till appear in its Z report
-    let session = stores::current_session(&db, w.register).await.unwrap().unwrap();
+    let session = stores::current_session(&db, w.register)
+        .await
+        .unwrap()
+        .unwrap();
     let z = stores::z_report(&db, session.id).await.unwrap();
     assert_eq!(z.cash_refunds_total, sale.total);
     assert_eq!(z.expected_cash, dec!(100.00));

@@ -12,7 +12,9 @@ use sqlx::PgPool;
 async fn a_second_open_session_on_a_register_is_refused(db: PgPool) {
     let w = world(&db).await;
     open_register(&db, &w).await;
-    let err = stores::open_session(&db, &w.manager, w.register, dec!(50)).await.unwrap_err();
+    let err = stores::open_session(&db, &w.manager, w.register, dec!(50))
+        .await
+        .unwrap_err();
     assert!(matches!(err, Error::Conflict(_)), "{err:?}");
 
     // even when two employees race for the same closed register
@@ -22,8 +24,13 @@ async fn a_second_open_session_on_a_register_is_refused(db: PgPool) {
     let (a, b) = tokio::join!(a, b);
     assert_eq!([a.is_ok(), b.is_ok()].iter().filter(|ok| **ok).count(), 1);
 
-    let err = stores::open_session(&db, &w.other_cashier, w.register, dec!(10)).await.unwrap_err();
-    assert!(matches!(err, Error::Forbidden(_)), "a cashier opens registers of their store only");
+    let err = stores::open_session(&db, &w.other_cashier, w.register, dec!(10))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, Error::Forbidden(_)),
+        "a cashier opens registers of their store only"
+    );
 }
 
 #[sqlx::test(migrator = "domain::MIGRATOR")]
@@ -33,17 +40,37 @@ async fn closing_computes_the_z_report(db: PgPool) {
     let bread = product(&db, &w, "ALI001", 120, false, 50, 0).await;
     let sale = |id: &str, quantity: i32, payment: Payment| NewSale {
         client_sale_id: id.into(),
-        channel: Channel::Till { register_id: w.register },
-        lines: vec![CartLine { product_id: bread, quantity }],
+        channel: Channel::Till {
+            register_id: w.register,
+        },
+        lines: vec![CartLine {
+            product_id: bread,
+            quantity,
+        }],
         payment,
     };
     let taxes = TaxRates::default();
-    sales::record_sale(&db, &w.cashier, &taxes, &sale("a", 5, Payment::Cash { tendered: Some(dec!(10)) }))
+    sales::record_sale(
+        &db,
+        &w.cashier,
+        &taxes,
+        &sale(
+            "a",
+            5,
+            Payment::Cash {
+                tendered: Some(dec!(10)),
+            },
+        ),
+    )
+    .await
+    .unwrap();
+    sales::record_sale(&db, &w.cashier, &taxes, &sale("b", 2, Payment::Card))
         .await
         .unwrap();
-    sales::record_sale(&db, &w.cashier, &taxes, &sale("b", 2, Payment::Card)).await.unwrap();
 
-    let z = stores::close_session(&db, &w.cashier, session, dec!(105.50)).await.unwrap();
+    let z = stores::close_session(&db, &w.cashier, session, dec!(105.50))
+        .await
+        .unwrap();
     assert_eq!(z.sales_count, 2);
     assert_eq!(z.sales_total, dec!(8.40));
     assert_eq!(z.cash_sales_total, dec!(6.00));
@@ -52,20 +79,41 @@ async fn closing_computes_the_z_report(db: PgPool) {
     assert_eq!(z.counted_cash, Some(dec!(105.50)));
     assert_eq!(z.cash_difference, Some(dec!(-0.50)));
 
-    let err = stores::close_session(&db, &w.cashier, session, dec!(1)).await.unwrap_err();
+    let err = stores::close_session(&db, &w.cashier, session, dec!(1))
+        .await
+        .unwrap_err();
     assert!(matches!(err, Error::Conflict(_)), "closed once");
-    let err = sales::record_sale(&db, &w.cashier, &taxes, &sale("c", 1, Payment::Card)).await.unwrap_err();
-    assert!(matches!(err, Error::Conflict(_)), "no sale on a closed register");
-    assert!(stores::current_session(&db, w.register).await.unwrap().is_none());
-    stores::open_session(&db, &w.cashier, w.register, dec!(0)).await.unwrap();
+    let err = sales::record_sale(&db, &w.cashier, &taxes, &sale("c", 1, Payment::Card))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, Error::Conflict(_)),
+        "no sale on a closed register"
+    );
+    assert!(
+        stores::current_session(&db, w.register)
+            .await
+            .unwrap()
+            .is_none()
+    );
+    stores::open_session(&db, &w.cashier, w.register, dec!(0))
+        .await
+        .unwrap();
 }
 
 #[sqlx::test(migrator = "domain::MIGRATOR")]
 async fn another_cashier_cannot_close_a_session_but_the_manager_can(db: PgPool) {
     let w = world(&db).await;
-    let session = stores::open_session(&db, &w.manager, w.register, dec!(20)).await.unwrap().id;
-    let err = stores::close_session(&db, &w.cashier, session, dec!(20)).await.unwrap_err();
+    let session = stores::open_session(&db, &w.manager, w.register, dec!(20))
+        .await
+        .unwrap()
+        .id;
+    let err = stores::close_session(&db, &w.cashier, session, dec!(20))
+        .await
+        .unwrap_err();
     assert!(matches!(err, Error::Forbidden(_)));
-    let z = stores::close_session(&db, &w.manager, session, dec!(20)).await.unwrap();
+    let z = stores::close_session(&db, &w.manager, session, dec!(20))
+        .await
+        .unwrap();
     assert_eq!(z.cash_difference, Some(dec!(0)));
 }

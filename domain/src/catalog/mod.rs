@@ -19,9 +19,11 @@ pub struct Category {
 }
 
 pub async fn list_categories(db: impl PgExecutor<'_>) -> Result<Vec<Category>> {
-    Ok(sqlx::query_as("SELECT id, name, description FROM categories ORDER BY name, id")
-        .fetch_all(db)
-        .await?)
+    Ok(
+        sqlx::query_as("SELECT id, name, description FROM categories ORDER BY name, id")
+            .fetch_all(db)
+            .await?,
+    )
 }
 
 pub async fn get_category(db: impl PgExecutor<'_>, id: i64) -> Result<Category> {
@@ -41,7 +43,11 @@ pub async fn create_category(
     actor.ensure_head_office()?;
     let name = name.trim();
     Validator::default()
-        .check(!name.is_empty() && name.chars().count() <= 120, "name", "Le nom est obligatoire (120 caractères au plus).")
+        .check(
+            !name.is_empty() && name.chars().count() <= 120,
+            "name",
+            "Le nom est obligatoire (120 caractères au plus).",
+        )
         .finish()?;
     Ok(sqlx::query_as(
         "INSERT INTO categories (name, description) VALUES ($1, $2)

@@ -143,25 +143,32 @@ pub async fn list_products(
     let mut qb = QueryBuilder::new(format!("SELECT {PRODUCT_COLUMNS}{PRODUCT_FROM}"));
     push_filter(&mut qb, filter);
     qb.push(sort.sql());
-    qb.push(" LIMIT ").push_bind(page.limit()).push(" OFFSET ").push_bind(page.offset());
+    qb.push(" LIMIT ")
+        .push_bind(page.limit())
+        .push(" OFFSET ")
+        .push_bind(page.offset());
     let items = qb.build_query_as().fetch_all(db).await?;
     Ok(Page::new(items, total, page))
 }
 
 pub async fn get_product(db: impl PgExecutor<'_>, id: i64) -> Result<Product> {
-    sqlx::query_as(&format!("SELECT {PRODUCT_COLUMNS}{PRODUCT_FROM} WHERE p.id = $1"))
-        .bind(id)
-        .fetch_optional(db)
-        .await?
-        .ok_or_else(|| Error::not_found("Produit", id))
+    sqlx::query_as(&format!(
+        "SELECT {PRODUCT_COLUMNS}{PRODUCT_FROM} WHERE p.id = $1"
+    ))
+    .bind(id)
+    .fetch_optional(db)
+    .await?
+    .ok_or_else(|| Error::not_found("Produit", id))
 }
 
 pub async fn get_product_by_code(db: impl PgExecutor<'_>, code: &str) -> Result<Product> {
-    sqlx::query_as(&format!("SELECT {PRODUCT_COLUMNS}{PRODUCT_FROM} WHERE p.code = $1"))
-        .bind(code.trim())
-        .fetch_optional(db)
-        .await?
-        .ok_or_else(|| Error::not_found("Produit", code))
+    sqlx::query_as(&format!(
+        "SELECT {PRODUCT_COLUMNS}{PRODUCT_FROM} WHERE p.code = $1"
+    ))
+    .bind(code.trim())
+    .fetch_optional(db)
+    .await?
+    .ok_or_else(|| Error::not_found("Produit", code))
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -201,22 +208,48 @@ fn validate_fields(
 ) {
     if let Some(code) = code {
         let ok = (1..=64).contains(&code.len())
-            && code.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'));
-        v.check(ok, "code", "Code invalide : 1 à 64 lettres, chiffres, « . », « _ » ou « - ».");
+            && code
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'));
+        v.check(
+            ok,
+            "code",
+            "Code invalide : 1 à 64 lettres, chiffres, « . », « _ » ou « - ».",
+        );
     }
     if let Some(name) = name {
         let n = name.trim().chars().count();
-        v.check((1..=200).contains(&n), "name", "Le nom est obligatoire (200 caractères au plus).");
+        v.check(
+            (1..=200).contains(&n),
+            "name",
+            "Le nom est obligatoire (200 caractères au plus).",
+        );
     }
     if let Some(description) = description {
-        v.check(description.chars().count() <= 2000, "description", "2000 caractères au plus.");
+        v.check(
+            description.chars().count() <= 2000,
+            "description",
+            "2000 caractères au plus.",
+        );
     }
     if let Some(price) = price {
-        v.check(is_valid_amount(price), "price", "Le prix doit être positif, au cent près.");
-        v.check(price < Decimal::new(10_000_000_000, 0), "price", "Prix trop élevé.");
+        v.check(
+            is_valid_amount(price),
+            "price",
+            "Le prix doit être positif, au cent près.",
+        );
+        v.check(
+            price < Decimal::new(10_000_000_000, 0),
+            "price",
+            "Prix trop élevé.",
+        );
     }
     if let Some(q) = warehouse_quantity {
-        v.check(q >= 0, "warehouse_quantity", "La quantité ne peut pas être négative.");
+        v.check(
+            q >= 0,
+            "warehouse_quantity",
+            "La quantité ne peut pas être négative.",
+        );
     }
 }
 
@@ -332,8 +365,16 @@ pub async fn update_product(
         return Err(Error::not_found("Produit", id));
     }
     if let Some(target) = changes.warehouse_quantity {
-        inventory::set_quantity(&mut tx, Location::Warehouse, id, target, actor, "Correction via le catalogue", now)
-            .await?;
+        inventory::set_quantity(
+            &mut tx,
+            Location::Warehouse,
+            id,
+            target,
+            actor,
+            "Correction via le catalogue",
+            now,
+        )
+        .await?;
     }
     let product = get_product(&mut *tx, id).await?;
     tx.commit().await?;
@@ -341,8 +382,22 @@ pub async fn update_product(
 }
 
 /// Deactivating keeps the history and hides the product from the till.
-pub async fn set_product_active(db: &PgPool, actor: &Actor, id: i64, active: bool) -> Result<Product> {
-    update_product(db, actor, id, &ProductChanges { active: Some(active), ..Default::default() }).await
+pub async fn set_product_active(
+    db: &PgPool,
+    actor: &Actor,
+    id: i64,
+    active: bool,
+) -> Result<Product> {
+    update_product(
+        db,
+        actor,
+        id,
+        &ProductChanges {
+            active: Some(active),
+            ..Default::default()
+        },
+    )
+    .await
 }
 
 /// Deletes a product that has no history; one that was ever sold, moved or requested is a

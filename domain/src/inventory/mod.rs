@@ -85,7 +85,13 @@ pub(crate) async fn change_stock(conn: &mut PgConnection, change: &StockChange<'
         }
     };
     let Some(quantity) = updated else {
-        return Err(shortage(conn, change.location, change.product_id, -i64::from(change.delta)).await);
+        return Err(shortage(
+            conn,
+            change.location,
+            change.product_id,
+            -i64::from(change.delta),
+        )
+        .await);
     };
     let (reason, sale_id, return_id, request_id) = change.reason.parts();
     let (location, store_id) = match change.location {
@@ -115,7 +121,12 @@ pub(crate) async fn change_stock(conn: &mut PgConnection, change: &StockChange<'
 }
 
 /// The error for a refused decrement: which product, how many were asked, how many remain.
-async fn shortage(conn: &mut PgConnection, location: Location, product_id: i64, requested: i64) -> Error {
+async fn shortage(
+    conn: &mut PgConnection,
+    location: Location,
+    product_id: i64,
+    requested: i64,
+) -> Error {
     let row: std::result::Result<Option<(String, String, i32)>, sqlx::Error> = match location {
         Location::Store(store_id) => {
             sqlx::query_as(
@@ -161,23 +172,26 @@ pub(crate) async fn set_quantity(
     at: DateTime<Utc>,
 ) -> Result<i32> {
     if target < 0 {
-        return Err(Error::invalid("quantity", "La quantité ne peut pas être négative."));
+        return Err(Error::invalid(
+            "quantity",
+            "La quantité ne peut pas être négative.",
+        ));
     }
     let current: Option<i32> = match location {
-        Location::Store(store_id) => {
+        Location::Store(store_id) => sqlx::query_scalar(
+            "SELECT quantity FROM store_stock WHERE store_id = $1 AND product_id = $2 FOR UPDATE",
+        )
+        .bind(store_id)
+        .bind(product_id)
+        .fetch_optional(&mut *conn)
+        .await?,
+        Location::Warehouse => {
             sqlx::query_scalar(
-                "SELECT quantity FROM store_stock WHERE store_id = $1 AND product_id = $2 FOR UPDATE",
+                "SELECT quantity FROM central_stock WHERE product_id = $1 FOR UPDATE",
             )
-            .bind(store_id)
             .bind(product_id)
             .fetch_optional(&mut *conn)
             .await?
-        }
-        Location::Warehouse => {
-            sqlx::query_scalar("SELECT quantity FROM central_stock WHERE product_id = $1 FOR UPDATE")
-                .bind(product_id)
-                .fetch_optional(&mut *conn)
-                .await?
         }
     };
     let current = current.ok_or_else(|| Error::not_found("Stock du produit", product_id))?;
@@ -278,7 +292,9 @@ pub async fn list_stock(
         Location::Warehouse => ("central_stock", None),
     };
     let push_where = |qb: &mut QueryBuilder<'_, Postgres>| {
-        qb.push(" FROM ").push(table).push(" s JOIN products p ON p.id = s.product_id WHERE TRUE");
+        qb.push(" FROM ")
+            .push(table)
+            .push(" s JOIN products p ON p.id = s.product_id WHERE TRUE");
         if let Some(id) = store_id {
             qb.push(" AND s.store_id = ").push_bind(id);
         }
@@ -308,7 +324,8 @@ pub async fn list_stock(
                            WHEN s.quantity <= s.alert_threshold THEN 1 ELSE 2 END AS rank",
     );
     push_where(&mut qb);
-    qb.push(" ORDER BY rank, p.name, p.id LIMIT ").push_bind(page.limit());
+    qb.push(" ORDER BY rank, p.name, p.id LIMIT ")
+        .push_bind(page.limit());
     qb.push(" OFFSET ").push_bind(page.offset());
     qb.push(
         ") pg LEFT JOIN LATERAL (
@@ -338,10 +355,22 @@ pub async fn adjust_stock(
     }
     let note = note.trim();
     if note.is_empty() {
-        return Err(Error::invalid("note", "Indiquez la raison de la correction."));
+        return Err(Error::invalid(
+            "note",
+            "Indiquez la raison de la correction.",
+        ));
     }
     let mut tx = db.begin().await?;
-    let quantity = set_quantity(&mut tx, location, product_id, counted, actor, note, Utc::now()).await?;
+    let quantity = set_quantity(
+        &mut tx,
+        location,
+        product_id,
+        counted,
+        actor,
+        note,
+        Utc::now(),
+    )
+    .await?;
     tx.commit().await?;
     Ok(quantity)
 }
@@ -355,7 +384,10 @@ pub async fn set_alert_threshold(
     threshold: i32,
 ) -> Result<()> {
     if threshold < 0 {
-        return Err(Error::invalid("alert_threshold", "Le seuil ne peut pas être négatif."));
+        return Err(Error::invalid(
+            "alert_threshold",
+            "Le seuil ne peut pas être négatif.",
+        ));
     }
     let updated = match location {
         Location::Store(id) => {

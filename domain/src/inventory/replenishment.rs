@@ -88,7 +88,9 @@ pub struct RequestStatusText(pub RequestStatus);
 impl TryFrom<String> for RequestStatusText {
     type Error = String;
     fn try_from(s: String) -> std::result::Result<Self, String> {
-        RequestStatus::parse(&s).map(RequestStatusText).ok_or_else(|| format!("unknown status {s}"))
+        RequestStatus::parse(&s)
+            .map(RequestStatusText)
+            .ok_or_else(|| format!("unknown status {s}"))
     }
 }
 
@@ -152,7 +154,8 @@ pub async fn list_requests(
     let total: i64 = count.build_query_scalar().fetch_one(db).await?;
     let mut qb = QueryBuilder::new(REQUEST_SELECT);
     push_where(&mut qb);
-    qb.push(" ORDER BY r.requested_at DESC, r.id DESC LIMIT ").push_bind(page.limit());
+    qb.push(" ORDER BY r.requested_at DESC, r.id DESC LIMIT ")
+        .push_bind(page.limit());
     qb.push(" OFFSET ").push_bind(page.offset());
     let items = qb.build_query_as().fetch_all(db).await?;
     Ok(Page::new(items, total, page))
@@ -168,7 +171,16 @@ pub async fn create_request(
     note: &str,
 ) -> Result<ReplenishmentRequest> {
     let mut conn = db.acquire().await?;
-    create_request_at(&mut conn, actor, store_id, product_id, quantity, note, Utc::now()).await
+    create_request_at(
+        &mut conn,
+        actor,
+        store_id,
+        product_id,
+        quantity,
+        note,
+        Utc::now(),
+    )
+    .await
 }
 
 pub(crate) async fn create_request_at(
@@ -182,7 +194,10 @@ pub(crate) async fn create_request_at(
 ) -> Result<ReplenishmentRequest> {
     actor.ensure_manager_of(store_id)?;
     if quantity < 1 {
-        return Err(Error::invalid("quantity", "La quantité doit être d'au moins 1."));
+        return Err(Error::invalid(
+            "quantity",
+            "La quantité doit être d'au moins 1.",
+        ));
     }
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO replenishment_requests (store_id, product_id, quantity, note, requested_by,
@@ -210,14 +225,16 @@ pub enum Transition {
 }
 
 impl Transition {
-    fn from_status(self) -> RequestStatus {
+    fn source_status(self) -> RequestStatus {
         match self {
-            Transition::Approve | Transition::Refuse | Transition::Cancel => RequestStatus::EnAttente,
+            Transition::Approve | Transition::Refuse | Transition::Cancel => {
+                RequestStatus::EnAttente
+            }
             Transition::Deliver => RequestStatus::Validee,
         }
     }
 
-    fn to_status(self) -> RequestStatus {
+    fn target_status(self) -> RequestStatus {
         match self {
             Transition::Approve => RequestStatus::Validee,
             Transition::Refuse => RequestStatus::Refusee,
@@ -288,11 +305,15 @@ pub(crate) async fn transition_at(
          RETURNING store_id, product_id, quantity"
     ))
     .bind(request_id)
-    .bind(transition.to_status().as_str())
+    .bind(transition.target_status().as_str())
     .bind(actor.employee_id())
     .bind(at)
-    .bind(if transition == Transition::Refuse { reason } else { None })
-    .bind(transition.from_status().as_str())
+    .bind(if transition == Transition::Refuse {
+        reason
+    } else {
+        None
+    })
+    .bind(transition.source_status().as_str())
     .fetch_optional(&mut *conn)
     .await?;
     let Some((store_id, product_id, quantity)) = moved else {
@@ -304,15 +325,31 @@ pub(crate) async fn transition_at(
         )));
     };
     let stock_change = match transition {
-        Transition::Approve => Some((Location::Warehouse, -quantity, MovementReason::ReplenishmentOut(request_id))),
-        Transition::Deliver => Some((Location::Store(store_id), quantity, MovementReason::ReplenishmentIn(request_id))),
+        Transition::Approve => Some((
+            Location::Warehouse,
+            -quantity,
+            MovementReason::ReplenishmentOut(request_id),
+        )),
+        Transition::Deliver => Some((
+            Location::Store(store_id),
+            quantity,
+            MovementReason::ReplenishmentIn(request_id),
+        )),
         Transition::Refuse | Transition::Cancel => None,
     };
     if let Some((location, delta, reason)) = stock_change {
         let note = format!("Demande n° {request_id}");
         change_stock(
             conn,
-            &StockChange { location, product_id, delta, reason, actor, note: &note, at },
+            &StockChange {
+                location,
+                product_id,
+                delta,
+                reason,
+                actor,
+                note: &note,
+                at,
+            },
         )
         .await?;
     }

@@ -36,7 +36,9 @@ pub enum Channel {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Payment {
     /// Cash; `tendered` defaults to the exact total.
-    Cash { tendered: Option<Decimal> },
+    Cash {
+        tendered: Option<Decimal>,
+    },
     Card,
 }
 
@@ -61,13 +63,21 @@ pub struct SaleOutcome {
 fn merge_cart(new: &NewSale) -> Result<Vec<(i64, i32)>> {
     let mut v = Validator::default();
     let id = new.client_sale_id.trim();
-    v.check(!id.is_empty() && id.len() <= 200, "client_sale_id", "Identifiant de vente manquant ou trop long.");
+    v.check(
+        !id.is_empty() && id.len() <= 200,
+        "client_sale_id",
+        "Identifiant de vente manquant ou trop long.",
+    );
     v.check(!new.lines.is_empty(), "lines", "Le panier est vide.");
     let mut order = Vec::new();
     let mut sums: BTreeMap<i64, i64> = BTreeMap::new();
     for (i, line) in new.lines.iter().enumerate() {
         if line.quantity < 1 {
-            v.check(false, &format!("lines[{i}].quantity"), "La quantité doit être un entier d'au moins 1.");
+            v.check(
+                false,
+                &format!("lines[{i}].quantity"),
+                "La quantité doit être un entier d'au moins 1.",
+            );
             continue;
         }
         let sum = sums.entry(line.product_id).or_insert_with(|| {
@@ -80,23 +90,38 @@ fn merge_cart(new: &NewSale) -> Result<Vec<(i64, i32)>> {
         v.check(
             *sum <= MAX_LINE_QUANTITY,
             "lines",
-            &format!("Quantité trop grande pour le produit {product} ({MAX_LINE_QUANTITY} au plus)."),
+            &format!(
+                "Quantité trop grande pour le produit {product} ({MAX_LINE_QUANTITY} au plus)."
+            ),
         );
     }
     if let Payment::Cash { tendered: Some(t) } = new.payment {
-        v.check(is_valid_amount(t), "amount_tendered", "Le montant reçu doit être positif, au cent près.");
+        v.check(
+            is_valid_amount(t),
+            "amount_tendered",
+            "Le montant reçu doit être positif, au cent près.",
+        );
     }
     v.finish()?;
     Ok(order.into_iter().map(|p| (p, sums[&p] as i32)).collect())
 }
 
 /// Records a sale, or returns the sale already recorded under the same client id.
-pub async fn record_sale(db: &PgPool, actor: &Actor, taxes: &TaxRates, new: &NewSale) -> Result<SaleOutcome> {
+pub async fn record_sale(
+    db: &PgPool,
+    actor: &Actor,
+    taxes: &TaxRates,
+    new: &NewSale,
+) -> Result<SaleOutcome> {
     let mut conn = db.acquire().await?;
     record_sale_at(&mut conn, actor, taxes, new, Utc::now()).await
 }
 
-async fn find_replay(conn: &mut PgConnection, actor: &Actor, client_sale_id: &str) -> Result<Option<SaleOutcome>> {
+async fn find_replay(
+    conn: &mut PgConnection,
+    actor: &Actor,
+    client_sale_id: &str,
+) -> Result<Option<SaleOutcome>> {
     let id: Option<i64> = sqlx::query_scalar("SELECT id FROM sales WHERE client_sale_id = $1")
         .bind(client_sale_id)
         .fetch_optional(&mut *conn)
@@ -104,7 +129,10 @@ async fn find_replay(conn: &mut PgConnection, actor: &Actor, client_sale_id: &st
     let Some(id) = id else { return Ok(None) };
     let sale = load_sale(conn, id).await?;
     actor.ensure_store(sale.store_id)?;
-    Ok(Some(SaleOutcome { sale, replayed: true }))
+    Ok(Some(SaleOutcome {
+        sale,
+        replayed: true,
+    }))
 }
 
 #[derive(sqlx::FromRow)]
@@ -143,7 +171,10 @@ pub(crate) async fn record_sale_at(
             .fetch_optional(&mut *tx)
             .await?;
             let session = session.ok_or_else(|| {
-                Error::Conflict(format!("La caisse « {} » n'est pas ouverte.", register.name))
+                Error::Conflict(format!(
+                    "La caisse « {} » n'est pas ouverte.",
+                    register.name
+                ))
             })?;
             (register.store_id, Some(register_id), Some(session))
         }
@@ -163,14 +194,20 @@ pub(crate) async fn record_sale_at(
     let by_id: BTreeMap<i64, &PricedProduct> = products.iter().map(|p| (p.id, p)).collect();
     let mut priced = Vec::with_capacity(lines.len());
     for (i, (product_id, quantity)) in lines.iter().enumerate() {
-        let product = by_id.get(product_id).ok_or_else(|| Error::not_found("Produit", product_id))?;
+        let product = by_id
+            .get(product_id)
+            .ok_or_else(|| Error::not_found("Produit", product_id))?;
         if !product.active {
             return Err(Error::invalid(
                 format!("lines[{i}].product_id"),
                 format!("Le produit « {} » n'est plus vendu.", product.name),
             ));
         }
-        priced.push((*product, *quantity, product.price * Decimal::from(*quantity)));
+        priced.push((
+            *product,
+            *quantity,
+            product.price * Decimal::from(*quantity),
+        ));
     }
     let totals = taxes.totals(priced.iter().map(|(p, _, amount)| (*amount, p.taxable)));
     let (method, tendered, change) = match new.payment {
@@ -180,10 +217,17 @@ pub(crate) async fn record_sale_at(
             if tendered < totals.total {
                 return Err(Error::invalid(
                     "amount_tendered",
-                    format!("Montant reçu insuffisant : le total est de {} $.", totals.total),
+                    format!(
+                        "Montant reçu insuffisant : le total est de {} $.",
+                        totals.total
+                    ),
                 ));
             }
-            (PaymentMethod::Especes, Some(tendered), Some(tendered - totals.total))
+            (
+                PaymentMethod::Especes,
+                Some(tendered),
+                Some(tendered - totals.total),
+            )
         }
     };
 
@@ -211,7 +255,10 @@ pub(crate) async fn record_sale_at(
     .await;
     let sale_id = match inserted {
         Ok(id) => id,
-        Err(e) if e.as_database_error().and_then(|d| d.constraint()) == Some("sales_client_sale_id_key") => {
+        Err(e)
+            if e.as_database_error().and_then(|d| d.constraint())
+                == Some("sales_client_sale_id_key") =>
+        {
             // The same sale was recorded concurrently: answer with that one.
             tx.rollback().await?;
             return find_replay(conn, actor, client_sale_id)
@@ -264,7 +311,10 @@ pub(crate) async fn record_sale_at(
     .await?;
     let sale = load_sale(&mut tx, sale_id).await?;
     tx.commit().await?;
-    Ok(SaleOutcome { sale, replayed: false })
+    Ok(SaleOutcome {
+        sale,
+        replayed: false,
+    })
 }
 
 #[cfg(test)]
@@ -275,20 +325,35 @@ mod tests {
         NewSale {
             client_sale_id: "x".into(),
             channel: Channel::External { store_id: 1 },
-            lines: lines.iter().map(|&(product_id, quantity)| CartLine { product_id, quantity }).collect(),
+            lines: lines
+                .iter()
+                .map(|&(product_id, quantity)| CartLine {
+                    product_id,
+                    quantity,
+                })
+                .collect(),
             payment: Payment::Card,
         }
     }
 
     #[test]
     fn sums_quantities_per_product_in_first_seen_order() {
-        assert_eq!(merge_cart(&sale(&[(7, 1), (3, 2), (7, 4)])).unwrap(), vec![(7, 5), (3, 2)]);
+        assert_eq!(
+            merge_cart(&sale(&[(7, 1), (3, 2), (7, 4)])).unwrap(),
+            vec![(7, 5), (3, 2)]
+        );
     }
 
     #[test]
     fn refuses_empty_carts_and_zero_quantities() {
         assert!(matches!(merge_cart(&sale(&[])), Err(Error::Validation(_))));
-        assert!(matches!(merge_cart(&sale(&[(1, 0)])), Err(Error::Validation(_))));
-        assert!(matches!(merge_cart(&sale(&[(1, 6000), (1, 6000)])), Err(Error::Validation(_))));
+        assert!(matches!(
+            merge_cart(&sale(&[(1, 0)])),
+            Err(Error::Validation(_))
+        ));
+        assert!(matches!(
+            merge_cart(&sale(&[(1, 6000), (1, 6000)])),
+            Err(Error::Validation(_))
+        ));
     }
 }

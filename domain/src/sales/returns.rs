@@ -80,11 +80,12 @@ struct ReturnLineRow {
 
 async fn attach_lines(conn: &mut PgConnection, returns: &mut [Return]) -> Result<()> {
     let ids: Vec<i64> = returns.iter().map(|r| r.id).collect();
-    let rows: Vec<ReturnLineRow> =
-        sqlx::query_as(&format!("{RETURN_LINES_SELECT} WHERE rl.return_id = ANY($1) ORDER BY l.line_no"))
-            .bind(&ids)
-            .fetch_all(&mut *conn)
-            .await?;
+    let rows: Vec<ReturnLineRow> = sqlx::query_as(&format!(
+        "{RETURN_LINES_SELECT} WHERE rl.return_id = ANY($1) ORDER BY l.line_no"
+    ))
+    .bind(&ids)
+    .fetch_all(&mut *conn)
+    .await?;
     for row in rows {
         if let Some(r) = returns.iter_mut().find(|r| r.id == row.return_id) {
             r.lines.push(row.line);
@@ -93,12 +94,16 @@ async fn attach_lines(conn: &mut PgConnection, returns: &mut [Return]) -> Result
     Ok(())
 }
 
-pub(crate) async fn load_returns_of_sale(conn: &mut PgConnection, sale_id: i64) -> Result<Vec<Return>> {
-    let mut returns: Vec<Return> =
-        sqlx::query_as(&format!("{RETURN_SELECT} WHERE rt.sale_id = $1 ORDER BY rt.returned_at, rt.id"))
-            .bind(sale_id)
-            .fetch_all(&mut *conn)
-            .await?;
+pub(crate) async fn load_returns_of_sale(
+    conn: &mut PgConnection,
+    sale_id: i64,
+) -> Result<Vec<Return>> {
+    let mut returns: Vec<Return> = sqlx::query_as(&format!(
+        "{RETURN_SELECT} WHERE rt.sale_id = $1 ORDER BY rt.returned_at, rt.id"
+    ))
+    .bind(sale_id)
+    .fetch_all(&mut *conn)
+    .await?;
     attach_lines(conn, &mut returns).await?;
     Ok(returns)
 }
@@ -157,12 +162,24 @@ pub(crate) async fn create_return_at(
 ) -> Result<Return> {
     let reason = new.reason.trim();
     let mut v = Validator::default();
-    v.check(!reason.is_empty() && reason.chars().count() <= 500, "reason", "Indiquez la raison du retour.");
-    v.check(!new.lines.is_empty(), "lines", "Choisissez au moins un article à retourner.");
+    v.check(
+        !reason.is_empty() && reason.chars().count() <= 500,
+        "reason",
+        "Indiquez la raison du retour.",
+    );
+    v.check(
+        !new.lines.is_empty(),
+        "lines",
+        "Choisissez au moins un article à retourner.",
+    );
     let mut asked: BTreeMap<i64, i32> = BTreeMap::new();
     for (i, line) in new.lines.iter().enumerate() {
         if line.quantity < 1 {
-            v.check(false, &format!("lines[{i}].quantity"), "La quantité doit être d'au moins 1.");
+            v.check(
+                false,
+                &format!("lines[{i}].quantity"),
+                "La quantité doit être d'au moins 1.",
+            );
         } else {
             let q = asked.entry(line.sale_line_id).or_default();
             *q = q.saturating_add(line.quantity);
@@ -192,14 +209,20 @@ pub(crate) async fn create_return_at(
     for (line_id, quantity) in &asked {
         match lines.iter().find(|l| l.id == *line_id) {
             None => {
-                v.check(false, "lines", &format!("La ligne {line_id} n'appartient pas à cette vente."));
+                v.check(
+                    false,
+                    "lines",
+                    &format!("La ligne {line_id} n'appartient pas à cette vente."),
+                );
             }
             Some(l) => {
                 let left = l.quantity - l.returned_quantity;
                 v.check(
                     *quantity <= left,
                     &format!("lines[{}]", l.line_no),
-                    &format!("Au plus {left} article(s) de cette ligne peuvent encore être retournés."),
+                    &format!(
+                        "Au plus {left} article(s) de cette ligne peuvent encore être retournés."
+                    ),
                 );
             }
         }
@@ -218,7 +241,12 @@ pub(crate) async fn create_return_at(
         }
         (all, taxable)
     };
-    let sale_totals = Totals { subtotal: sale.subtotal, tps: sale.tps, tvq: sale.tvq, total: sale.total };
+    let sale_totals = Totals {
+        subtotal: sale.subtotal,
+        tps: sale.tps,
+        tvq: sale.tvq,
+        total: sale.total,
+    };
     let taxable_base = value(&|l| l.quantity).1;
     let (before, before_taxable) = value(&|l| l.returned_quantity);
     let (after, after_taxable) =
@@ -237,9 +265,14 @@ pub(crate) async fn create_return_at(
         Some(register_id) => {
             let register = crate::stores::get_register(&mut *tx, register_id).await?;
             if register.store_id != sale.store_id {
-                return Err(Error::invalid("register_id", "Cette caisse n'est pas dans le magasin de la vente."));
+                return Err(Error::invalid(
+                    "register_id",
+                    "Cette caisse n'est pas dans le magasin de la vente.",
+                ));
             }
-            crate::stores::current_session(&mut *tx, register_id).await?.map(|s| s.id)
+            crate::stores::current_session(&mut *tx, register_id)
+                .await?
+                .map(|s| s.id)
         }
     };
 
@@ -265,22 +298,31 @@ pub(crate) async fn create_return_at(
 
     let mut by_product: Vec<(i64, i64, i32)> = asked
         .iter()
-        .filter_map(|(line_id, q)| lines.iter().find(|l| l.id == *line_id).map(|l| (l.product_id, *line_id, *q)))
+        .filter_map(|(line_id, q)| {
+            lines
+                .iter()
+                .find(|l| l.id == *line_id)
+                .map(|l| (l.product_id, *line_id, *q))
+        })
         .collect();
     by_product.sort();
     for (product_id, line_id, quantity) in by_product {
-        sqlx::query("INSERT INTO return_lines (return_id, sale_line_id, quantity) VALUES ($1, $2, $3)")
-            .bind(return_id)
-            .bind(line_id)
-            .bind(quantity)
-            .execute(&mut *tx)
-            .await?;
+        sqlx::query(
+            "INSERT INTO return_lines (return_id, sale_line_id, quantity) VALUES ($1, $2, $3)",
+        )
+        .bind(return_id)
+        .bind(line_id)
+        .bind(quantity)
+        .execute(&mut *tx)
+        .await?;
         // Backed by CHECK (returned_quantity <= quantity): never more than was sold.
-        sqlx::query("UPDATE sale_lines SET returned_quantity = returned_quantity + $2 WHERE id = $1")
-            .bind(line_id)
-            .bind(quantity)
-            .execute(&mut *tx)
-            .await?;
+        sqlx::query(
+            "UPDATE sale_lines SET returned_quantity = returned_quantity + $2 WHERE id = $1",
+        )
+        .bind(line_id)
+        .bind(quantity)
+        .execute(&mut *tx)
+        .await?;
         change_stock(
             &mut tx,
             &StockChange {

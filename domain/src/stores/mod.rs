@@ -29,16 +29,20 @@ pub struct Store {
 
 impl Store {
     pub fn tz(&self) -> chrono_tz::Tz {
-        self.time_zone.parse().unwrap_or(chrono_tz::America::Montreal)
+        self.time_zone
+            .parse()
+            .unwrap_or(chrono_tz::America::Montreal)
     }
 }
 
 const STORE_COLUMNS: &str = "id, name, address, phone, email, time_zone, created_at, updated_at";
 
 pub async fn list_stores(db: impl PgExecutor<'_>) -> Result<Vec<Store>> {
-    Ok(sqlx::query_as(&format!("SELECT {STORE_COLUMNS} FROM stores ORDER BY id"))
-        .fetch_all(db)
-        .await?)
+    Ok(
+        sqlx::query_as(&format!("SELECT {STORE_COLUMNS} FROM stores ORDER BY id"))
+            .fetch_all(db)
+            .await?,
+    )
 }
 
 pub async fn get_store(db: impl PgExecutor<'_>, id: i64) -> Result<Store> {
@@ -72,7 +76,9 @@ pub struct StoreChanges {
 
 /// A plausible email: one `@`, something before, a dot in the domain, no spaces.
 pub fn is_valid_email(email: &str) -> bool {
-    let Some((local, domain)) = email.split_once('@') else { return false };
+    let Some((local, domain)) = email.split_once('@') else {
+        return false;
+    };
     !local.is_empty()
         && !domain.contains('@')
         && domain.contains('.')
@@ -90,21 +96,42 @@ fn validate_store(
 ) {
     if let Some(name) = name {
         let n = name.trim().chars().count();
-        v.check((1..=120).contains(&n), "name", "Le nom est obligatoire (120 caractères au plus).");
+        v.check(
+            (1..=120).contains(&n),
+            "name",
+            "Le nom est obligatoire (120 caractères au plus).",
+        );
     }
     if let Some(Some(email)) = email {
-        v.check(is_valid_email(email.trim()), "email", "Adresse courriel invalide.");
+        v.check(
+            is_valid_email(email.trim()),
+            "email",
+            "Adresse courriel invalide.",
+        );
     }
     if let Some(tz) = time_zone {
-        v.check(tz.parse::<chrono_tz::Tz>().is_ok(), "time_zone", "Fuseau horaire inconnu.");
+        v.check(
+            tz.parse::<chrono_tz::Tz>().is_ok(),
+            "time_zone",
+            "Fuseau horaire inconnu.",
+        );
     }
 }
 
 pub async fn create_store(db: &PgPool, actor: &Actor, new: &NewStore) -> Result<Store> {
     actor.ensure_head_office()?;
-    let email = new.email.as_deref().map(str::trim).filter(|e| !e.is_empty());
+    let email = new
+        .email
+        .as_deref()
+        .map(str::trim)
+        .filter(|e| !e.is_empty());
     let mut v = Validator::default();
-    validate_store(&mut v, Some(&new.name), Some(email), new.time_zone.as_deref());
+    validate_store(
+        &mut v,
+        Some(&new.name),
+        Some(email),
+        new.time_zone.as_deref(),
+    );
     v.check(new.registers <= 50, "registers", "50 caisses au plus.");
     v.finish()?;
 
@@ -141,11 +168,24 @@ pub async fn create_store(db: &PgPool, actor: &Actor, new: &NewStore) -> Result<
     Ok(store)
 }
 
-pub async fn update_store(db: &PgPool, actor: &Actor, id: i64, changes: &StoreChanges) -> Result<Store> {
+pub async fn update_store(
+    db: &PgPool,
+    actor: &Actor,
+    id: i64,
+    changes: &StoreChanges,
+) -> Result<Store> {
     actor.ensure_head_office()?;
-    let email = changes.email.as_ref().map(|e| e.as_deref().map(str::trim).filter(|e| !e.is_empty()));
+    let email = changes
+        .email
+        .as_ref()
+        .map(|e| e.as_deref().map(str::trim).filter(|e| !e.is_empty()));
     let mut v = Validator::default();
-    validate_store(&mut v, changes.name.as_deref(), email, changes.time_zone.as_deref());
+    validate_store(
+        &mut v,
+        changes.name.as_deref(),
+        email,
+        changes.time_zone.as_deref(),
+    );
     v.finish()?;
     let row = sqlx::query_as(&format!(
         "UPDATE stores SET

@@ -48,11 +48,16 @@ pub async fn get_session(db: impl PgExecutor<'_>, id: i64) -> Result<RegisterSes
 }
 
 /// The open session of a register, if any.
-pub async fn current_session(db: impl PgExecutor<'_>, register_id: i64) -> Result<Option<RegisterSession>> {
-    Ok(sqlx::query_as(&format!("{SESSION_SELECT} WHERE rs.register_id = $1 AND rs.closed_at IS NULL"))
-        .bind(register_id)
-        .fetch_optional(db)
-        .await?)
+pub async fn current_session(
+    db: impl PgExecutor<'_>,
+    register_id: i64,
+) -> Result<Option<RegisterSession>> {
+    Ok(sqlx::query_as(&format!(
+        "{SESSION_SELECT} WHERE rs.register_id = $1 AND rs.closed_at IS NULL"
+    ))
+    .bind(register_id)
+    .fetch_optional(db)
+    .await?)
 }
 
 pub async fn open_session(
@@ -78,7 +83,10 @@ pub(crate) async fn open_session_at(
         .employee_id()
         .ok_or_else(|| Error::Forbidden("Seul un employé peut ouvrir une caisse.".into()))?;
     if !is_valid_amount(opening_float) {
-        return Err(Error::invalid("opening_float", "Le fonds de caisse doit être positif, au cent près."));
+        return Err(Error::invalid(
+            "opening_float",
+            "Le fonds de caisse doit être positif, au cent près.",
+        ));
     }
     // The partial unique index turns a second open session into a Conflict, even under races.
     let id: i64 = sqlx::query_scalar(
@@ -174,16 +182,22 @@ pub(crate) async fn close_session_at(
         .employee_id()
         .ok_or_else(|| Error::Forbidden("Seul un employé peut fermer une caisse.".into()))?;
     if !is_valid_amount(counted_cash) {
-        return Err(Error::invalid("counted_cash", "Le montant compté doit être positif, au cent près."));
+        return Err(Error::invalid(
+            "counted_cash",
+            "Le montant compté doit être positif, au cent près.",
+        ));
     }
     // Lock the session so no sale slips in between computing and recording the figures.
-    let open: Option<i64> =
-        sqlx::query_scalar("SELECT id FROM register_sessions WHERE id = $1 AND closed_at IS NULL FOR UPDATE")
-            .bind(session_id)
-            .fetch_optional(&mut *conn)
-            .await?;
+    let open: Option<i64> = sqlx::query_scalar(
+        "SELECT id FROM register_sessions WHERE id = $1 AND closed_at IS NULL FOR UPDATE",
+    )
+    .bind(session_id)
+    .fetch_optional(&mut *conn)
+    .await?;
     if open.is_none() {
-        return Err(Error::Conflict("Cette session de caisse est déjà fermée.".into()));
+        return Err(Error::Conflict(
+            "Cette session de caisse est déjà fermée.".into(),
+        ));
     }
     let running = z_report(&mut *conn, session_id).await?;
     sqlx::query(

@@ -24,7 +24,10 @@ pub struct World {
 
 pub async fn world(db: &PgPool) -> World {
     let system = Actor::System;
-    let category = catalog::create_category(db, &system, "Alimentaire", "").await.unwrap().id;
+    let category = catalog::create_category(db, &system, "Alimentaire", "")
+        .await
+        .unwrap()
+        .id;
     let mut ids = Vec::new();
     for name in ["Centre", "Nord"] {
         let store = stores::create_store(
@@ -52,13 +55,27 @@ pub async fn world(db: &PgPool) -> World {
         role,
         store_id: store,
     };
-    let admin = staff::create_employee(db, &system, &employee("admin", Role::Admin, None)).await.unwrap();
+    let admin = staff::create_employee(db, &system, &employee("admin", Role::Admin, None))
+        .await
+        .unwrap();
     let manager =
-        staff::create_employee(db, &system, &employee("gerant", Role::Gerant, Some(ids[0]))).await.unwrap();
-    let cashier =
-        staff::create_employee(db, &system, &employee("caissier", Role::Caissier, Some(ids[0]))).await.unwrap();
-    let other =
-        staff::create_employee(db, &system, &employee("autre", Role::Caissier, Some(ids[1]))).await.unwrap();
+        staff::create_employee(db, &system, &employee("gerant", Role::Gerant, Some(ids[0])))
+            .await
+            .unwrap();
+    let cashier = staff::create_employee(
+        db,
+        &system,
+        &employee("caissier", Role::Caissier, Some(ids[0])),
+    )
+    .await
+    .unwrap();
+    let other = staff::create_employee(
+        db,
+        &system,
+        &employee("autre", Role::Caissier, Some(ids[1])),
+    )
+    .await
+    .unwrap();
     World {
         store: ids[0],
         other_store: ids[1],
@@ -100,9 +117,16 @@ pub async fn product(
     .await
     .unwrap();
     if store_qty > 0 {
-        inventory::adjust_stock(db, &w.admin, Location::Store(w.store), p.id, store_qty, "mise en place")
-            .await
-            .unwrap();
+        inventory::adjust_stock(
+            db,
+            &w.admin,
+            Location::Store(w.store),
+            p.id,
+            store_qty,
+            "mise en place",
+        )
+        .await
+        .unwrap();
     }
     p.id
 }
@@ -135,7 +159,10 @@ pub async fn movement_count(db: &PgPool, reason: &str, product: i64) -> i64 {
 
 /// Opens the first store's register as its cashier.
 pub async fn open_register(db: &PgPool, w: &World) -> i64 {
-    stores::open_session(db, &w.cashier, w.register, Decimal::new(10000, 2)).await.unwrap().id
+    stores::open_session(db, &w.cashier, w.register, Decimal::new(10000, 2))
+        .await
+        .unwrap()
+        .id
 }
 
 /// For every stock row, the sum of its movements equals its quantity.
@@ -153,5 +180,8 @@ pub async fn assert_movements_explain_stock(db: &PgPool) {
     .fetch_one(db)
     .await
     .unwrap();
-    assert_eq!(mismatches, 0, "every stock row equals the sum of its movements");
+    assert_eq!(
+        mismatches, 0,
+        "every stock row equals the sum of its movements"
+    );
 }

@@ -1,0 +1,49 @@
+//! The employees' web UI, rendered on the server and hydrated in the browser. Server functions
+//! call `domain` (behind the `ssr` feature, so the wasm build never sees the database).
+
+pub mod pages;
+#[cfg(feature = "ssr")]
+pub mod server;
+
+use leptos::prelude::*;
+use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
+use leptos_router::StaticSegment;
+use leptos_router::components::{Route, Router, Routes};
+
+/// The HTML document around the application, rendered on the server.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="fr">
+            <head>
+                <meta charset="utf-8" />
+                <meta name="viewport" content="width=device-width, initial-scale=1" />
+                <AutoReload options=options.clone() />
+                <HydrationScripts options />
+                <MetaTags />
+            </head>
+            <body>
+                <App />
+            </body>
+        </html>
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    view! {
+        <Stylesheet id="leptos" href="/pkg/multimagasin.css" />
+        <Title text="Multi-Magasin" />
+        <Router>
+            <header class="topbar">
+                <a class="brand" href="/">"Multi-Magasin"</a>
+            </header>
+            <main class="page">
+                <Routes fallback=|| view! { <p>"Page introuvable."</p> }>
+                    <Route path=StaticSegment("") view=pages::home::HomePage />
+                </Routes>
+            </main>
+        </Router>
+    }
+}

@@ -1,0 +1,93 @@
+# Shared helpers of the local scripts (sourced, not run).
+# shellcheck shell=bash
+
+say() { printf '\033[1m==>\033[0m %s\n' "$*"; }
+warn() { printf '\033[33mwarning:\033[0m %s\n' "$*" >&2; }
+die() { printf '\033[31merror:\033[0m %s\n' "$*" >&2; exit 1; }
+
+export PATH="$HOME/.cargo/bin:$PATH"
+
+# port_open HOST PORT: true when something accepts TCP connections there.
+port_open() { timeout 2 bash -c ": </dev/tcp/$1/$2" 2>/dev/null; }
+
+# wait_http URL SECONDS: waits until the URL answers with a 2xx.
+wait_http() {
+  local url=$1 deadline=$((SECONDS + $2))
+  until curl -fsS -o /dev/null "$url" 2>/dev/null; do
+    [ $SECONDS -lt "$deadline" ] || return 1
+    sleep 0.5
+  done
+}
+
+# Host and port of a postgres:// URL (defaults 127.0.0.1:5432).
+pg_host() { local rest=${1#*://}; rest=${rest#*@}; rest=${rest%%/*}; rest=${rest%%:*}; echo "${rest:-127.0.0.1}"; }
+pg_port() { local rest=${1#*://}; rest=${rest#*@}; rest=${rest%%/*}; case $rest in *:*) echo "${rest##*:}" ;; *) echo 5432 ;; esac; }
+
+# Starts the machine's PostgreSQL cluster if it is installed but stopped.
+start_system_postgres() {
+  command -v pg_ctlcluster >/dev/null 2>&1 || return 1
+  local version
+  version=$(ls /etc/postgresql 2>/dev/null | sort -V | tail -n1)
+  [ -n "$version" ] || return 1
+  say "starting PostgreSQL $version (system cluster)"
+  pg_ctlcluster --skip-systemctl-redirect "$version" main start >/dev/null 2>&1 || return 1
+  for _ in $(seq 1 30); do port_open 127.0.0.1 5432 && return 0; sleep 0.5; done
+  return 1
+}
+
+# Starts a private cluster under .data/pg on port 5433 with PostgreSQL's server binaries.
+start_private_postgres() {
+  local bindir
+  bindir=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n1)
+  [ -n "$bindir" ] && [ -x "$bindir/initdb" ] || return 1
+  local dir=$PWD/.data/pg run=()
+  if [ "$(id -u)" = 0 ]; then
+    id postgres >/dev/null 2>&1 || return 1
+    run=(runuser -u postgres --)
+  fi
+  mkdir -p "$dir"
+  [ "$(id -u)" = 0 ] && chown postgres "$PWD/.data" "$dir"
+  if [ ! -f "$dir/PG_VERSION" ]; then
+    say "creating a private PostgreSQL cluster in .data/pg"
+    "${run[@]}" "$bindir/initdb" -D "$dir" -U postgres --auth=trust >/dev/null || return 1
+  fi
+  if ! port_open 127.0.0.1 5433; then
+    say "starting the private PostgreSQL cluster on 127.0.0.1:5433"
+    "${run[@]}" "$bindir/pg_ctl" -D "$dir" -l "$dir/server.log" -w \
+      -o "-p 5433 -k /tmp -c listen_addresses=127.0.0.1" start >/dev/null || return 1
+  fi
+  return 0
+}
+
+# ensure_postgres: makes DATABASE_URL point at a PostgreSQL that answers, or explains what to do.
+ensure_postgres() {
+  local default_url=postgres://postgres@127.0.0.1:5432/multimagasin
+  if [ -n "${DATABASE_URL:-}" ]; then
+    port_open "$(pg_host "$DATABASE_URL")" "$(pg_port "$DATABASE_URL")" && return 0
+    if [ "$(pg_host "$DATABASE_URL")" = 127.0.0.1 ] || [ "$(pg_host "$DATABASE_URL")" = localhost ]; then
+      start_system_postgres && return 0
+    fi
+    die "PostgreSQL does not answer at DATABASE_URL ($(pg_host "$DATABASE_URL"):$(pg_port "$DATABASE_URL"))."
+  fi
+  export DATABASE_URL=$default_url
+  port_open 127.0.0.1 5432 && return 0
+  start_system_postgres && return 0
+  if start_private_postgres; then
+    export DATABASE_URL=postgres://postgres@127.0.0.1:5433/multimagasin
+    return 0
+  fi
+  die "no PostgreSQL answers on 127.0.0.1:5432 and none is installed.
+Install it (Debian: apt-get install postgresql) or set DATABASE_URL to a running server."
+}
+
+# ensure_redis: starts the local Redis when it is installed and stopped. Returns 1 if none.
+ensure_redis() {
+  port_open 127.0.0.1 6379 && return 0
+  command -v redis-server >/dev/null 2>&1 || return 1
+  say "starting Redis on 127.0.0.1:6379"
+  mkdir -p /var/lib/redis /var/log/redis 2>/dev/null || true
+  redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no \
+    --dir /var/lib/redis --logfile /var/log/redis/ci.log >/dev/null 2>&1 || return 1
+  for _ in $(seq 1 20); do port_open 127.0.0.1 6379 && return 0; sleep 0.25; done
+  return 1
+}

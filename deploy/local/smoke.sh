@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Smoke test of the built binaries, as `make run` uses them: a fresh database is migrated and
+# seeded by `server seed`, then the web UI and the API start on free ports and must answer.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+source deploy/local/lib.sh
+
+base=${DATABASE_URL%/*}
+db="multimagasin_smoke_$$"
+export DATABASE_URL="$base/$db"
+export LOG_DIR=$(mktemp -d) LEPTOS_SITE_ROOT=target/site LEPTOS_SITE_PKG_DIR=pkg
+pids=()
+passed=0 failed=0
+cleanup() {
+  [ ${#pids[@]} -gt 0 ] && kill "${pids[@]}" 2>/dev/null || true
+  wait 2>/dev/null || true
+  psql "$base/postgres" -qc "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null 2>&1 || true
+  rm -rf "$LOG_DIR"
+}
+trap cleanup EXIT
+check() { # name, command...
+  local name=$1; shift
+  if "$@" >/dev/null 2>&1; then passed=$((passed + 1)); echo "  ok    $name"
+  else failed=$((failed + 1)); echo "  FAIL  $name"; fi
+}
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+
+target/debug/server seed | tail -n1
+web=$(free_port); api=$(free_port)
+target/debug/server --addr "127.0.0.1:$web" >"$LOG_DIR/web.out" 2>&1 & pids+=($!)
+target/debug/public-api --port "$api" >"$LOG_DIR/api.out" 2>&1 & pids+=($!)
+wait_http "http://127.0.0.1:$web/health" 60 || { cat "$LOG_DIR/web.out"; die "web UI did not start"; }
+wait_http "http://127.0.0.1:$api/health" 60 || { cat "$LOG_DIR/api.out"; die "API did not start"; }
+
+page=$(curl -fsS "http://127.0.0.1:$web/")
+check "web /health answers 200 with the database up" bash -c "curl -fsS http://127.0.0.1:$web/health | grep -q '\"database\":\"up\"'"
+check "api /health answers 200 with the database up" bash -c "curl -fsS http://127.0.0.1:$api/health | grep -q '\"database\":\"up\"'"
+check "home page is rendered on the server with the demo stores" grep -q "Centre-Ville" <<<"$page"
+check "home page loads the hydration script" grep -q "/pkg/multimagasin.js" <<<"$page"
+check "the wasm bundle is served" curl -fsS -o /dev/null "http://127.0.0.1:$web/pkg/multimagasin_bg.wasm"
+check "the stylesheet is served" curl -fsS -o /dev/null "http://127.0.0.1:$web/pkg/multimagasin.css"
+check "a second seed leaves the data alone" bash -c "target/debug/server seed | grep -q 'already holds data'"
+echo "smoke: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]

@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# `make test`: formatting, lints (native and wasm) and every test, against the local PostgreSQL
+# and Redis (started if they are down). Each database test creates its own database.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+source deploy/local/lib.sh
+
+export DATABASE_URL=${TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/postgres}
+port_open "$(pg_host "$DATABASE_URL")" "$(pg_port "$DATABASE_URL")" || start_system_postgres \
+  || die "PostgreSQL is needed by the tests at $(pg_host "$DATABASE_URL"):$(pg_port "$DATABASE_URL")"
+ensure_redis || die "Redis is needed by the tests on 127.0.0.1:6379 (apt-get install redis-server)"
+export REDIS_URL=${REDIS_URL:-redis://127.0.0.1:6379}
+
+deploy/local/install-tools.sh
+
+say "cargo fmt --check"
+cargo fmt --all -- --check
+
+say "cargo clippy (native)"
+cargo clippy --workspace --exclude frontend --all-targets -- -D warnings
+
+say "cargo clippy (wasm, hydrate)"
+cargo clippy -p frontend --target wasm32-unknown-unknown -- -D warnings
+
+say "cargo nextest run"
+cargo nextest run --workspace --exclude frontend --profile ci
+
+say "site build (cargo leptos build) and smoke test of the real binaries"
+cargo leptos build
+deploy/local/smoke.sh

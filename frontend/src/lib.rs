@@ -1,0 +1,7 @@
+//! Hydrates the page the server rendered: same `App`, now interactive.
+
+#[wasm_bindgen::prelude::wasm_bindgen]
+pub fn hydrate() {
+    console_error_panic_hook::set_once();
+    leptos::mount::hydrate_body(app::App);
+}
