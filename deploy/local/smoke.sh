@@ -37,7 +37,7 @@ check "web /health answers 200 with the database up" bash -c "curl -fsS http://1
 check "api /health answers 200 with the database up" bash -c "curl -fsS http://127.0.0.1:$api/health | grep -q '\"database\":\"up\"'"
 check "home page is rendered on the server with the demo stores" grep -q "Centre-Ville" <<<"$page"
 check "home page loads the hydration script" grep -q "/pkg/multimagasin.js" <<<"$page"
-check "the wasm bundle is served" curl -fsS -o /dev/null "http://127.0.0.1:$web/pkg/multimagasin_bg.wasm"
+check "the wasm bundle is served" curl -fsS -o /dev/null "http://127.0.0.1:$web/pkg/multimagasin.wasm"
 check "the stylesheet is served" curl -fsS -o /dev/null "http://127.0.0.1:$web/pkg/multimagasin.css"
 check "a second seed leaves the data alone" bash -c "target/debug/server seed | grep -q 'already holds data'"
 echo "smoke: $passed passed, $failed failed"

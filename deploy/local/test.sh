@@ -25,6 +25,9 @@ cargo clippy -p frontend --target wasm32-unknown-unknown -- -D warnings
 say "cargo nextest run"
 cargo nextest run --workspace --exclude frontend --profile ci
 
-say "site build (cargo leptos build) and smoke test of the real binaries"
-cargo leptos build
+say "site build (wasm + css by cargo leptos) and smoke test of the real binaries"
+# The front end comes from cargo-leptos; the binaries from plain cargo, which reuses the
+# artifacts of the tests above instead of rebuilding every dependency with cargo-leptos' env.
+cargo leptos build --frontend-only
+cargo build -p server -p public-api
 deploy/local/smoke.sh
