@@ -7,7 +7,7 @@ pub mod server;
 
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
-use leptos_router::StaticSegment;
+use leptos_router::{SsrMode, StaticSegment};
 use leptos_router::components::{Route, Router, Routes};
 
 /// The HTML document around the application, rendered on the server.
@@ -41,7 +41,7 @@ pub fn App() -> impl IntoView {
             </header>
             <main class="page">
                 <Routes fallback=|| view! { <p>"Page introuvable."</p> }>
-                    <Route path=StaticSegment("") view=pages::home::HomePage />
+                    <Route path=StaticSegment("") view=pages::home::HomePage ssr=SsrMode::Async />
                 </Routes>
             </main>
         </Router>

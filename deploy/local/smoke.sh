@@ -36,6 +36,7 @@ page=$(curl -fsS "http://127.0.0.1:$web/")
 check "web /health answers 200 with the database up" bash -c "curl -fsS http://127.0.0.1:$web/health | grep -q '\"database\":\"up\"'"
 check "api /health answers 200 with the database up" bash -c "curl -fsS http://127.0.0.1:$api/health | grep -q '\"database\":\"up\"'"
 check "home page is rendered on the server with the demo stores" grep -q "Centre-Ville" <<<"$page"
+check "the data is in the HTML, not behind a loading placeholder" bash -c "! grep -q 'Chargement' <<<\"\$1\"" _ "$page"
 check "home page loads the hydration script" grep -q "/pkg/multimagasin.js" <<<"$page"
 check "the wasm bundle is served" curl -fsS -o /dev/null "http://127.0.0.1:$web/pkg/multimagasin.wasm"
 check "the stylesheet is served" curl -fsS -o /dev/null "http://127.0.0.1:$web/pkg/multimagasin.css"

@@ -147,6 +147,11 @@ fn local(tz: chrono_tz::Tz, day: NaiveDate, hour: u32, minute: u32) -> DateTime<
 
 /// Fills an empty database with the demo set. Refuses (`Conflict`) when data already exists.
 pub async fn seed_demo(db: &PgPool, taxes: &TaxRates) -> Result<DemoReport> {
+    seed_demo_at(db, taxes, Utc::now()).await
+}
+
+/// The demo set as of `now`: the same `now` always gives the same data.
+pub async fn seed_demo_at(db: &PgPool, taxes: &TaxRates, now: DateTime<Utc>) -> Result<DemoReport> {
     if !is_empty(db).await? {
         return Err(Error::Conflict(
             "La base contient déjà des données : démo non chargée.".into(),
@@ -261,7 +266,7 @@ pub async fn seed_demo(db: &PgPool, taxes: &TaxRates) -> Result<DemoReport> {
         conn: &mut conn,
         rng: ChaCha8Rng::seed_from_u64(20_261_123),
         taxes: *taxes,
-        now: Utc::now(),
+        now,
         admin: admin.actor(),
         stores: stores_ctx,
         products,
