@@ -49,10 +49,9 @@ pub async fn migrate(pool: &PgPool) -> Result<()> {
         .map_err(|e| Error::Internal(format!("migrations : {e}")))
 }
 
-/// True when PostgreSQL answers a trivial query.
+/// True when PostgreSQL answers a trivial query within two seconds (a health check must answer
+/// quickly even when the database hangs).
 pub async fn is_up(pool: &PgPool) -> bool {
-    sqlx::query_scalar::<_, i32>("SELECT 1")
-        .fetch_one(pool)
-        .await
-        .is_ok()
+    let probe = sqlx::query_scalar::<_, i32>("SELECT 1").fetch_one(pool);
+    matches!(tokio::time::timeout(Duration::from_secs(2), probe).await, Ok(Ok(1)))
 }

@@ -77,4 +77,8 @@ async fn the_home_page_is_rendered_on_the_server_with_the_stores(pool: PgPool) {
         body.contains("/pkg/multimagasin.js"),
         "the page loads the hydration bundle"
     );
+    assert!(
+        !body.contains("Chargement"),
+        "no loading placeholder: the data is in the HTML"
+    );
 }
