@@ -53,5 +53,8 @@ pub async fn migrate(pool: &PgPool) -> Result<()> {
 /// quickly even when the database hangs).
 pub async fn is_up(pool: &PgPool) -> bool {
     let probe = sqlx::query_scalar::<_, i32>("SELECT 1").fetch_one(pool);
-    matches!(tokio::time::timeout(Duration::from_secs(2), probe).await, Ok(Ok(1)))
+    matches!(
+        tokio::time::timeout(Duration::from_secs(2), probe).await,
+        Ok(Ok(1))
+    )
 }
