@@ -5,13 +5,16 @@
 //! Operations take a `&PgPool` (or anything that can begin a transaction) and return typed
 //! results or an [`Error`] in business terms.
 
+pub mod access;
 pub mod catalog;
 pub mod db;
 pub mod demo;
 pub mod error;
+pub mod idempotency;
 pub mod inventory;
 pub mod money;
 pub mod page;
+pub mod reporting;
 pub mod sales;
 pub mod staff;
 pub mod stores;

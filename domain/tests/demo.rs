@@ -111,11 +111,12 @@ async fn the_demo_seed_is_deterministic(db: PgPool) {
         .unwrap();
 
     // a twin database, seeded as of the same instant, holds exactly the same data
-    let name: String = sqlx::query_scalar("SELECT current_database()")
-        .fetch_one(&db)
+    // (a short name: PostgreSQL truncates identifiers to 63 bytes)
+    let twin = format!("demo_twin_{}", std::process::id());
+    sqlx::query(&format!("DROP DATABASE IF EXISTS \"{twin}\" WITH (FORCE)"))
+        .execute(&db)
         .await
         .unwrap();
-    let twin = format!("{name}_twin");
     sqlx::query(&format!("CREATE DATABASE \"{twin}\""))
         .execute(&db)
         .await

@@ -1,0 +1,200 @@
+//! API clients: external systems identified by a random token, of which only the SHA-256 hash is
+//! stored. Each client has scopes: `read` (GETs), `write` (creates, updates, sales) and `admin`
+//! (deletes, cache, clients).
+
+use chrono::{DateTime, Utc};
+use rand::RngCore;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use sqlx::{FromRow, PgPool};
+
+use crate::error::Validator;
+use crate::{Error, Result};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Scope {
+    Read,
+    Write,
+    Admin,
+}
+
+impl Scope {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Scope::Read => "read",
+            Scope::Write => "write",
+            Scope::Admin => "admin",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Scope> {
+        match s.trim() {
+            "read" => Some(Scope::Read),
+            "write" => Some(Scope::Write),
+            "admin" => Some(Scope::Admin),
+            _ => None,
+        }
+    }
+
+    /// Parses a comma-separated list such as `read,write`.
+    pub fn parse_list(s: &str) -> Result<Vec<Scope>> {
+        let mut scopes = Vec::new();
+        for part in s.split(',').filter(|p| !p.trim().is_empty()) {
+            let scope = Scope::parse(part).ok_or_else(|| {
+                Error::invalid(
+                    "scopes",
+                    format!("portée inconnue « {} » (read, write, admin)", part.trim()),
+                )
+            })?;
+            if !scopes.contains(&scope) {
+                scopes.push(scope);
+            }
+        }
+        if scopes.is_empty() {
+            return Err(Error::invalid(
+                "scopes",
+                "au moins une portée : read, write ou admin",
+            ));
+        }
+        scopes.sort();
+        Ok(scopes)
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, FromRow)]
+pub struct ApiClient {
+    pub id: i64,
+    pub name: String,
+    pub scopes: Vec<String>,
+    pub created_at: DateTime<Utc>,
+    pub last_used_at: Option<DateTime<Utc>>,
+    pub revoked_at: Option<DateTime<Utc>>,
+}
+
+impl ApiClient {
+    pub fn scopes(&self) -> Vec<Scope> {
+        self.scopes.iter().filter_map(|s| Scope::parse(s)).collect()
+    }
+
+    /// `admin` implies every scope.
+    pub fn has_scope(&self, scope: Scope) -> bool {
+        let scopes = self.scopes();
+        scopes.contains(&Scope::Admin) || scopes.contains(&scope)
+    }
+}
+
+/// Hex SHA-256 of a token, the only form stored.
+pub fn hash_token(token: &str) -> String {
+    let digest = Sha256::digest(token.as_bytes());
+    digest.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// A new random token: 32 bytes from the OS generator, hex, with a recognisable prefix.
+pub fn generate_token() -> String {
+    let mut bytes = [0u8; 32];
+    rand::rngs::OsRng.fill_bytes(&mut bytes);
+    let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+    format!("mm_{hex}")
+}
+
+const CLIENT_COLUMNS: &str = "id, name, scopes, created_at, last_used_at, revoked_at";
+
+/// Creates a client and returns it with its token, which is never stored nor shown again.
+pub async fn create_client(
+    db: &PgPool,
+    name: &str,
+    scopes: &[Scope],
+) -> Result<(ApiClient, String)> {
+    let name = name.trim();
+    Validator::default()
+        .check(
+            !name.is_empty() && name.chars().count() <= 120,
+            "name",
+            "Le nom est obligatoire (120 caractères au plus).",
+        )
+        .check(
+            !scopes.is_empty(),
+            "scopes",
+            "Au moins une portée : read, write ou admin.",
+        )
+        .finish()?;
+    let token = generate_token();
+    let scopes: Vec<&str> = scopes.iter().map(|s| s.as_str()).collect();
+    let client = sqlx::query_as(&format!(
+        "INSERT INTO api_clients (name, token_hash, scopes) VALUES ($1, $2, $3) RETURNING {CLIENT_COLUMNS}"
+    ))
+    .bind(name)
+    .bind(hash_token(&token))
+    .bind(&scopes)
+    .fetch_one(db)
+    .await?;
+    Ok((client, token))
+}
+
+pub async fn list_clients(db: &PgPool) -> Result<Vec<ApiClient>> {
+    Ok(sqlx::query_as(&format!(
+        "SELECT {CLIENT_COLUMNS} FROM api_clients ORDER BY id"
+    ))
+    .fetch_all(db)
+    .await?)
+}
+
+/// Revokes a client by id or name; its token stops working at once.
+pub async fn revoke_client(db: &PgPool, id_or_name: &str) -> Result<ApiClient> {
+    let id: Option<i64> = id_or_name.trim().parse().ok();
+    sqlx::query_as(&format!(
+        "UPDATE api_clients SET revoked_at = COALESCE(revoked_at, now())
+         WHERE id = $1 OR name = $2 RETURNING {CLIENT_COLUMNS}"
+    ))
+    .bind(id)
+    .bind(id_or_name.trim())
+    .fetch_optional(db)
+    .await?
+    .ok_or_else(|| Error::not_found("Client d'API", id_or_name))
+}
+
+/// The active (not revoked) client holding this token.
+pub async fn find_by_token(db: &PgPool, token: &str) -> Result<Option<ApiClient>> {
+    Ok(sqlx::query_as(&format!(
+        "SELECT {CLIENT_COLUMNS} FROM api_clients WHERE token_hash = $1 AND revoked_at IS NULL"
+    ))
+    .bind(hash_token(token))
+    .fetch_optional(db)
+    .await?)
+}
+
+/// Records that a client was seen (callers throttle this to once a minute or so).
+pub async fn touch(db: &PgPool, id: i64) -> Result<()> {
+    sqlx::query("UPDATE api_clients SET last_used_at = now() WHERE id = $1")
+        .bind(id)
+        .execute(db)
+        .await?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hashes_are_sha256_hex() {
+        assert_eq!(
+            hash_token("abc"),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
+        let token = generate_token();
+        assert!(token.starts_with("mm_") && token.len() == 67);
+        assert_ne!(token, generate_token());
+    }
+
+    #[test]
+    fn scope_lists() {
+        assert_eq!(
+            Scope::parse_list("write, read,read").unwrap(),
+            vec![Scope::Read, Scope::Write]
+        );
+        assert!(Scope::parse_list("read,root").is_err());
+        assert!(Scope::parse_list("").is_err());
+    }
+}
