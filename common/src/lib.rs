@@ -2,5 +2,6 @@
 //! configuration helpers. Kept tiny on purpose; each binary owns its own settings.
 
 pub mod config;
+pub mod metrics;
 pub mod shutdown;
 pub mod telemetry;

@@ -1,44 +1,167 @@
-//! The public REST API: configuration, shared state and the router. The documented contract of
-//! SPEC section 3 is built on this skeleton by its own issue; today it answers `/health`.
+//! The public REST API (SPEC section 3): configuration, shared state, middleware and the router.
+//! Routes and the OpenAPI document are generated together (utoipa-axum) in `routes`; business
+//! rules and SQL live in `domain`. `main.rs` only parses the command line.
 
-use std::sync::Arc;
-use std::time::Instant;
+pub mod auth;
+pub mod cache;
+pub mod config;
+pub mod dto;
+pub mod error;
+pub mod extract;
+pub mod routes;
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use axum::Router;
-use axum::extract::State;
-use axum::http::StatusCode;
-use axum::response::{IntoResponse, Json};
-use axum::routing::get;
+use axum::body::Body;
+use axum::extract::Request;
+use axum::http::{HeaderName, HeaderValue, header};
+use axum::middleware::{self, Next};
+use axum::response::Response;
 use domain::db::PgPool;
-use serde_json::json;
+use tower::Layer;
+use tower_http::normalize_path::NormalizePathLayer;
 
+pub use config::Config;
+
+/// Everything a handler may need; cheap to clone.
 #[derive(Clone)]
 pub struct ApiState {
     pub pool: PgPool,
+    pub cache: cache::Cache,
+    pub config: Arc<Config>,
     pub instance_id: Arc<str>,
     pub started: Instant,
+    pub limiter: Option<auth::Limiter>,
+    pub taxes: domain::TaxRates,
+    last_seen: Arc<Mutex<HashMap<i64, Instant>>>,
 }
 
+impl ApiState {
+    pub fn new(config: Config, pool: PgPool) -> Self {
+        let cache = cache::Cache::new(
+            &config.redis_url,
+            &config.cache_namespace,
+            config.redis_pool_size,
+            Duration::from_millis(config.redis_timeout_ms),
+        );
+        ApiState {
+            instance_id: Arc::from(
+                common::config::instance_id(config.instance_id.as_deref()).as_str(),
+            ),
+            limiter: auth::limiter(config.rate_limit_per_minute),
+            cache,
+            pool,
+            config: Arc::new(config),
+            started: Instant::now(),
+            taxes: domain::TaxRates::default(),
+            last_seen: Arc::default(),
+        }
+    }
+
+    /// Records a client's use at most once a minute, in the background.
+    pub(crate) fn touch_client(&self, id: i64) {
+        let now = Instant::now();
+        {
+            let Ok(mut seen) = self.last_seen.lock() else {
+                return;
+            };
+            if seen
+                .get(&id)
+                .is_some_and(|t| now.duration_since(*t) < Duration::from_secs(60))
+            {
+                return;
+            }
+            seen.insert(id, now);
+        }
+        let pool = self.pool.clone();
+        tokio::spawn(async move {
+            if let Err(e) = domain::access::touch(&pool, id).await {
+                tracing::warn!(error = %e, client = id, "could not record API client use");
+            }
+        });
+    }
+}
+
+/// The whole API: `/api/v1` (token required), `/health`, `/metrics`, `/docs`, `/openapi.json`.
+/// Paths answer with and without a trailing slash, without redirects.
 pub fn router(state: ApiState) -> Router {
-    Router::new()
-        .route("/health", get(health))
-        .with_state(state)
+    let inner = routes::router(state.clone())
+        .layer(common::metrics::layer())
+        .layer(middleware::from_fn(problem_instance))
+        .layer(middleware::from_fn_with_state(state, stamp));
+    let normalized = NormalizePathLayer::trim_trailing_slash().layer(inner);
+    Router::new().fallback_service(normalized)
 }
 
-async fn health(State(state): State<ApiState>) -> impl IntoResponse {
-    let database_up = domain::db::is_up(&state.pool).await;
-    let status = if database_up {
-        StatusCode::OK
-    } else {
-        StatusCode::SERVICE_UNAVAILABLE
+/// `X-Instance-Id` and `X-Response-Time` on every response, and one log line per request.
+async fn stamp(
+    axum::extract::State(state): axum::extract::State<ApiState>,
+    req: Request,
+    next: Next,
+) -> Response {
+    let started = Instant::now();
+    let method = req.method().clone();
+    let route = req
+        .extensions()
+        .get::<axum::extract::MatchedPath>()
+        .map(|p| p.as_str().to_owned())
+        .unwrap_or_else(|| req.uri().path().to_owned());
+    let mut response = next.run(req).await;
+    let elapsed = started.elapsed();
+    let headers = response.headers_mut();
+    if let Ok(v) = HeaderValue::from_str(&state.instance_id) {
+        headers.insert(HeaderName::from_static("x-instance-id"), v);
+    }
+    if let Ok(v) = HeaderValue::from_str(&format!("{:.2}ms", elapsed.as_secs_f64() * 1000.0)) {
+        headers.insert(HeaderName::from_static("x-response-time"), v);
+    }
+    let client = response
+        .extensions()
+        .get::<auth::Caller>()
+        .map(|c| c.name.clone())
+        .unwrap_or_else(|| "-".into());
+    tracing::info!(
+        target: "api_request",
+        instance = %state.instance_id,
+        method = %method,
+        route = %route,
+        status = response.status().as_u16(),
+        duration_ms = elapsed.as_secs_f64() * 1000.0,
+        client = %client,
+        "request"
+    );
+    response
+}
+
+/// Fills the `instance` member of problem documents with the request path.
+async fn problem_instance(req: Request, next: Next) -> Response {
+    let path = req.uri().path().to_owned();
+    let response = next.run(req).await;
+    let is_problem = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| {
+            v.as_bytes()
+                .starts_with(error::PROBLEM_CONTENT_TYPE.as_bytes())
+        });
+    if !is_problem {
+        return response;
+    }
+    let (parts, body) = response.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, 64 * 1024).await else {
+        return Response::from_parts(parts, Body::empty());
     };
-    let body = json!({
-        "status": if database_up { "ok" } else { "degraded" },
-        "service": "api",
-        "instance_id": &*state.instance_id,
-        "version": env!("CARGO_PKG_VERSION"),
-        "uptime_seconds": state.started.elapsed().as_secs(),
-        "database": if database_up { "up" } else { "down" },
-    });
-    (status, Json(body))
+    let body = match serde_json::from_slice::<serde_json::Value>(&bytes) {
+        Ok(serde_json::Value::Object(mut map)) => {
+            map.insert("instance".into(), serde_json::Value::String(path));
+            serde_json::to_vec(&map).unwrap_or_else(|_| bytes.to_vec())
+        }
+        _ => bytes.to_vec(),
+    };
+    let mut response = Response::from_parts(parts, Body::from(body));
+    response.headers_mut().remove(header::CONTENT_LENGTH);
+    response
 }

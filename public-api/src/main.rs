@@ -1,57 +1,90 @@
-//! `public-api`: serves the REST API for external systems.
+//! `public-api`: serves the REST API; `public-api tokens ...` manages API clients.
 
-use std::net::{IpAddr, SocketAddr};
-use std::path::PathBuf;
-use std::sync::Arc;
-use std::time::Instant;
+use std::net::SocketAddr;
 
 use anyhow::Context;
 use clap::Parser;
-use public_api::ApiState;
-
-#[derive(Parser)]
-#[command(version, about = "Multi-Magasin public REST API")]
-struct Cli {
-    /// PostgreSQL connection URL.
-    #[arg(long, env = "DATABASE_URL", default_value = common::config::DEFAULT_DATABASE_URL)]
-    database_url: String,
-    /// Port to listen on.
-    #[arg(long, env = "API_PORT", default_value_t = 8000)]
-    port: u16,
-    /// Address to bind.
-    #[arg(long, env = "API_HOST", default_value = "127.0.0.1")]
-    host: IpAddr,
-    /// Name of this instance in logs and X-Instance-Id (default: the host name).
-    #[arg(long, env = "INSTANCE_ID")]
-    instance_id: Option<String>,
-    /// Directory of the log files.
-    #[arg(long, env = "LOG_DIR", default_value = "logs")]
-    log_dir: PathBuf,
-    /// Log level or tracing filter (error, warn, info, debug, trace).
-    #[arg(long, env = "LOG_LEVEL", default_value = "info")]
-    log_level: String,
-    /// Maximum database connections of this instance.
-    #[arg(long, env = "DATABASE_POOL_SIZE", default_value_t = 16)]
-    pool_size: u32,
-}
+use public_api::config::{Cli, Command, TokensCommand};
+use public_api::{ApiState, Config};
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
-    let instance_id = common::config::instance_id(cli.instance_id.as_deref());
-    let _telemetry =
-        common::telemetry::init(&cli.log_level, &cli.log_dir, "api").map_err(anyhow::Error::msg)?;
-    let pool = domain::db::connect_lazy(&cli.database_url, cli.pool_size)?;
-    let state = ApiState {
-        pool,
-        instance_id: Arc::from(instance_id.as_str()),
-        started: Instant::now(),
-    };
-    let addr = SocketAddr::new(cli.host, cli.port);
+    match cli.command {
+        Some(Command::Tokens(command)) => tokens(&cli.config, command).await,
+        Some(Command::Migrate) => {
+            domain::db::create_if_missing(&cli.config.database_url)
+                .await
+                .context("cannot reach PostgreSQL")?;
+            let pool = domain::db::connect(&cli.config.database_url, 2).await?;
+            domain::db::migrate(&pool).await?;
+            println!("migrations applied");
+            Ok(())
+        }
+        Some(Command::Serve) | None => serve(cli.config).await,
+    }
+}
+
+async fn tokens(config: &Config, command: TokensCommand) -> anyhow::Result<()> {
+    let pool = domain::db::connect(&config.database_url, 2)
+        .await
+        .context("cannot connect to PostgreSQL")?;
+    match command {
+        TokensCommand::Create { name, scopes } => {
+            let scopes = domain::access::Scope::parse_list(&scopes)?;
+            let (client, token) = domain::access::create_client(&pool, &name, &scopes).await?;
+            println!(
+                "client {} ({}) created with scopes {}",
+                client.id,
+                client.name,
+                client.scopes.join(",")
+            );
+            println!("token (shown once, store it now): {token}");
+        }
+        TokensCommand::List => {
+            println!(
+                "{:>4}  {:<30} {:<18} {:<20} {:<20} revoked",
+                "id", "name", "scopes", "created", "last used"
+            );
+            for c in domain::access::list_clients(&pool).await? {
+                let fmt = |t: Option<chrono::DateTime<chrono::Utc>>| {
+                    t.map(|t| t.format("%Y-%m-%d %H:%M").to_string())
+                        .unwrap_or_else(|| "-".into())
+                };
+                println!(
+                    "{:>4}  {:<30} {:<18} {:<20} {:<20} {}",
+                    c.id,
+                    c.name,
+                    c.scopes.join(","),
+                    c.created_at.format("%Y-%m-%d %H:%M"),
+                    fmt(c.last_used_at),
+                    fmt(c.revoked_at)
+                );
+            }
+        }
+        TokensCommand::Revoke { client } => {
+            let c = domain::access::revoke_client(&pool, &client).await?;
+            println!("client {} ({}) revoked", c.id, c.name);
+        }
+    }
+    Ok(())
+}
+
+async fn serve(config: Config) -> anyhow::Result<()> {
+    let _telemetry = common::telemetry::init(&config.log_level, &config.log_dir, "api")
+        .map_err(anyhow::Error::msg)?;
+    let pool = domain::db::connect_lazy(&config.database_url, config.pool_size)?;
+    let addr = SocketAddr::new(config.host, config.port);
+    let state = ApiState::new(config, pool);
+    if state.config.api_token.as_deref().is_none_or(str::is_empty) {
+        tracing::warn!(
+            "API_TOKEN is not set: only API clients created with `tokens create` can call the API"
+        );
+    }
     let listener = tokio::net::TcpListener::bind(addr)
         .await
         .with_context(|| format!("cannot listen on {addr}"))?;
-    tracing::info!(%addr, instance = %instance_id, "API listening");
+    tracing::info!(%addr, instance = %state.instance_id, "API listening");
     axum::serve(listener, public_api::router(state))
         .with_graceful_shutdown(common::shutdown::signal())
         .await?;

@@ -117,6 +117,17 @@ pub async fn record_sale(
     record_sale_at(&mut conn, actor, taxes, new, Utc::now()).await
 }
 
+/// Records a sale on a connection the caller holds, typically inside its own transaction (the
+/// sale then commits or rolls back with it).
+pub async fn record_sale_in(
+    conn: &mut PgConnection,
+    actor: &Actor,
+    taxes: &TaxRates,
+    new: &NewSale,
+) -> Result<SaleOutcome> {
+    record_sale_at(conn, actor, taxes, new, Utc::now()).await
+}
+
 async fn find_replay(
     conn: &mut PgConnection,
     actor: &Actor,

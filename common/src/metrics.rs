@@ -1,0 +1,35 @@
+//! The process-wide Prometheus recorder both binaries expose on `/metrics`: request metrics by
+//! route template come from axum-prometheus' layer, business metrics from `metrics` macros.
+
+use std::sync::OnceLock;
+
+use axum_prometheus::metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
+
+/// Latency buckets (seconds) for request and database histograms.
+const BUCKETS: [f64; 14] = [
+    0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0,
+];
+
+static HANDLE: OnceLock<PrometheusHandle> = OnceLock::new();
+
+/// The recorder's handle, installing the recorder on first use. If another recorder is already
+/// installed (a test harness), a detached handle keeps `/metrics` working.
+pub fn handle() -> PrometheusHandle {
+    HANDLE
+        .get_or_init(|| {
+            let builder = PrometheusBuilder::new()
+                .set_buckets_for_metric(Matcher::Suffix("duration_seconds".into()), &BUCKETS)
+                .unwrap_or_else(|_| PrometheusBuilder::new());
+            match builder.install_recorder() {
+                Ok(handle) => handle,
+                Err(_) => PrometheusBuilder::new().build_recorder().handle(),
+            }
+        })
+        .clone()
+}
+
+/// The request-metrics layer to put on a router (labels: method, route template, status).
+pub fn layer() -> axum_prometheus::PrometheusMetricLayer<'static> {
+    let _ = handle();
+    axum_prometheus::PrometheusMetricLayer::new()
+}

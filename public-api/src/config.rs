@@ -1,0 +1,97 @@
+//! The API's configuration: from the environment or flags (`public-api --help` lists them).
+
+use std::net::IpAddr;
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+
+#[derive(Parser, Debug, Clone)]
+#[command(version, about = "Multi-Magasin public REST API")]
+pub struct Cli {
+    #[command(flatten)]
+    pub config: Config,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(clap::Args, Debug, Clone)]
+pub struct Config {
+    /// PostgreSQL connection URL.
+    #[arg(long, env = "DATABASE_URL", default_value = common::config::DEFAULT_DATABASE_URL)]
+    pub database_url: String,
+    /// Maximum database connections of this instance.
+    #[arg(long, env = "DATABASE_POOL_SIZE", default_value_t = 16)]
+    pub pool_size: u32,
+    /// Redis URL of the shared cache; empty disables the cache.
+    #[arg(long, env = "REDIS_URL", default_value = "redis://127.0.0.1:6379")]
+    pub redis_url: String,
+    /// Prefix of every cache key of this API (shared by all its instances).
+    #[arg(long, env = "CACHE_NAMESPACE", default_value = crate::cache::DEFAULT_NAMESPACE)]
+    pub cache_namespace: String,
+    /// Maximum Redis connections of this instance.
+    #[arg(long, env = "REDIS_POOL_SIZE", default_value_t = 16)]
+    pub redis_pool_size: u32,
+    /// A Redis answer slower than this (milliseconds) is abandoned and PostgreSQL answers.
+    #[arg(long, env = "REDIS_TIMEOUT_MS", default_value_t = 50)]
+    pub redis_timeout_ms: u64,
+    /// Admin token (all scopes); API clients created with `tokens create` have their own.
+    #[arg(long, env = "API_TOKEN", hide_env_values = true)]
+    pub api_token: Option<String>,
+    /// Port to listen on.
+    #[arg(long = "port", env = "API_PORT", default_value_t = 8000)]
+    pub port: u16,
+    /// Address to bind.
+    #[arg(long = "host", env = "API_HOST", default_value = "127.0.0.1")]
+    pub host: IpAddr,
+    /// Requests per minute allowed to each client (token) on this instance; 0 disables the limit.
+    #[arg(long, env = "RATE_LIMIT_PER_MINUTE", default_value_t = 6000)]
+    pub rate_limit_per_minute: u32,
+    /// Name of this instance in logs and X-Instance-Id (default: the host name).
+    #[arg(long, env = "INSTANCE_ID")]
+    pub instance_id: Option<String>,
+    /// Directory of the log files.
+    #[arg(long, env = "LOG_DIR", default_value = "logs")]
+    pub log_dir: PathBuf,
+    /// Log level or tracing filter (error, warn, info, debug, trace).
+    #[arg(long, env = "LOG_LEVEL", default_value = "info")]
+    pub log_level: String,
+}
+
+#[derive(Subcommand, Debug, Clone)]
+pub enum Command {
+    /// Serve the API (the default).
+    Serve,
+    /// Create the database if it is missing and apply the migrations.
+    Migrate,
+    /// Manage API clients and their tokens.
+    #[command(subcommand)]
+    Tokens(TokensCommand),
+}
+
+#[derive(Subcommand, Debug, Clone)]
+pub enum TokensCommand {
+    /// Create a client and print its token (shown once, never stored).
+    Create {
+        /// Name of the client (unique), e.g. "boutique-en-ligne".
+        #[arg(long)]
+        name: String,
+        /// Comma-separated scopes: read, write, admin.
+        #[arg(long, default_value = "read")]
+        scopes: String,
+    },
+    /// List the clients (never their tokens).
+    List,
+    /// Revoke a client by id or name.
+    Revoke {
+        /// Id or name of the client.
+        client: String,
+    },
+}
+
+impl Config {
+    /// A configuration for tests and tools: defaults plus the given database.
+    pub fn for_database(database_url: &str) -> Self {
+        let cli = Cli::parse_from(["public-api", "--database-url", database_url]);
+        cli.config
+    }
+}

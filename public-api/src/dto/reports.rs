@@ -1,0 +1,381 @@
+//! Reports: KPIs, sales, inventory and custom groupings, computed by `domain::reporting`.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use rust_decimal::Decimal;
+use rust_decimal::prelude::ToPrimitive;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use super::money_out;
+use crate::error::ApiError;
+use domain::reporting as r;
+
+/// Period and store of a report; dates are days in each store's time zone, both included.
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct PeriodQuery {
+    /// First day (YYYY-MM-DD); default 30 days before `date_fin`.
+    #[param(value_type = Option<String>, format = Date, example = "2026-11-01")]
+    pub date_debut: Option<NaiveDate>,
+    /// Last day (YYYY-MM-DD), default today.
+    #[param(value_type = Option<String>, format = Date, example = "2026-11-23")]
+    pub date_fin: Option<NaiveDate>,
+    /// One store; without it, the whole network.
+    #[param(example = 1)]
+    pub magasin_id: Option<i64>,
+    /// Length of the top products lists (1 to 100, default 10).
+    #[param(example = 10)]
+    pub limit: Option<u32>,
+}
+
+impl PeriodQuery {
+    pub fn scope(&self) -> Result<r::ReportScope, ApiError> {
+        let to = self.date_fin.unwrap_or_else(|| Utc::now().date_naive());
+        let from = self.date_debut.unwrap_or(to - chrono::Duration::days(29));
+        Ok(r::ReportScope::new(from, to, self.magasin_id)?)
+    }
+}
+
+fn num(d: Decimal) -> f64 {
+    d.round_dp(2).to_f64().unwrap_or(0.0)
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct Kpis {
+    /// Revenue before tax.
+    #[serde(serialize_with = "money_out")]
+    #[schema(value_type = f64, example = 15234.55)]
+    pub chiffre_affaires: Decimal,
+    #[serde(serialize_with = "money_out")]
+    #[schema(value_type = f64)]
+    pub tps: Decimal,
+    #[serde(serialize_with = "money_out")]
+    #[schema(value_type = f64)]
+    pub tvq: Decimal,
+    /// Revenue with taxes.
+    #[serde(serialize_with = "money_out")]
+    #[schema(value_type = f64)]
+    pub total_ttc: Decimal,
+    #[schema(example = 2210)]
+    pub nombre_ventes: i64,
+    #[serde(serialize_with = "money_out")]
+    #[schema(value_type = f64, example = 6.89)]
+    pub panier_moyen: Decimal,
+    #[schema(example = 8123)]
+    pub unites_vendues: i64,
+    #[schema(example = 41)]
+    pub nombre_retours: i64,
+    /// Refunded, taxes included.
+    #[serde(serialize_with = "money_out")]
+    #[schema(value_type = f64)]
+    pub montant_rembourse: Decimal,
+    /// Revenue minus returned goods (before tax).
+    #[serde(serialize_with = "money_out")]
+    #[schema(value_type = f64)]
+    pub chiffre_affaires_net: Decimal,
+    /// Stock rows at or under their threshold now.
+    #[schema(example = 7)]
+    pub alertes_stock: i64,
+}
+
+impl From<r::Kpis> for Kpis {
+    fn from(k: r::Kpis) -> Self {
+        Kpis {
+            chiffre_affaires: k.revenue,
+            tps: k.tps,
+            tvq: k.tvq,
+            total_ttc: k.total,
+            nombre_ventes: k.sales,
+            panier_moyen: k.average_ticket,
+            unites_vendues: k.units,
+            nombre_retours: k.returns,
+            montant_rembourse: k.refunded,
+            chiffre_affaires_net: k.net_revenue,
+            alertes_stock: k.stock_alerts,
+        }
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct KpiReport {
+    pub date_debut: NaiveDate,
+    pub date_fin: NaiveDate,
+    pub magasin_id: Option<i64>,
+    #[serde(flatten)]
+    pub kpis: Kpis,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct StoreLine {
+    pub magasin_id: i64,
+    pub nom: String,
+    pub nombre_ventes: i64,
+    #[schema(value_type = f64)]
+    pub chiffre_affaires: f64,
+    pub unites_vendues: i64,
+    #[schema(value_type = f64)]
+    pub panier_moyen: f64,
+    /// Share of the period's revenue, 0..1.
+    pub part: f64,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct DayLine {
+    pub date: NaiveDate,
+    pub nombre_ventes: i64,
+    #[schema(value_type = f64)]
+    pub chiffre_affaires: f64,
+    pub unites_vendues: i64,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ProductLine {
+    pub produit_id: i64,
+    pub code: String,
+    pub nom: String,
+    pub categorie: String,
+    pub unites_vendues: i64,
+    #[schema(value_type = f64)]
+    pub chiffre_affaires: f64,
+}
+
+impl From<r::ProductSales> for ProductLine {
+    fn from(p: r::ProductSales) -> Self {
+        ProductLine {
+            produit_id: p.product_id,
+            code: p.code,
+            nom: p.name,
+            categorie: p.category,
+            unites_vendues: p.units,
+            chiffre_affaires: num(p.revenue),
+        }
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct SalesReport {
+    pub date_debut: NaiveDate,
+    pub date_fin: NaiveDate,
+    pub magasin_id: Option<i64>,
+    pub totaux: Kpis,
+    /// Stores by revenue; stores without sales last.
+    pub par_magasin: Vec<StoreLine>,
+    /// Every day of the period, zero-filled.
+    pub par_jour: Vec<DayLine>,
+    pub top_produits_unites: Vec<ProductLine>,
+    pub top_produits_chiffre_affaires: Vec<ProductLine>,
+}
+
+impl From<r::SalesReport> for SalesReport {
+    fn from(s: r::SalesReport) -> Self {
+        SalesReport {
+            date_debut: s.scope.period.from,
+            date_fin: s.scope.period.to,
+            magasin_id: s.scope.store_id,
+            totaux: s.totals.into(),
+            par_magasin: s
+                .stores
+                .into_iter()
+                .map(|m| StoreLine {
+                    magasin_id: m.store_id,
+                    nom: m.name,
+                    nombre_ventes: m.sales,
+                    chiffre_affaires: num(m.revenue),
+                    unites_vendues: m.units,
+                    panier_moyen: num(m.average_ticket),
+                    part: m.share,
+                })
+                .collect(),
+            par_jour: s
+                .days
+                .into_iter()
+                .map(|d| DayLine {
+                    date: d.day,
+                    nombre_ventes: d.sales,
+                    chiffre_affaires: num(d.revenue),
+                    unites_vendues: d.units,
+                })
+                .collect(),
+            top_produits_unites: s.top_by_units.into_iter().map(Into::into).collect(),
+            top_produits_chiffre_affaires: s.top_by_revenue.into_iter().map(Into::into).collect(),
+        }
+    }
+}
+
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct InventoryQuery {
+    /// One store; without it, the whole network (and the warehouse).
+    #[param(example = 1)]
+    pub magasin_id: Option<i64>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct InventoryLine {
+    pub produit_id: i64,
+    pub code: String,
+    pub nom: String,
+    pub quantite: i64,
+    pub seuil_alerte: i64,
+    #[schema(example = "normal")]
+    pub statut: String,
+    #[schema(value_type = f64)]
+    pub valeur_stock: f64,
+    pub unites_vendues_30j: i64,
+    /// `null` when nothing sold in 30 days.
+    pub jours_de_couverture: Option<f64>,
+    /// Network report: the warehouse quantity.
+    pub quantite_entrepot: Option<i32>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct StatusCounts {
+    pub rupture: i64,
+    pub bas: i64,
+    pub normal: i64,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct RunOutLine {
+    pub magasin_id: i64,
+    pub magasin: String,
+    pub produit_id: i64,
+    pub code: String,
+    pub nom: String,
+    pub quantite: i32,
+    pub jours_de_couverture: f64,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct InventoryReport {
+    pub magasin_id: Option<i64>,
+    pub date: DateTime<Utc>,
+    pub produits: Vec<InventoryLine>,
+    pub alertes: StatusCounts,
+    #[schema(value_type = f64)]
+    pub valeur_stock: f64,
+    /// Products that will run out within 14 days at the last 30 days' pace.
+    pub rupture_sous_14_jours: Vec<RunOutLine>,
+}
+
+impl From<r::InventoryReport> for InventoryReport {
+    fn from(i: r::InventoryReport) -> Self {
+        InventoryReport {
+            magasin_id: i.store_id,
+            date: i.as_of,
+            produits: i
+                .products
+                .into_iter()
+                .map(|p| InventoryLine {
+                    produit_id: p.product_id,
+                    code: p.code,
+                    nom: p.name,
+                    quantite: p.quantity,
+                    seuil_alerte: p.alert_threshold,
+                    statut: p.status.as_str().to_owned(),
+                    valeur_stock: num(p.stock_value),
+                    unites_vendues_30j: p.units_sold_30_days,
+                    jours_de_couverture: p.days_of_cover.map(|d| (d * 10.0).round() / 10.0),
+                    quantite_entrepot: p.warehouse_quantity,
+                })
+                .collect(),
+            alertes: StatusCounts {
+                rupture: i.counts.rupture,
+                bas: i.counts.bas,
+                normal: i.counts.normal,
+            },
+            valeur_stock: num(i.stock_value),
+            rupture_sous_14_jours: i
+                .running_out
+                .into_iter()
+                .map(|o| RunOutLine {
+                    magasin_id: o.store_id,
+                    magasin: o.store_name,
+                    produit_id: o.product_id,
+                    code: o.code,
+                    nom: o.name,
+                    quantite: o.quantity,
+                    jours_de_couverture: (o.days_of_cover * 10.0).round() / 10.0,
+                })
+                .collect(),
+        }
+    }
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"date_debut": "2026-11-01", "date_fin": "2026-11-23", "group_by": "category", "metrics": ["revenue", "units"]}))]
+pub struct CustomInput {
+    #[schema(value_type = String, format = Date)]
+    pub date_debut: NaiveDate,
+    #[schema(value_type = String, format = Date)]
+    pub date_fin: NaiveDate,
+    /// Stores to include; absent or empty: the whole network.
+    #[serde(default)]
+    pub magasin_ids: Option<Vec<i64>>,
+    /// `day`, `week`, `month`, `store`, `product` or `category`.
+    #[schema(example = "day")]
+    pub group_by: String,
+    /// Any of `revenue`, `sales`, `units`, `average_ticket`, `returns`, `tax`.
+    #[schema(example = json!(["revenue", "sales"]))]
+    pub metrics: Vec<String>,
+}
+
+impl CustomInput {
+    pub fn query(&self) -> Result<r::CustomQuery, ApiError> {
+        Ok(r::CustomQuery::parse(
+            self.date_debut,
+            self.date_fin,
+            self.magasin_ids.clone().unwrap_or_default(),
+            &self.group_by,
+            &self.metrics,
+        )?)
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct CustomLine {
+    /// `2026-11-23`, `2026-W47`, `2026-11`, or an id.
+    pub cle: String,
+    pub libelle: String,
+    /// One number per requested metric.
+    #[schema(value_type = Object, example = json!({"revenue": 1234.5, "units": 321}))]
+    pub valeurs: BTreeMap<String, f64>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct CustomReport {
+    pub date_debut: NaiveDate,
+    pub date_fin: NaiveDate,
+    pub magasin_ids: Vec<i64>,
+    pub group_by: String,
+    pub metrics: Vec<String>,
+    pub lignes: Vec<CustomLine>,
+}
+
+impl From<r::CustomReport> for CustomReport {
+    fn from(c: r::CustomReport) -> Self {
+        CustomReport {
+            date_debut: c.period.from,
+            date_fin: c.period.to,
+            magasin_ids: c.store_ids,
+            group_by: c.group_by.as_str().to_owned(),
+            metrics: c.metrics.iter().map(|m| m.as_str().to_owned()).collect(),
+            lignes: c
+                .rows
+                .into_iter()
+                .map(|row| CustomLine {
+                    cle: row.key,
+                    libelle: row.label,
+                    valeurs: row
+                        .values
+                        .into_iter()
+                        .map(|(m, v)| (m.as_str().to_owned(), num(v)))
+                        .collect(),
+                })
+                .collect(),
+        }
+    }
+}

@@ -1,0 +1,174 @@
+//! Request extractors that answer bad input with a 422 problem naming the field, instead of
+//! axum's plain-text rejections, and the field types of the contract (money, patch fields).
+
+use axum::body::Bytes;
+use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::http::header;
+use axum::http::request::Parts;
+use rust_decimal::Decimal;
+use serde::Deserialize;
+use serde::de::{DeserializeOwned, Deserializer, Error as _};
+
+use crate::error::{ApiError, FieldProblem};
+
+/// A JSON body, parsed strictly (unknown fields are rejected by the DTOs), with the offending
+/// field named on error.
+pub struct ValidJson<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ValidJson<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, ApiError> {
+        let is_json = req
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| {
+                v.split(';')
+                    .next()
+                    .is_some_and(|m| m.trim().eq_ignore_ascii_case("application/json"))
+            });
+        if !is_json {
+            return Err(ApiError::UnsupportedMediaType);
+        }
+        let bytes = Bytes::from_request(req, state)
+            .await
+            .map_err(|e| ApiError::BadRequest {
+                code: "bad_request",
+                detail: e.body_text(),
+            })?;
+        parse_json(&bytes).map(ValidJson)
+    }
+}
+
+pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    let de = &mut serde_json::Deserializer::from_slice(bytes);
+    serde_path_to_error::deserialize(de).map_err(|err| {
+        let path = err.path().to_string();
+        let inner = err.into_inner();
+        if inner.is_syntax() || inner.is_eof() {
+            return ApiError::BadRequest {
+                code: "malformed_json",
+                detail: format!("JSON invalide : {inner}"),
+            };
+        }
+        let field = if path == "." { "body".to_owned() } else { path };
+        ApiError::Validation(vec![FieldProblem {
+            field,
+            message: clean_message(&inner.to_string()),
+        }])
+    })
+}
+
+/// A query string, with the offending parameter named on error.
+pub struct ValidQuery<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for ValidQuery<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, ApiError> {
+        let query = parts.uri.query().unwrap_or_default();
+        let de = serde_urlencoded::Deserializer::new(form_urlencoded::parse(query.as_bytes()));
+        serde_path_to_error::deserialize(de)
+            .map(ValidQuery)
+            .map_err(|err| {
+                let path = err.path().to_string();
+                let message = clean_message(&err.into_inner().to_string());
+                ApiError::Validation(vec![FieldProblem {
+                    field: if path == "." { "query".into() } else { path },
+                    message,
+                }])
+            })
+    }
+}
+
+/// serde's messages, without the " at line 1 column 12" suffix.
+fn clean_message(message: &str) -> String {
+    match message.find(" at line ") {
+        Some(i) => message[..i].to_owned(),
+        None => message.to_owned(),
+    }
+}
+
+/// Money as the contract writes it: a JSON number (a numeric string is accepted too), kept
+/// exact. Sign and decimals are checked by [`check_money`] so every problem is reported at once.
+pub fn money<'de, D: Deserializer<'de>>(de: D) -> Result<Decimal, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Raw {
+        Number(serde_json::Number),
+        Text(String),
+    }
+    let text = match Raw::deserialize(de)? {
+        Raw::Number(n) => n.to_string(),
+        Raw::Text(s) => s,
+    };
+    text.trim()
+        .parse::<Decimal>()
+        .or_else(|_| Decimal::from_scientific(text.trim()))
+        .map_err(|_| D::Error::custom(format!("montant invalide : {text}")))
+}
+
+pub fn money_opt<'de, D: Deserializer<'de>>(de: D) -> Result<Option<Decimal>, D::Error> {
+    money(de).map(Some)
+}
+
+/// Adds a problem when `amount` is negative or has more than two decimals.
+pub fn check_money(errors: &mut Vec<FieldProblem>, field: &str, amount: Decimal) {
+    if amount.is_sign_negative() {
+        errors.push(FieldProblem {
+            field: field.into(),
+            message: "ne peut pas être négatif".into(),
+        });
+    } else if amount.normalize().scale() > 2 {
+        errors.push(FieldProblem {
+            field: field.into(),
+            message: "au plus deux décimales".into(),
+        });
+    }
+}
+
+/// A field of a PATCH body: absent (leave as is), explicit `null`, or a value. An explicit `null`
+/// on a required field is a 422, which plain `Option` cannot tell from absence.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub enum Patch<T> {
+    #[default]
+    Absent,
+    Null,
+    Value(T),
+}
+
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for Patch<T> {
+    fn deserialize<D: Deserializer<'de>>(de: D) -> Result<Self, D::Error> {
+        Ok(match Option::<T>::deserialize(de)? {
+            Some(v) => Patch::Value(v),
+            None => Patch::Null,
+        })
+    }
+}
+
+impl<T> Patch<T> {
+    /// The value of a required field: `Null` is a problem, `Absent` means unchanged.
+    pub fn required(self, field: &str, errors: &mut Vec<FieldProblem>) -> Option<T> {
+        match self {
+            Patch::Absent => None,
+            Patch::Null => {
+                errors.push(FieldProblem {
+                    field: field.into(),
+                    message: "ne peut pas être null".into(),
+                });
+                None
+            }
+            Patch::Value(v) => Some(v),
+        }
+    }
+}
+
+/// Turns collected problems into a 422, or nothing.
+pub fn finish(errors: Vec<FieldProblem>) -> Result<(), ApiError> {
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(ApiError::Validation(errors))
+    }
+}

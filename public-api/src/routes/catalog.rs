@@ -1,0 +1,267 @@
+//! `/products` and `/categories`.
+
+use axum::Extension;
+use axum::extract::{Path, State};
+use axum::http::{HeaderValue, StatusCode, Uri, header};
+use axum::response::{IntoResponse, Response};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use super::{cached, json, query_key};
+use crate::ApiState;
+use crate::auth::Caller;
+use crate::cache::{Change, Policy};
+use crate::dto::Page;
+use crate::dto::catalog::{Category, Product, ProductInput, ProductPatch, ProductQuery};
+use crate::error::{ApiResult, AuthErrors, ConflictError, InputErrors, NotFoundError};
+use crate::extract::{ValidJson, ValidQuery};
+
+pub fn router() -> OpenApiRouter<ApiState> {
+    OpenApiRouter::new()
+        .routes(routes!(list_products, create_product))
+        .routes(routes!(
+            get_product,
+            replace_product,
+            patch_product,
+            delete_product
+        ))
+        .routes(routes!(get_product_by_code))
+        .routes(routes!(list_categories))
+}
+
+fn business(operation: &str, id: i64, caller: &Caller, details: serde_json::Value) {
+    tracing::info!(
+        target: "business",
+        operation,
+        entity_type = "product",
+        entity_id = id,
+        actor = %caller.name,
+        details = %details,
+        "product changed"
+    );
+}
+
+/// Products, filtered, sorted and paginated. Cached 5 minutes.
+#[utoipa::path(
+    get,
+    path = "/products",
+    tag = "produits",
+    params(ProductQuery),
+    security(("bearer" = []), ("api_key" = [])),
+    responses((status = 200, description = "A page of products", body = Page<Product>), InputErrors, AuthErrors)
+)]
+async fn list_products(
+    State(state): State<ApiState>,
+    uri: Uri,
+    ValidQuery(query): ValidQuery<ProductQuery>,
+) -> ApiResult<Response> {
+    let (filter, sort, page) = query.parse()?;
+    cached(
+        &state,
+        Policy::ProductList,
+        &query_key(uri.query()),
+        async {
+            let found = domain::catalog::list_products(&state.pool, &filter, sort, page).await?;
+            Ok(Page::from_domain(found, Product::from))
+        },
+    )
+    .await
+}
+
+/// One product; `quantite_stock` is the warehouse quantity. Cached 10 minutes.
+#[utoipa::path(
+    get,
+    path = "/products/{id}",
+    tag = "produits",
+    params(("id" = i64, Path, description = "Product id", example = 1)),
+    security(("bearer" = []), ("api_key" = [])),
+    responses((status = 200, description = "The product", body = Product), NotFoundError, AuthErrors)
+)]
+async fn get_product(State(state): State<ApiState>, Path(id): Path<i64>) -> ApiResult<Response> {
+    cached(&state, Policy::Product, &id.to_string(), async {
+        Ok(Product::from(
+            domain::catalog::get_product(&state.pool, id).await?,
+        ))
+    })
+    .await
+}
+
+/// Barcode or SKU lookup. Cached 10 minutes.
+#[utoipa::path(
+    get,
+    path = "/products/by-code/{code}",
+    tag = "produits",
+    params(("code" = String, Path, description = "Barcode or SKU", example = "ALI001")),
+    security(("bearer" = []), ("api_key" = [])),
+    responses((status = 200, description = "The product", body = Product), NotFoundError, AuthErrors)
+)]
+async fn get_product_by_code(
+    State(state): State<ApiState>,
+    Path(code): Path<String>,
+) -> ApiResult<Response> {
+    cached(&state, Policy::Product, &format!("code:{code}"), async {
+        Ok(Product::from(
+            domain::catalog::get_product_by_code(&state.pool, &code).await?,
+        ))
+    })
+    .await
+}
+
+/// Creates a product, with a stock row in every store and in the warehouse.
+#[utoipa::path(
+    post,
+    path = "/products",
+    tag = "produits",
+    request_body = ProductInput,
+    security(("bearer" = []), ("api_key" = [])),
+    responses(
+        (status = 201, description = "Created; `Location` gives its URL", body = Product,
+         headers(("Location" = String, description = "/api/v1/products/{id}"))),
+        NotFoundError, ConflictError, InputErrors, AuthErrors
+    )
+)]
+async fn create_product(
+    State(state): State<ApiState>,
+    Extension(caller): Extension<Caller>,
+    ValidJson(input): ValidJson<ProductInput>,
+) -> ApiResult<Response> {
+    let new = input.into_new()?;
+    let product = domain::catalog::create_product(&state.pool, &caller.actor(), &new).await?;
+    state
+        .cache
+        .invalidate(Change::Product {
+            id: product.id,
+            codes: &[product.code.as_str()],
+        })
+        .await;
+    business(
+        "create",
+        product.id,
+        &caller,
+        serde_json::json!({"code": product.code, "prix": product.price}),
+    );
+    let location = format!("/api/v1/products/{}", product.id);
+    let mut response = json(StatusCode::CREATED, &Product::from(product))?;
+    if let Ok(v) = HeaderValue::from_str(&location) {
+        response.headers_mut().insert(header::LOCATION, v);
+    }
+    Ok(response)
+}
+
+async fn apply(
+    state: &ApiState,
+    caller: &Caller,
+    id: i64,
+    changes: domain::catalog::ProductChanges,
+    operation: &str,
+) -> ApiResult<Response> {
+    let before = domain::catalog::get_product(&state.pool, id).await?;
+    let product =
+        domain::catalog::update_product(&state.pool, &caller.actor(), id, &changes).await?;
+    state
+        .cache
+        .invalidate(Change::Product {
+            id,
+            codes: &[before.code.as_str(), product.code.as_str()],
+        })
+        .await;
+    business(
+        operation,
+        id,
+        caller,
+        serde_json::json!({"prix_avant": before.price, "prix": product.price, "actif": product.active}),
+    );
+    json(StatusCode::OK, &Product::from(product))
+}
+
+/// Replaces a product (every required field given).
+#[utoipa::path(
+    put,
+    path = "/products/{id}",
+    tag = "produits",
+    params(("id" = i64, Path, description = "Product id", example = 1)),
+    request_body = ProductInput,
+    security(("bearer" = []), ("api_key" = [])),
+    responses((status = 200, description = "Replaced", body = Product), NotFoundError, ConflictError, InputErrors, AuthErrors)
+)]
+async fn replace_product(
+    State(state): State<ApiState>,
+    Extension(caller): Extension<Caller>,
+    Path(id): Path<i64>,
+    ValidJson(input): ValidJson<ProductInput>,
+) -> ApiResult<Response> {
+    let changes = input.into_replacement()?;
+    apply(&state, &caller, id, changes, "update").await
+}
+
+/// Changes some fields; `null` on a required field is a 422.
+#[utoipa::path(
+    patch,
+    path = "/products/{id}",
+    tag = "produits",
+    params(("id" = i64, Path, description = "Product id", example = 1)),
+    request_body = ProductPatch,
+    security(("bearer" = []), ("api_key" = [])),
+    responses((status = 200, description = "Changed", body = Product), NotFoundError, ConflictError, InputErrors, AuthErrors)
+)]
+async fn patch_product(
+    State(state): State<ApiState>,
+    Extension(caller): Extension<Caller>,
+    Path(id): Path<i64>,
+    ValidJson(patch): ValidJson<ProductPatch>,
+) -> ApiResult<Response> {
+    let changes = patch.into_changes()?;
+    apply(&state, &caller, id, changes, "update").await
+}
+
+/// Deletes a product without history; one that was sold or moved is a 409 (deactivate it
+/// with `PATCH {"actif": false}` instead). Admin scope.
+#[utoipa::path(
+    delete,
+    path = "/products/{id}",
+    tag = "produits",
+    params(("id" = i64, Path, description = "Product id", example = 1)),
+    security(("bearer" = []), ("api_key" = [])),
+    responses((status = 204, description = "Deleted"), NotFoundError, ConflictError, AuthErrors)
+)]
+async fn delete_product(
+    State(state): State<ApiState>,
+    Extension(caller): Extension<Caller>,
+    Path(id): Path<i64>,
+) -> ApiResult<Response> {
+    let before = domain::catalog::get_product(&state.pool, id).await?;
+    domain::catalog::delete_product(&state.pool, &caller.actor(), id).await?;
+    state
+        .cache
+        .invalidate(Change::Product {
+            id,
+            codes: &[before.code.as_str()],
+        })
+        .await;
+    business(
+        "delete",
+        id,
+        &caller,
+        serde_json::json!({"code": before.code}),
+    );
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+/// Product categories. Cached 30 minutes.
+#[utoipa::path(
+    get,
+    path = "/categories",
+    tag = "produits",
+    security(("bearer" = []), ("api_key" = [])),
+    responses((status = 200, description = "Every category", body = Vec<Category>), AuthErrors)
+)]
+async fn list_categories(State(state): State<ApiState>) -> ApiResult<Response> {
+    cached(&state, Policy::Categories, "all", async {
+        let categories = domain::catalog::list_categories(&state.pool).await?;
+        Ok(categories
+            .into_iter()
+            .map(Category::from)
+            .collect::<Vec<_>>())
+    })
+    .await
+}

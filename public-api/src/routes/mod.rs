@@ -1,0 +1,167 @@
+//! Routes and the OpenAPI document, generated together: each resource file declares its
+//! handlers with `#[utoipa::path]` and registers them with `routes!`, so a route cannot exist
+//! without its documentation. Merged here under `/api/v1`, behind the token middleware.
+
+mod cache;
+mod catalog;
+mod reports;
+mod sales;
+mod stores;
+mod system;
+
+use axum::Router;
+use axum::body::Bytes;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::middleware;
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+use utoipa_axum::router::OpenApiRouter;
+
+use crate::ApiState;
+use crate::cache::Policy;
+use crate::error::{ApiError, ApiResult};
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Multi-Magasin API",
+        version = "1.0.0",
+        description = "API publique de la chaîne Multi-Magasin : catalogue, magasins, stock, ventes et rapports.\n\n\
+            Authentification : `Authorization: Bearer <jeton>` ou `X-API-Token: <jeton>`. \
+            Portées : `read` (GET), `write` (créations, modifications, ventes), `admin` (suppressions, cache).\n\n\
+            Erreurs : `application/problem+json` (RFC 9457) avec `error_code` et, pour la validation, `errors`."
+    ),
+    modifiers(&SecuritySchemes),
+    tags(
+        (name = "produits", description = "Catalogue"),
+        (name = "magasins", description = "Magasins et leur stock"),
+        (name = "stock", description = "Entrepôt central"),
+        (name = "ventes", description = "Ventes des canaux externes"),
+        (name = "rapports", description = "Rapports calculés en base"),
+        (name = "cache", description = "Cache partagé (Redis)"),
+        (name = "système", description = "Santé et métriques"),
+    )
+)]
+pub struct ApiDoc;
+
+struct SecuritySchemes;
+
+impl Modify for SecuritySchemes {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .description(Some("Jeton d'API"))
+                    .build(),
+            ),
+        );
+        components.add_security_scheme(
+            "api_key",
+            SecurityScheme::ApiKey(ApiKey::Header(ApiKeyValue::with_description(
+                "X-API-Token",
+                "Jeton d'API",
+            ))),
+        );
+    }
+}
+
+/// `/api/v1` with its documentation.
+fn api() -> OpenApiRouter<ApiState> {
+    OpenApiRouter::new()
+        .merge(catalog::router())
+        .merge(stores::router())
+        .merge(sales::router())
+        .merge(reports::router())
+        .merge(cache::router())
+}
+
+/// `/api/v1`, `/health` and `/metrics` with the document they make.
+fn assemble(v1: OpenApiRouter<ApiState>) -> (Router<ApiState>, utoipa::openapi::OpenApi) {
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .nest("/api/v1", v1)
+        .merge(system::router())
+        .split_for_parts()
+}
+
+/// The OpenAPI document (served at `/openapi.json`, snapshotted by the tests).
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    assemble(api()).1
+}
+
+pub fn router(state: ApiState) -> Router {
+    let v1 = api().route_layer(middleware::from_fn_with_state(
+        state.clone(),
+        crate::auth::require_token,
+    ));
+    let (routes, openapi) = assemble(v1);
+    routes.merge(system::docs(openapi)).with_state(state)
+}
+
+/// A JSON response from bytes, with `X-Cache` when it went through the cache.
+fn json_bytes(
+    status: StatusCode,
+    bytes: impl Into<Bytes>,
+    cache: Option<&'static str>,
+) -> Response {
+    let mut response = (status, bytes.into()).into_response();
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    if let Some(state) = cache {
+        headers.insert("x-cache", HeaderValue::from_static(state));
+    }
+    response
+}
+
+pub(crate) fn json<T: Serialize>(status: StatusCode, value: &T) -> ApiResult<Response> {
+    let bytes =
+        serde_json::to_vec(value).map_err(|e| ApiError::Internal(format!("serialisation: {e}")))?;
+    Ok(json_bytes(status, bytes, None))
+}
+
+/// Cache-aside: the cached answer if Redis has it, else `load` from PostgreSQL and cache it.
+pub(crate) async fn cached<T, F>(
+    state: &ApiState,
+    policy: Policy,
+    key_part: &str,
+    load: F,
+) -> ApiResult<Response>
+where
+    T: Serialize,
+    F: std::future::Future<Output = ApiResult<T>>,
+{
+    let key = policy.key(key_part);
+    if let Some(bytes) = state.cache.get(policy, &key).await {
+        return Ok(json_bytes(StatusCode::OK, bytes, Some("HIT")));
+    }
+    let value = load.await?;
+    let bytes = serde_json::to_vec(&value)
+        .map_err(|e| ApiError::Internal(format!("serialisation: {e}")))?;
+    if state.cache.is_enabled() {
+        state.cache.put(policy, &key, bytes.clone()).await;
+    }
+    Ok(json_bytes(StatusCode::OK, bytes, Some("MISS")))
+}
+
+/// A stable cache key for a query string: parameters sorted, empty ones dropped.
+pub(crate) fn query_key(query: Option<&str>) -> String {
+    let mut pairs: Vec<(String, String)> =
+        form_urlencoded::parse(query.unwrap_or_default().as_bytes())
+            .filter(|(_, v)| !v.is_empty())
+            .map(|(k, v)| (k.into_owned(), v.into_owned()))
+            .collect();
+    pairs.sort();
+    let mut out = form_urlencoded::Serializer::new(String::new());
+    for (k, v) in &pairs {
+        out.append_pair(k, v);
+    }
+    let q = out.finish();
+    if q.is_empty() { "all".to_owned() } else { q }
+}

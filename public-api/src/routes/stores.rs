@@ -1,0 +1,233 @@
+//! `/stores`, their stock, and the warehouse at `/stock/central`.
+
+use axum::Extension;
+use axum::extract::{Path, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use super::{cached, json};
+use crate::ApiState;
+use crate::auth::Caller;
+use crate::cache::{Change, Policy};
+use crate::dto::Page;
+use crate::dto::stores::{StockItem, StockQuery, Store, StoreInput, StorePatch};
+use crate::error::{ApiResult, AuthErrors, ConflictError, InputErrors, NotFoundError};
+use crate::extract::{ValidJson, ValidQuery};
+use domain::inventory::Location;
+
+pub fn router() -> OpenApiRouter<ApiState> {
+    OpenApiRouter::new()
+        .routes(routes!(list_stores, create_store))
+        .routes(routes!(get_store, replace_store, patch_store, delete_store))
+        .routes(routes!(store_stock))
+        .routes(routes!(central_stock))
+}
+
+fn business(operation: &str, id: i64, caller: &Caller, details: serde_json::Value) {
+    tracing::info!(
+        target: "business",
+        operation,
+        entity_type = "store",
+        entity_id = id,
+        actor = %caller.name,
+        details = %details,
+        "store changed"
+    );
+}
+
+/// Every store. Cached 30 minutes.
+#[utoipa::path(
+    get,
+    path = "/stores",
+    tag = "magasins",
+    security(("bearer" = []), ("api_key" = [])),
+    responses((status = 200, description = "Every store", body = Vec<Store>), AuthErrors)
+)]
+async fn list_stores(State(state): State<ApiState>) -> ApiResult<Response> {
+    cached(&state, Policy::StoreList, "all", async {
+        Ok(domain::stores::list_stores(&state.pool)
+            .await?
+            .into_iter()
+            .map(Store::from)
+            .collect::<Vec<_>>())
+    })
+    .await
+}
+
+/// One store. Cached 30 minutes.
+#[utoipa::path(
+    get,
+    path = "/stores/{id}",
+    tag = "magasins",
+    params(("id" = i64, Path, description = "Store id", example = 1)),
+    security(("bearer" = []), ("api_key" = [])),
+    responses((status = 200, description = "The store", body = Store), NotFoundError, AuthErrors)
+)]
+async fn get_store(State(state): State<ApiState>, Path(id): Path<i64>) -> ApiResult<Response> {
+    cached(&state, Policy::Store, &id.to_string(), async {
+        Ok(Store::from(
+            domain::stores::get_store(&state.pool, id).await?,
+        ))
+    })
+    .await
+}
+
+/// Opens a store: its registers and a stock row for every product come with it.
+#[utoipa::path(
+    post,
+    path = "/stores",
+    tag = "magasins",
+    request_body = StoreInput,
+    security(("bearer" = []), ("api_key" = [])),
+    responses(
+        (status = 201, description = "Created; `Location` gives its URL", body = Store,
+         headers(("Location" = String, description = "/api/v1/stores/{id}"))),
+        ConflictError, InputErrors, AuthErrors
+    )
+)]
+async fn create_store(
+    State(state): State<ApiState>,
+    Extension(caller): Extension<Caller>,
+    ValidJson(input): ValidJson<StoreInput>,
+) -> ApiResult<Response> {
+    let store =
+        domain::stores::create_store(&state.pool, &caller.actor(), &input.into_new()).await?;
+    state.cache.invalidate(Change::Store { id: store.id }).await;
+    business(
+        "create",
+        store.id,
+        &caller,
+        serde_json::json!({"nom": store.name}),
+    );
+    let location = format!("/api/v1/stores/{}", store.id);
+    let mut response = json(StatusCode::CREATED, &Store::from(store))?;
+    if let Ok(v) = HeaderValue::from_str(&location) {
+        response.headers_mut().insert(header::LOCATION, v);
+    }
+    Ok(response)
+}
+
+async fn apply(
+    state: &ApiState,
+    caller: &Caller,
+    id: i64,
+    changes: domain::stores::StoreChanges,
+) -> ApiResult<Response> {
+    let store = domain::stores::update_store(&state.pool, &caller.actor(), id, &changes).await?;
+    state.cache.invalidate(Change::Store { id }).await;
+    business("update", id, caller, serde_json::json!({"nom": store.name}));
+    json(StatusCode::OK, &Store::from(store))
+}
+
+/// Replaces a store's details.
+#[utoipa::path(
+    put,
+    path = "/stores/{id}",
+    tag = "magasins",
+    params(("id" = i64, Path, description = "Store id", example = 1)),
+    request_body = StoreInput,
+    security(("bearer" = []), ("api_key" = [])),
+    responses((status = 200, description = "Replaced", body = Store), NotFoundError, ConflictError, InputErrors, AuthErrors)
+)]
+async fn replace_store(
+    State(state): State<ApiState>,
+    Extension(caller): Extension<Caller>,
+    Path(id): Path<i64>,
+    ValidJson(input): ValidJson<StoreInput>,
+) -> ApiResult<Response> {
+    apply(&state, &caller, id, input.into_replacement()).await
+}
+
+/// Changes some details; `null` on `nom` is a 422, `null` on `email` removes it.
+#[utoipa::path(
+    patch,
+    path = "/stores/{id}",
+    tag = "magasins",
+    params(("id" = i64, Path, description = "Store id", example = 1)),
+    request_body = StorePatch,
+    security(("bearer" = []), ("api_key" = [])),
+    responses((status = 200, description = "Changed", body = Store), NotFoundError, ConflictError, InputErrors, AuthErrors)
+)]
+async fn patch_store(
+    State(state): State<ApiState>,
+    Extension(caller): Extension<Caller>,
+    Path(id): Path<i64>,
+    ValidJson(patch): ValidJson<StorePatch>,
+) -> ApiResult<Response> {
+    apply(&state, &caller, id, patch.into_changes()?).await
+}
+
+/// Deletes a store without history (no sale, session, movement or employee); else 409.
+#[utoipa::path(
+    delete,
+    path = "/stores/{id}",
+    tag = "magasins",
+    params(("id" = i64, Path, description = "Store id", example = 1)),
+    security(("bearer" = []), ("api_key" = [])),
+    responses((status = 204, description = "Deleted"), NotFoundError, ConflictError, AuthErrors)
+)]
+async fn delete_store(
+    State(state): State<ApiState>,
+    Extension(caller): Extension<Caller>,
+    Path(id): Path<i64>,
+) -> ApiResult<Response> {
+    domain::stores::delete_store(&state.pool, &caller.actor(), id).await?;
+    state.cache.invalidate(Change::Store { id }).await;
+    business("delete", id, &caller, serde_json::json!({}));
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+/// A store's stock: alerts first (rupture, then bas), then by name. Not cached: always live.
+#[utoipa::path(
+    get,
+    path = "/stores/{id}/stock",
+    tag = "magasins",
+    params(("id" = i64, Path, description = "Store id", example = 1), StockQuery),
+    security(("bearer" = []), ("api_key" = [])),
+    responses((status = 200, description = "A page of stock levels", body = Page<StockItem>), NotFoundError, InputErrors, AuthErrors)
+)]
+async fn store_stock(
+    State(state): State<ApiState>,
+    Extension(caller): Extension<Caller>,
+    Path(id): Path<i64>,
+    ValidQuery(query): ValidQuery<StockQuery>,
+) -> ApiResult<Response> {
+    let (filter, page) = query.parse()?;
+    let levels = domain::inventory::list_stock(
+        &state.pool,
+        &caller.actor(),
+        Location::Store(id),
+        &filter,
+        page,
+    )
+    .await?;
+    json(StatusCode::OK, &Page::from_domain(levels, StockItem::from))
+}
+
+/// The central warehouse's stock, same shape. Not cached.
+#[utoipa::path(
+    get,
+    path = "/stock/central",
+    tag = "stock",
+    params(StockQuery),
+    security(("bearer" = []), ("api_key" = [])),
+    responses((status = 200, description = "A page of stock levels", body = Page<StockItem>), InputErrors, AuthErrors)
+)]
+async fn central_stock(
+    State(state): State<ApiState>,
+    Extension(caller): Extension<Caller>,
+    ValidQuery(query): ValidQuery<StockQuery>,
+) -> ApiResult<Response> {
+    let (filter, page) = query.parse()?;
+    let levels = domain::inventory::list_stock(
+        &state.pool,
+        &caller.actor(),
+        Location::Warehouse,
+        &filter,
+        page,
+    )
+    .await?;
+    json(StatusCode::OK, &Page::from_domain(levels, StockItem::from))
+}

@@ -1,0 +1,11 @@
+//! The public API in-process: the real router over real PostgreSQL (a fresh database per test)
+//! and real Redis (a namespace per test, so parallel tests never share keys).
+
+mod auth;
+mod cache;
+mod catalog;
+mod contract;
+mod helpers;
+mod reports;
+mod sales;
+mod stores;

@@ -1,0 +1,179 @@
+//! Idempotent sales from external channels: replay, reuse, concurrency, stock rules.
+
+use http::{Method, StatusCode};
+use serde_json::json;
+
+use crate::helpers::*;
+
+#[sqlx::test(migrator = "domain::MIGRATOR")]
+async fn a_sale_is_recorded_once_per_idempotency_key(pool: sqlx::PgPool) {
+    let w = world(&pool).await;
+    let api = TestApi::new(pool.clone());
+    let body = json!({"lignes": [{"produit_id": w.soap, "quantite": 2}, {"produit_id": w.bread, "quantite": 1}], "mode_paiement": "especes", "montant_recu": 10});
+    let first = api.sell(w.store, "order-1", body.clone()).await;
+    assert_eq!(first.status, StatusCode::CREATED, "{:?}", first.body);
+    let id = first.body["id"].as_i64().unwrap();
+    assert_eq!(
+        first.header("location"),
+        Some(format!("/api/v1/sales/{id}").as_str())
+    );
+    assert_eq!(first.body["sous_total"], json!(3.6));
+    assert_eq!(first.body["tps"], json!(0.12));
+    assert_eq!(first.body["tvq"], json!(0.24));
+    assert_eq!(first.body["total"], json!(3.96));
+    assert_eq!(first.body["monnaie_rendue"], json!(6.04));
+    assert_eq!(first.body["caisse_id"], json!(null));
+    assert_eq!(store_qty(&pool, w.store, w.soap).await, 48);
+
+    // same key, same body (keys in another order): the first answer again, nothing sold twice
+    let again = api
+        .sell(w.store, "order-1", json!({"mode_paiement": "especes", "montant_recu": 10, "lignes": [{"quantite": 2, "produit_id": w.soap}, {"produit_id": w.bread, "quantite": 1}]}))
+        .await;
+    assert_eq!(again.status, StatusCode::CREATED);
+    assert_eq!(again.body, first.body);
+    assert_eq!(again.header("idempotent-replayed"), Some("true"));
+    assert_eq!(store_qty(&pool, w.store, w.soap).await, 48);
+
+    let reused = api
+        .sell(
+            w.store,
+            "order-1",
+            json!({"lignes": [{"produit_id": w.soap, "quantite": 1}], "mode_paiement": "carte"}),
+        )
+        .await;
+    assert_problem(&reused, StatusCode::CONFLICT, "idempotency_key_reused");
+    let no_key = api
+        .send(
+            Method::POST,
+            &format!("/api/v1/stores/{}/sales", w.store),
+            body,
+        )
+        .await;
+    assert_problem(&no_key, StatusCode::BAD_REQUEST, "idempotency_key_missing");
+
+    let read = api.get(&format!("/api/v1/sales/{id}")).await;
+    assert_eq!(read.body["lignes"][0]["prix_unitaire"], json!(1.2));
+    assert_eq!(read.body["retours"], json!([]));
+    assert_eq!(read.body["magasin_id"], w.store);
+}
+
+#[sqlx::test(migrator = "domain::MIGRATOR")]
+async fn two_requests_with_one_key_at_once_make_one_sale(pool: sqlx::PgPool) {
+    let w = world(&pool).await;
+    let api = TestApi::new(pool.clone());
+    let body =
+        json!({"lignes": [{"produit_id": w.bread, "quantite": 3}], "mode_paiement": "carte"});
+    let (a, b) = tokio::join!(
+        api.sell(w.store, "same", body.clone()),
+        api.sell(w.store, "same", body.clone())
+    );
+    assert_eq!(
+        (a.status, b.status),
+        (StatusCode::CREATED, StatusCode::CREATED)
+    );
+    assert_eq!(a.body["id"], b.body["id"]);
+    assert_eq!(store_qty(&pool, w.store, w.bread).await, 47);
+    let sales: i64 = sqlx::query_scalar("SELECT count(*) FROM sales")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(sales, 1);
+}
+
+#[sqlx::test(migrator = "domain::MIGRATOR")]
+async fn forty_concurrent_sales_for_twice_the_stock_never_oversell(pool: sqlx::PgPool) {
+    let w = world(&pool).await; // 20 colas in store 1
+    let api = std::sync::Arc::new(TestApi::new(pool.clone()));
+    let mut tasks = tokio::task::JoinSet::new();
+    for i in 0..40 {
+        let (api, cola, store) = (api.clone(), w.cola, w.store);
+        tasks.spawn(async move {
+            api.sell(
+                store,
+                &format!("rush-{i}"),
+                json!({"lignes": [{"produit_id": cola, "quantite": 1}], "mode_paiement": "carte"}),
+            )
+            .await
+        });
+    }
+    let replies = tasks.join_all().await;
+    let sold = replies
+        .iter()
+        .filter(|r| r.status == StatusCode::CREATED)
+        .count();
+    let refused: Vec<_> = replies
+        .iter()
+        .filter(|r| r.status == StatusCode::CONFLICT)
+        .collect();
+    assert_eq!((sold, refused.len()), (20, 20));
+    for r in refused {
+        assert_eq!(r.body["error_code"], "insufficient_stock");
+        assert_eq!(r.body["produit_id"], w.cola);
+        assert_eq!(r.body["quantite_disponible"], 0);
+    }
+    assert_eq!(
+        store_qty(&pool, w.store, w.cola).await,
+        0,
+        "stock = initial - sold, never below zero"
+    );
+}
+
+#[sqlx::test(migrator = "domain::MIGRATOR")]
+async fn a_refusal_names_the_product_and_is_replayed_too(pool: sqlx::PgPool) {
+    let w = world(&pool).await;
+    let api = TestApi::new(pool.clone());
+    let body = json!({"lignes": [{"produit_id": w.bread, "quantite": 1}, {"produit_id": w.cola, "quantite": 21}], "mode_paiement": "carte"});
+    let refused = api.sell(w.store, "big", body.clone()).await;
+    assert_problem(&refused, StatusCode::CONFLICT, "insufficient_stock");
+    assert_eq!(
+        (
+            refused.body["produit_id"].clone(),
+            refused.body["quantite_disponible"].clone()
+        ),
+        (json!(w.cola), json!(20))
+    );
+    assert!(
+        refused.body["detail"]
+            .as_str()
+            .unwrap()
+            .contains("Soda cola")
+    );
+    assert_eq!(
+        store_qty(&pool, w.store, w.bread).await,
+        50,
+        "all or nothing"
+    );
+    let again = api.sell(w.store, "big", body).await;
+    assert_eq!(again.status, StatusCode::CONFLICT);
+    assert_eq!(again.header("idempotent-replayed"), Some("true"));
+
+    let invalid = api
+        .sell(
+            w.store,
+            "bad",
+            json!({"lignes": [{"produit_id": w.bread, "quantite": 0}], "mode_paiement": "cheque"}),
+        )
+        .await;
+    assert_problem(
+        &invalid,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "validation_failed",
+    );
+    let unknown_store = api
+        .sell(
+            999,
+            "nowhere",
+            json!({"lignes": [{"produit_id": w.bread, "quantite": 1}], "mode_paiement": "carte"}),
+        )
+        .await;
+    assert_problem(&unknown_store, StatusCode::NOT_FOUND, "not_found");
+    let short_cash = api
+        .sell(w.store, "cash", json!({"lignes": [{"produit_id": w.bread, "quantite": 1}], "mode_paiement": "especes", "montant_recu": 0.5}))
+        .await;
+    assert_problem(
+        &short_cash,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "validation_failed",
+    );
+    assert_eq!(short_cash.body["errors"][0]["field"], "montant_recu");
+}
