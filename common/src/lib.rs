@@ -2,6 +2,7 @@
 //! configuration helpers. Kept tiny on purpose; each binary owns its own settings.
 
 pub mod config;
+pub mod http;
 pub mod metrics;
 pub mod shutdown;
 pub mod telemetry;

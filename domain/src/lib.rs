@@ -10,6 +10,7 @@ pub mod catalog;
 pub mod db;
 pub mod demo;
 pub mod error;
+pub mod events;
 pub mod idempotency;
 pub mod inventory;
 pub mod money;

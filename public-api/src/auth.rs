@@ -131,7 +131,9 @@ pub async fn require_token(
     req.extensions_mut().insert(caller.clone());
     let mut response = next.run(req).await;
     // for the request log line
-    response.extensions_mut().insert(caller);
+    response
+        .extensions_mut()
+        .insert(common::http::ClientName(caller.name));
     response
 }
 

@@ -17,7 +17,7 @@ use std::time::{Duration, Instant};
 use axum::Router;
 use axum::body::Body;
 use axum::extract::Request;
-use axum::http::{HeaderName, HeaderValue, header};
+use axum::http::header;
 use axum::middleware::{self, Next};
 use axum::response::Response;
 use domain::db::PgPool;
@@ -91,49 +91,12 @@ pub fn router(state: ApiState) -> Router {
     let inner = routes::router(state.clone())
         .layer(common::metrics::layer())
         .layer(middleware::from_fn(problem_instance))
-        .layer(middleware::from_fn_with_state(state, stamp));
+        .layer(middleware::from_fn_with_state(
+            state.instance_id.clone(),
+            common::http::stamp,
+        ));
     let normalized = NormalizePathLayer::trim_trailing_slash().layer(inner);
     Router::new().fallback_service(normalized)
-}
-
-/// `X-Instance-Id` and `X-Response-Time` on every response, and one log line per request.
-async fn stamp(
-    axum::extract::State(state): axum::extract::State<ApiState>,
-    req: Request,
-    next: Next,
-) -> Response {
-    let started = Instant::now();
-    let method = req.method().clone();
-    let route = req
-        .extensions()
-        .get::<axum::extract::MatchedPath>()
-        .map(|p| p.as_str().to_owned())
-        .unwrap_or_else(|| req.uri().path().to_owned());
-    let mut response = next.run(req).await;
-    let elapsed = started.elapsed();
-    let headers = response.headers_mut();
-    if let Ok(v) = HeaderValue::from_str(&state.instance_id) {
-        headers.insert(HeaderName::from_static("x-instance-id"), v);
-    }
-    if let Ok(v) = HeaderValue::from_str(&format!("{:.2}ms", elapsed.as_secs_f64() * 1000.0)) {
-        headers.insert(HeaderName::from_static("x-response-time"), v);
-    }
-    let client = response
-        .extensions()
-        .get::<auth::Caller>()
-        .map(|c| c.name.clone())
-        .unwrap_or_else(|| "-".into());
-    tracing::info!(
-        target: "api_request",
-        instance = %state.instance_id,
-        method = %method,
-        route = %route,
-        status = response.status().as_u16(),
-        duration_ms = elapsed.as_secs_f64() * 1000.0,
-        client = %client,
-        "request"
-    );
-    response
 }
 
 /// Fills the `instance` member of problem documents with the request path.

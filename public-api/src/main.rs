@@ -71,7 +71,8 @@ async fn tokens(config: &Config, command: TokensCommand) -> anyhow::Result<()> {
 }
 
 async fn serve(config: Config) -> anyhow::Result<()> {
-    let _telemetry = common::telemetry::init(&config.log_level, &config.log_dir, "api")
+    let instance = common::config::instance_id(config.instance_id.as_deref());
+    let _telemetry = common::telemetry::init(&config.log_level, &config.log_dir, &instance)
         .map_err(anyhow::Error::msg)?;
     let pool = domain::db::connect_lazy(&config.database_url, config.pool_size)?;
     let addr = SocketAddr::new(config.host, config.port);

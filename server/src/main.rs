@@ -100,8 +100,8 @@ async fn seed(url: &str) -> anyhow::Result<()> {
 
 async fn serve(cli: Cli) -> anyhow::Result<()> {
     let instance_id = common::config::instance_id(cli.instance_id.as_deref());
-    let _telemetry =
-        common::telemetry::init(&cli.log_level, &cli.log_dir, "web").map_err(anyhow::Error::msg)?;
+    let _telemetry = common::telemetry::init(&cli.log_level, &cli.log_dir, &instance_id)
+        .map_err(anyhow::Error::msg)?;
     let conf = get_configuration(None).context("reading the Leptos configuration")?;
     let mut leptos_options = conf.leptos_options;
     if leptos_options.output_name.is_empty() {

@@ -314,6 +314,22 @@ pub async fn create_product(db: &PgPool, actor: &Actor, new: &NewProduct) -> Res
     }
     let product = get_product(&mut *tx, id).await?;
     tx.commit().await?;
+    crate::events::emit(
+        "create",
+        "product",
+        id,
+        actor,
+        serde_json::json!({"code": product.code, "name": product.name, "price": product.price}),
+    );
+    if new.warehouse_quantity > 0 {
+        crate::events::movement(
+            actor,
+            Location::Warehouse,
+            id,
+            new.warehouse_quantity,
+            "initial",
+        );
+    }
     Ok(product)
 }
 
@@ -338,6 +354,7 @@ pub async fn update_product(
 
     let now = Utc::now();
     let mut tx = db.begin().await?;
+    let before = get_product(&mut *tx, id).await?;
     let updated = sqlx::query(
         "UPDATE products SET
             code = COALESCE($2, code),
@@ -378,6 +395,18 @@ pub async fn update_product(
     }
     let product = get_product(&mut *tx, id).await?;
     tx.commit().await?;
+    crate::events::emit(
+        "update",
+        "product",
+        id,
+        actor,
+        serde_json::json!({"price_before": before.price, "price": product.price, "active": product.active,
+            "code": product.code}),
+    );
+    if product.warehouse_quantity != before.warehouse_quantity {
+        let delta = product.warehouse_quantity - before.warehouse_quantity;
+        crate::events::movement(actor, Location::Warehouse, id, delta, "adjustment");
+    }
     Ok(product)
 }
 
@@ -412,5 +441,6 @@ pub async fn delete_product(db: &PgPool, actor: &Actor, id: i64) -> Result<()> {
     if deleted.rows_affected() == 0 {
         return Err(Error::not_found("Produit", id));
     }
+    crate::events::emit("delete", "product", id, actor, serde_json::json!({}));
     Ok(())
 }

@@ -161,6 +161,31 @@ async fn shortage(
     }
 }
 
+async fn current_quantity(
+    conn: &mut PgConnection,
+    location: Location,
+    product_id: i64,
+) -> Result<i32> {
+    let quantity: Option<i32> = match location {
+        Location::Store(store_id) => {
+            sqlx::query_scalar(
+                "SELECT quantity FROM store_stock WHERE store_id = $1 AND product_id = $2",
+            )
+            .bind(store_id)
+            .bind(product_id)
+            .fetch_optional(&mut *conn)
+            .await?
+        }
+        Location::Warehouse => {
+            sqlx::query_scalar("SELECT quantity FROM central_stock WHERE product_id = $1")
+                .bind(product_id)
+                .fetch_optional(&mut *conn)
+                .await?
+        }
+    };
+    quantity.ok_or_else(|| Error::not_found("Stock du produit", product_id))
+}
+
 /// Sets a stock row to a counted quantity, journaling the difference as an adjustment.
 pub(crate) async fn set_quantity(
     conn: &mut PgConnection,
@@ -361,6 +386,7 @@ pub async fn adjust_stock(
         ));
     }
     let mut tx = db.begin().await?;
+    let before = current_quantity(&mut tx, location, product_id).await?;
     let quantity = set_quantity(
         &mut tx,
         location,
@@ -372,6 +398,9 @@ pub async fn adjust_stock(
     )
     .await?;
     tx.commit().await?;
+    if quantity != before {
+        crate::events::movement(actor, location, product_id, quantity - before, "adjustment");
+    }
     Ok(quantity)
 }
 

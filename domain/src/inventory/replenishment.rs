@@ -171,7 +171,7 @@ pub async fn create_request(
     note: &str,
 ) -> Result<ReplenishmentRequest> {
     let mut conn = db.acquire().await?;
-    create_request_at(
+    let request = create_request_at(
         &mut conn,
         actor,
         store_id,
@@ -180,7 +180,15 @@ pub async fn create_request(
         note,
         Utc::now(),
     )
-    .await
+    .await?;
+    crate::events::emit(
+        "create",
+        "replenishment_request",
+        request.id,
+        actor,
+        serde_json::json!({"store_id": store_id, "product_id": product_id, "quantity": quantity}),
+    );
+    Ok(request)
 }
 
 pub(crate) async fn create_request_at(
@@ -253,6 +261,15 @@ impl Transition {
         }
     }
 
+    fn verb_en(self) -> &'static str {
+        match self {
+            Transition::Approve => "approve",
+            Transition::Refuse => "refuse",
+            Transition::Deliver => "deliver",
+            Transition::Cancel => "cancel",
+        }
+    }
+
     fn verb(self) -> &'static str {
         match self {
             Transition::Approve => "valider",
@@ -275,6 +292,31 @@ pub async fn transition(
     let mut tx = db.begin().await?;
     let request = transition_at(&mut tx, actor, request_id, transition, reason, Utc::now()).await?;
     tx.commit().await?;
+    crate::events::emit(
+        transition.verb_en(),
+        "replenishment_request",
+        request_id,
+        actor,
+        serde_json::json!({"status": request.status().as_str(), "store_id": request.store_id,
+            "product_id": request.product_id, "quantity": request.quantity, "reason": reason}),
+    );
+    match transition {
+        Transition::Approve => crate::events::movement(
+            actor,
+            Location::Warehouse,
+            request.product_id,
+            -request.quantity,
+            "replenishment_out",
+        ),
+        Transition::Deliver => crate::events::movement(
+            actor,
+            Location::Store(request.store_id),
+            request.product_id,
+            request.quantity,
+            "replenishment_in",
+        ),
+        Transition::Refuse | Transition::Cancel => {}
+    }
     Ok(request)
 }
 

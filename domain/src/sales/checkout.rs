@@ -114,7 +114,60 @@ pub async fn record_sale(
     new: &NewSale,
 ) -> Result<SaleOutcome> {
     let mut conn = db.acquire().await?;
-    record_sale_at(&mut conn, actor, taxes, new, Utc::now()).await
+    let outcome = record_sale_at(&mut conn, actor, taxes, new, Utc::now()).await;
+    log_outcome(actor, new, &outcome);
+    outcome
+}
+
+/// The business events of a sale attempt: the sale and its stock movements, or the refusal.
+fn log_outcome(actor: &Actor, new: &NewSale, outcome: &Result<SaleOutcome>) {
+    match outcome {
+        Ok(SaleOutcome {
+            replayed: false,
+            sale,
+        }) => {
+            let lines: Vec<_> = sale
+                .lines
+                .iter()
+                .map(|l| serde_json::json!({"product_id": l.product_id, "quantity": l.quantity, "unit_price": l.unit_price}))
+                .collect();
+            crate::events::emit(
+                "sale",
+                "sale",
+                sale.id,
+                actor,
+                serde_json::json!({"store_id": sale.store_id, "register_id": sale.register_id, "total": sale.total,
+                    "payment_method": sale.payment_method.as_str(), "lines": lines}),
+            );
+            for l in &sale.lines {
+                crate::events::movement(
+                    actor,
+                    Location::Store(sale.store_id),
+                    l.product_id,
+                    -l.quantity,
+                    "sale",
+                );
+            }
+        }
+        Ok(SaleOutcome { replayed: true, .. }) => {}
+        Err(Error::InsufficientStock {
+            product_id,
+            product_code,
+            requested,
+            available,
+            ..
+        }) => {
+            crate::events::emit(
+                "sale_refused",
+                "sale",
+                0,
+                actor,
+                serde_json::json!({"client_sale_id": new.client_sale_id, "product_id": product_id,
+                    "product_code": product_code, "requested": requested, "available": available}),
+            );
+        }
+        Err(_) => {}
+    }
 }
 
 /// Records a sale on a connection the caller holds, typically inside its own transaction (the
@@ -125,7 +178,9 @@ pub async fn record_sale_in(
     taxes: &TaxRates,
     new: &NewSale,
 ) -> Result<SaleOutcome> {
-    record_sale_at(conn, actor, taxes, new, Utc::now()).await
+    let outcome = record_sale_at(conn, actor, taxes, new, Utc::now()).await;
+    log_outcome(actor, new, &outcome);
+    outcome
 }
 
 async fn find_replay(

@@ -130,7 +130,25 @@ pub async fn get_return(db: &PgPool, actor: &Actor, id: i64) -> Result<Return> {
 
 pub async fn create_return(db: &PgPool, actor: &Actor, new: &NewReturn) -> Result<Return> {
     let mut conn = db.acquire().await?;
-    create_return_at(&mut conn, actor, new, Utc::now()).await
+    let ret = create_return_at(&mut conn, actor, new, Utc::now()).await?;
+    crate::events::emit(
+        "return",
+        "return",
+        ret.id,
+        actor,
+        serde_json::json!({"sale_id": ret.sale_id, "refund_amount": ret.refund_amount, "reason": ret.reason,
+            "lines": ret.lines.iter().map(|l| serde_json::json!({"product_id": l.product_id, "quantity": l.quantity})).collect::<Vec<_>>()}),
+    );
+    for l in &ret.lines {
+        crate::events::movement(
+            actor,
+            Location::Store(ret.store_id),
+            l.product_id,
+            l.quantity,
+            "return",
+        );
+    }
+    Ok(ret)
 }
 
 #[derive(FromRow)]

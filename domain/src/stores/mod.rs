@@ -165,6 +165,13 @@ pub async fn create_store(db: &PgPool, actor: &Actor, new: &NewStore) -> Result<
     .await?;
     let store = get_store(&mut *tx, id).await?;
     tx.commit().await?;
+    crate::events::emit(
+        "create",
+        "store",
+        id,
+        actor,
+        serde_json::json!({"name": store.name, "registers": new.registers}),
+    );
     Ok(store)
 }
 
@@ -206,7 +213,15 @@ pub async fn update_store(
     .bind(changes.time_zone.as_deref())
     .fetch_optional(db)
     .await?;
-    row.ok_or_else(|| Error::not_found("Magasin", id))
+    let store: Store = row.ok_or_else(|| Error::not_found("Magasin", id))?;
+    crate::events::emit(
+        "update",
+        "store",
+        id,
+        actor,
+        serde_json::json!({"name": store.name}),
+    );
+    Ok(store)
 }
 
 /// Deletes a store without history (no sale, session, movement or request); otherwise a
@@ -221,6 +236,7 @@ pub async fn delete_store(db: &PgPool, actor: &Actor, id: i64) -> Result<()> {
     if deleted.rows_affected() == 0 {
         return Err(Error::not_found("Magasin", id));
     }
+    crate::events::emit("delete", "store", id, actor, serde_json::json!({}));
     Ok(())
 }
 

@@ -67,7 +67,15 @@ pub async fn open_session(
     opening_float: Decimal,
 ) -> Result<RegisterSession> {
     let mut conn = db.acquire().await?;
-    open_session_at(&mut conn, actor, register_id, opening_float, Utc::now()).await
+    let session = open_session_at(&mut conn, actor, register_id, opening_float, Utc::now()).await?;
+    crate::events::emit(
+        "open",
+        "register_session",
+        session.id,
+        actor,
+        serde_json::json!({"register_id": register_id, "store_id": session.store_id, "opening_float": opening_float}),
+    );
+    Ok(session)
 }
 
 pub(crate) async fn open_session_at(
@@ -164,6 +172,14 @@ pub async fn close_session(
     let mut tx = db.begin().await?;
     let report = close_session_at(&mut tx, actor, session_id, counted_cash, Utc::now()).await?;
     tx.commit().await?;
+    crate::events::emit(
+        "close",
+        "register_session",
+        session_id,
+        actor,
+        serde_json::json!({"sales_count": report.sales_count, "expected_cash": report.expected_cash,
+            "counted_cash": report.counted_cash, "cash_difference": report.cash_difference}),
+    );
     Ok(report)
 }
 

@@ -29,18 +29,6 @@ pub fn router() -> OpenApiRouter<ApiState> {
         .routes(routes!(list_categories))
 }
 
-fn business(operation: &str, id: i64, caller: &Caller, details: serde_json::Value) {
-    tracing::info!(
-        target: "business",
-        operation,
-        entity_type = "product",
-        entity_id = id,
-        actor = %caller.name,
-        details = %details,
-        "product changed"
-    );
-}
-
 /// Products, filtered, sorted and paginated. Cached 5 minutes.
 #[utoipa::path(
     get,
@@ -134,12 +122,6 @@ async fn create_product(
             codes: &[product.code.as_str()],
         })
         .await;
-    business(
-        "create",
-        product.id,
-        &caller,
-        serde_json::json!({"code": product.code, "prix": product.price}),
-    );
     let location = format!("/api/v1/products/{}", product.id);
     let mut response = json(StatusCode::CREATED, &Product::from(product))?;
     if let Ok(v) = HeaderValue::from_str(&location) {
@@ -153,7 +135,6 @@ async fn apply(
     caller: &Caller,
     id: i64,
     changes: domain::catalog::ProductChanges,
-    operation: &str,
 ) -> ApiResult<Response> {
     let before = domain::catalog::get_product(&state.pool, id).await?;
     let product =
@@ -165,12 +146,6 @@ async fn apply(
             codes: &[before.code.as_str(), product.code.as_str()],
         })
         .await;
-    business(
-        operation,
-        id,
-        caller,
-        serde_json::json!({"prix_avant": before.price, "prix": product.price, "actif": product.active}),
-    );
     json(StatusCode::OK, &Product::from(product))
 }
 
@@ -191,7 +166,7 @@ async fn replace_product(
     ValidJson(input): ValidJson<ProductInput>,
 ) -> ApiResult<Response> {
     let changes = input.into_replacement()?;
-    apply(&state, &caller, id, changes, "update").await
+    apply(&state, &caller, id, changes).await
 }
 
 /// Changes some fields; `null` on a required field is a 422.
@@ -211,7 +186,7 @@ async fn patch_product(
     ValidJson(patch): ValidJson<ProductPatch>,
 ) -> ApiResult<Response> {
     let changes = patch.into_changes()?;
-    apply(&state, &caller, id, changes, "update").await
+    apply(&state, &caller, id, changes).await
 }
 
 /// Deletes a product without history; one that was sold or moved is a 409 (deactivate it
@@ -238,12 +213,6 @@ async fn delete_product(
             codes: &[before.code.as_str()],
         })
         .await;
-    business(
-        "delete",
-        id,
-        &caller,
-        serde_json::json!({"code": before.code}),
-    );
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 

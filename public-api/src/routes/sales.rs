@@ -154,8 +154,6 @@ async fn create_sale(
         // A refusal for lack of stock is a final answer for this key, like a success.
         Err(err @ domain::Error::InsufficientStock { .. }) => {
             let refused = ApiError::Domain(err);
-            tracing::info!(target: "business", operation = "sale_refused", entity_type = "sale",
-                store_id, actor = %caller.name, details = %refused, "sale refused");
             axum_prometheus::metrics::counter!("sales_refused_total", "channel" => "api")
                 .increment(1);
             let response = refused.into_response();
@@ -180,12 +178,6 @@ async fn create_sale(
     if status == StatusCode::CREATED {
         state.cache.invalidate(Change::Sales).await;
         axum_prometheus::metrics::counter!("sales_recorded_total", "channel" => "api").increment(1);
-        if let Ok(sale) = serde_json::from_slice::<serde_json::Value>(&bytes) {
-            tracing::info!(target: "business", operation = "sale", entity_type = "sale",
-                entity_id = sale["id"].as_i64().unwrap_or_default(), store_id, actor = %caller.name,
-                details = %serde_json::json!({"total": sale["total"], "lignes": sale["lignes"].as_array().map(Vec::len)}),
-                "sale recorded");
-        }
     }
     Ok(respond(status, bytes, false))
 }

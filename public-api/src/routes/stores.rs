@@ -25,18 +25,6 @@ pub fn router() -> OpenApiRouter<ApiState> {
         .routes(routes!(central_stock))
 }
 
-fn business(operation: &str, id: i64, caller: &Caller, details: serde_json::Value) {
-    tracing::info!(
-        target: "business",
-        operation,
-        entity_type = "store",
-        entity_id = id,
-        actor = %caller.name,
-        details = %details,
-        "store changed"
-    );
-}
-
 /// Every store. Cached 30 minutes.
 #[utoipa::path(
     get,
@@ -95,12 +83,6 @@ async fn create_store(
     let store =
         domain::stores::create_store(&state.pool, &caller.actor(), &input.into_new()).await?;
     state.cache.invalidate(Change::Store { id: store.id }).await;
-    business(
-        "create",
-        store.id,
-        &caller,
-        serde_json::json!({"nom": store.name}),
-    );
     let location = format!("/api/v1/stores/{}", store.id);
     let mut response = json(StatusCode::CREATED, &Store::from(store))?;
     if let Ok(v) = HeaderValue::from_str(&location) {
@@ -117,7 +99,6 @@ async fn apply(
 ) -> ApiResult<Response> {
     let store = domain::stores::update_store(&state.pool, &caller.actor(), id, &changes).await?;
     state.cache.invalidate(Change::Store { id }).await;
-    business("update", id, caller, serde_json::json!({"nom": store.name}));
     json(StatusCode::OK, &Store::from(store))
 }
 
@@ -175,7 +156,6 @@ async fn delete_store(
 ) -> ApiResult<Response> {
     domain::stores::delete_store(&state.pool, &caller.actor(), id).await?;
     state.cache.invalidate(Change::Store { id }).await;
-    business("delete", id, &caller, serde_json::json!({}));
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 

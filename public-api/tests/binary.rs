@@ -1,0 +1,204 @@
+//! The real `public-api` binary on a random port: it starts without Redis, serves requests,
+//! writes the three log files in their shapes, and stops cleanly on SIGTERM.
+
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+use serde_json::{Value, json};
+use sqlx::PgPool;
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+fn database_url(pool: &PgPool) -> String {
+    let o = pool.connect_options();
+    format!(
+        "postgres://{}@{}:{}/{}",
+        o.get_username(),
+        o.get_host(),
+        o.get_port(),
+        o.get_database().unwrap_or("postgres")
+    )
+}
+
+#[sqlx::test(migrator = "domain::MIGRATOR")]
+async fn the_binary_serves_logs_and_stops_on_sigterm(pool: PgPool) {
+    let category = domain::catalog::create_category(&pool, &domain::Actor::System, "Boissons", "")
+        .await
+        .unwrap();
+    let store = domain::stores::create_store(
+        &pool,
+        &domain::Actor::System,
+        &domain::stores::NewStore {
+            name: "Centre".into(),
+            address: String::new(),
+            phone: String::new(),
+            email: None,
+            time_zone: None,
+            registers: 1,
+        },
+    )
+    .await
+    .unwrap();
+    let logs = tempfile::tempdir().unwrap();
+    let port = free_port();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_public-api"))
+        .env("DATABASE_URL", database_url(&pool))
+        .env("API_TOKEN", "bin-token")
+        .env("API_PORT", port.to_string())
+        .env("REDIS_URL", format!("redis://127.0.0.1:{}", free_port())) // nothing there
+        .env("LOG_DIR", logs.path())
+        .env("INSTANCE_ID", "api-bin")
+        .env("LOG_LEVEL", "info")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let base = format!("http://127.0.0.1:{port}");
+    let http = reqwest::Client::new();
+    let mut up = false;
+    for _ in 0..100 {
+        if http
+            .get(format!("{base}/health"))
+            .send()
+            .await
+            .is_ok_and(|r| r.status() == 200)
+        {
+            up = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(up, "the API starts although Redis is down");
+
+    let created: Value = http
+        .post(format!("{base}/api/v1/products"))
+        .bearer_auth("bin-token")
+        .json(&json!({"code": "BOI009", "nom": "Eau", "prix": 0.99, "categorie_id": category.id, "quantite_stock": 10}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let product = created["id"].as_i64().unwrap();
+    let refused = http
+        .post(format!("{base}/api/v1/stores/{}/sales", store.id))
+        .bearer_auth("bin-token")
+        .header("idempotency-key", "bin-1")
+        .json(
+            &json!({"lignes": [{"produit_id": product, "quantite": 1}], "mode_paiement": "carte"}),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        refused.status(),
+        409,
+        "the store has none of the new product"
+    );
+    let read = http
+        .get(format!("{base}/api/v1/products/{product}"))
+        .bearer_auth("bin-token")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(read.headers()["x-instance-id"], "api-bin");
+    assert!(read.headers().contains_key("x-request-id"));
+    let unauthorized = http
+        .get(format!("{base}/api/v1/stores"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(unauthorized.status(), 401);
+
+    let status = Command::new("kill")
+        .arg("-TERM")
+        .arg(child.id().to_string())
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let mut exited = None;
+    for _ in 0..100 {
+        if let Some(code) = child.try_wait().unwrap() {
+            exited = Some(code);
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let code = exited.expect("the API stops on SIGTERM");
+    assert!(code.success(), "clean exit: {code:?}");
+
+    let today = chrono::Utc::now().format("%Y-%m-%d");
+    let read_log = |kind: &str| {
+        std::fs::read_to_string(logs.path().join(format!("{kind}_{today}.log"))).unwrap()
+    };
+    let requests = read_log("api");
+    let line = requests
+        .lines()
+        .find(|l| l.contains("POST /api/v1/products "))
+        .expect("a line per request");
+    assert!(
+        line.contains("api-bin")
+            && line.contains(" 201 ")
+            && line.contains("ms")
+            && line.contains("api-token"),
+        "{line}"
+    );
+    assert!(
+        requests
+            .lines()
+            .any(|l| l.contains("GET /api/v1/products/{id} 200")),
+        "routes by template: {requests}"
+    );
+    assert!(requests.lines().any(|l| l.contains(" 401 ")));
+
+    let business: Vec<Value> = read_log("business")
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON ({e}): {l}")))
+        .collect();
+    let operations: Vec<&str> = business
+        .iter()
+        .map(|e| e["operation"].as_str().unwrap())
+        .collect();
+    for op in ["create", "stock_movement", "sale_refused"] {
+        assert!(operations.contains(&op), "{op} missing from {operations:?}");
+    }
+    for event in &business {
+        for field in [
+            "time",
+            "instance",
+            "operation",
+            "entity_type",
+            "entity_id",
+            "actor",
+            "details",
+        ] {
+            assert!(event.get(field).is_some(), "{field} missing: {event}");
+        }
+        assert_eq!(event["instance"], "api-bin");
+    }
+    let created_event = business
+        .iter()
+        .find(|e| e["operation"] == "create")
+        .unwrap();
+    assert_eq!(
+        created_event["details"]["code"], "BOI009",
+        "details stay structured"
+    );
+
+    let errors = read_log("errors");
+    assert!(
+        errors.contains("Redis"),
+        "the Redis outage is in the error log: {errors}"
+    );
+    assert!(
+        errors.contains("request_id") || errors.contains("route"),
+        "with its request context: {errors}"
+    );
+}
