@@ -16,7 +16,8 @@ fi
 export API_TOKEN
 WEB_PORT=${WEB_PORT:-8080}
 API_PORT=${API_PORT:-8000}
-export LOG_DIR=${LOG_DIR:-logs} LOG_LEVEL=${LOG_LEVEL:-info}
+LOG_ROOT=${LOG_DIR:-logs}
+export LOG_LEVEL=${LOG_LEVEL:-info}
 
 ensure_postgres
 if ensure_redis; then
@@ -43,8 +44,9 @@ stop() {
 }
 trap stop INT TERM EXIT
 
-target/release/server --addr "127.0.0.1:$WEB_PORT" & pids+=($!)
-target/release/public-api --port "$API_PORT" & pids+=($!)
+# each instance writes its own log files
+LOG_DIR="$LOG_ROOT/web" INSTANCE_ID=${INSTANCE_ID:-web-1} target/release/server --addr "127.0.0.1:$WEB_PORT" & pids+=($!)
+LOG_DIR="$LOG_ROOT/api" INSTANCE_ID=${INSTANCE_ID:-api-1} target/release/public-api --port "$API_PORT" & pids+=($!)
 
 wait_http "http://127.0.0.1:$WEB_PORT/health" 60 || die "the web UI did not start (see logs/)"
 wait_http "http://127.0.0.1:$API_PORT/health" 60 || die "the API did not start (see logs/)"
@@ -54,8 +56,9 @@ cat <<TXT
   Multi-Magasin is running on the demo data.
 
   Web UI (employees)   http://127.0.0.1:$WEB_PORT
-  Public API           http://127.0.0.1:$API_PORT/api/v1   (health: /health)
-  API token            $API_TOKEN
+  Public API           http://127.0.0.1:$API_PORT/api/v1
+  API documentation    http://127.0.0.1:$API_PORT/docs
+  API token            $API_TOKEN   (also in .env)
 
   Demo accounts (password "demo"):
     admin                      head office: every store, warehouse, catalogue, reports
@@ -63,7 +66,7 @@ cat <<TXT
     caissier1 .. caissier5     cashier of store 1..5
 
   Database             $DATABASE_URL
-  Logs                 $LOG_DIR/
+  Logs                 $LOG_ROOT/web/ and $LOG_ROOT/api/
 
   Ctrl-C stops both.
 TXT

@@ -298,6 +298,7 @@ impl Seeder<'_> {
                 self.store_day(s, day, offset, day == today).await?;
             }
         }
+        self.inventory_count_findings().await?;
         self.requests_in_every_status().await
     }
 
@@ -651,6 +652,44 @@ impl Seeder<'_> {
             } else {
                 self.pending.push((request.id, offset));
             }
+        }
+        Ok(())
+    }
+
+    /// The last inventory count found breakage and losses: a few shelves are low or empty,
+    /// so today's dashboard and stock pages show alerts.
+    async fn inventory_count_findings(&mut self) -> Result<()> {
+        let at = self.now - Duration::minutes(45);
+        // (store index, product index, counted quantity; None = just under the threshold)
+        let findings = [
+            (1usize, 1usize, Some(0)),
+            (2, 2, None),
+            (4, 0, Some(3)),
+            (0, 3, None),
+        ];
+        for (s, p, counted) in findings {
+            let (store_id, manager) = (self.stores[s].id, self.stores[s].manager);
+            let product = self.products[p].0;
+            let threshold: i32 = sqlx::query_scalar(
+                "SELECT alert_threshold FROM store_stock WHERE store_id = $1 AND product_id = $2",
+            )
+            .bind(store_id)
+            .bind(product)
+            .fetch_one(&mut *self.conn)
+            .await?;
+            let counted = counted.unwrap_or((threshold - 3).max(1));
+            let mut tx = self.conn.begin().await?;
+            inventory::set_quantity(
+                &mut tx,
+                Location::Store(store_id),
+                product,
+                counted,
+                &manager,
+                "Inventaire : casse et démarque",
+                at,
+            )
+            .await?;
+            tx.commit().await?;
         }
         Ok(())
     }

@@ -56,6 +56,17 @@ async fn the_demo_seed_is_complete_and_its_movements_explain_the_stock(db: PgPoo
             .unwrap();
     assert!(stock_ranges.0 >= 10 && stock_ranges.1 <= 20);
 
+    let alerts: (i64, i64) = sqlx::query_as(
+        "SELECT count(*) FILTER (WHERE quantity = 0), count(*) FILTER (WHERE quantity <= alert_threshold)
+         FROM store_stock",
+    )
+    .fetch_one(&db)
+    .await
+    .unwrap();
+    assert!(
+        alerts.0 >= 1 && alerts.1 >= 4,
+        "the demo shows stock alerts today: {alerts:?}"
+    );
     for login in ["admin", "gerant1", "gerant5", "caissier1", "caissier5"] {
         let employee = staff::authenticate(&db, login, demo::DEMO_PASSWORD)
             .await

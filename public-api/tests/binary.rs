@@ -117,6 +117,62 @@ async fn the_binary_serves_logs_and_stops_on_sigterm(pool: PgPool) {
         .unwrap();
     assert_eq!(unauthorized.status(), 401);
 
+    // an API client made with the command line: token printed once, scopes enforced, revocable
+    let cli = |args: &[&str]| {
+        let out = Command::new(env!("CARGO_BIN_EXE_public-api"))
+            .env("DATABASE_URL", database_url(&pool))
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let printed = cli(&[
+        "tokens",
+        "create",
+        "--name",
+        "partenaire",
+        "--scopes",
+        "read",
+    ]);
+    let token = printed
+        .lines()
+        .find_map(|l| l.split(": ").nth(1).filter(|t| t.starts_with("mm_")))
+        .unwrap()
+        .to_owned();
+    let as_client = http
+        .get(format!("{base}/api/v1/stores"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(as_client.status(), 200);
+    let write = http
+        .post(format!("{base}/api/v1/stores"))
+        .bearer_auth(&token)
+        .json(&json!({"nom": "X"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(write.status(), 403, "a read token cannot write");
+    assert!(cli(&["tokens", "list"]).contains("partenaire"));
+    assert!(
+        !cli(&["tokens", "list"]).contains(&token),
+        "the token is never shown again"
+    );
+    cli(&["tokens", "revoke", "partenaire"]);
+    let revoked = http
+        .get(format!("{base}/api/v1/stores"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(revoked.status(), 401);
+
     let status = Command::new("kill")
         .arg("-TERM")
         .arg(child.id().to_string())

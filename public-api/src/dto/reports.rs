@@ -342,7 +342,7 @@ pub struct CustomLine {
     pub libelle: String,
     /// One number per requested metric.
     #[schema(value_type = Object, example = json!({"revenue": 1234.5, "units": 321}))]
-    pub valeurs: BTreeMap<String, f64>,
+    pub valeurs: BTreeMap<String, serde_json::Value>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -372,7 +372,14 @@ impl From<r::CustomReport> for CustomReport {
                     valeurs: row
                         .values
                         .into_iter()
-                        .map(|(m, v)| (m.as_str().to_owned(), num(v)))
+                        .map(|(m, v)| {
+                            let value = if m.is_count() {
+                                v.to_i64().unwrap_or(0).into()
+                            } else {
+                                num(v).into()
+                            };
+                            (m.as_str().to_owned(), value)
+                        })
                         .collect(),
                 })
                 .collect(),

@@ -251,3 +251,33 @@ async fn the_api_starts_and_answers_without_redis(pool: sqlx::PgPool) {
     let stats = api.get("/api/v1/cache/stats").await;
     assert_eq!(stats.body["connected"], false);
 }
+
+#[sqlx::test(migrator = "domain::MIGRATOR")]
+async fn a_redis_slower_than_the_timeout_is_skipped(pool: sqlx::PgPool) {
+    let w = world(&pool).await;
+    // accepts connections and never answers: every Redis call would hang without the timeout
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let hold = tokio::spawn(async move {
+        let mut held = Vec::new();
+        while let Ok((socket, _)) = listener.accept().await {
+            held.push(socket);
+        }
+    });
+    let api = TestApi::with_config(pool, config(&format!("redis://127.0.0.1:{port}")));
+    let started = std::time::Instant::now();
+    for _ in 0..5 {
+        let reply = api.get(&format!("/api/v1/products/{}", w.bread)).await;
+        assert_eq!(
+            (reply.status, reply.header("x-cache")),
+            (StatusCode::OK, Some("MISS"))
+        );
+        assert_eq!(reply.body["code"], "ALI001");
+    }
+    assert!(
+        started.elapsed() < Duration::from_secs(2),
+        "answers do not wait for a hung Redis: {:?}",
+        started.elapsed()
+    );
+    hold.abort();
+}

@@ -54,7 +54,12 @@ async fn reports_reflect_the_sales_made(pool: sqlx::PgPool) {
         )
         .await;
     assert_eq!(custom.status, StatusCode::OK, "{:?}", custom.body);
-    assert_eq!(custom.body["lignes"][0]["valeurs"]["units"], json!(5.0));
+    assert_eq!(
+        custom.body["lignes"][0]["valeurs"]["units"],
+        json!(5),
+        "counts are integers"
+    );
+    assert_eq!(custom.body["lignes"][0]["valeurs"]["revenue"], json!(6.0));
 }
 
 #[sqlx::test(migrator = "domain::MIGRATOR")]
