@@ -29,7 +29,13 @@ pub fn handle() -> PrometheusHandle {
 }
 
 /// The request-metrics layer to put on a router (labels: method, route template, status).
+/// Requests that match no route are labelled `unmatched`, never with their raw path, so a
+/// scanner cannot blow up the number of series.
 pub fn layer() -> axum_prometheus::PrometheusMetricLayer<'static> {
     let _ = handle();
-    axum_prometheus::PrometheusMetricLayer::new()
+    axum_prometheus::PrometheusMetricLayerBuilder::new()
+        .with_endpoint_label_type(axum_prometheus::EndpointLabel::MatchedPathWithFallbackFn(
+            |_| "unmatched".into(),
+        ))
+        .build()
 }

@@ -128,6 +128,7 @@ async fn metrics_name_routes_by_template_and_count_business_events(pool: sqlx::P
     let body = serde_json::json!({"lignes": [{"produit_id": w.cola, "quantite": 1}], "mode_paiement": "carte"});
     api.sell(w.store, "m1", body).await;
     api.sell(w.store, "m2", serde_json::json!({"lignes": [{"produit_id": w.cola, "quantite": 999}], "mode_paiement": "carte"})).await;
+    api.get("/api/v1/no/such/route/12345").await;
     let metrics = api.call(Method::GET, "/metrics", None, None).await;
     let text = metrics.body.as_str().unwrap();
     for name in [
@@ -151,4 +152,5 @@ async fn metrics_name_routes_by_template_and_count_business_events(pool: sqlx::P
         !text.contains(&format!("endpoint=\"/api/v1/products/{}\"", w.bread)),
         "never by raw path"
     );
+    assert!(!text.contains("12345"), "unmatched paths are not labels");
 }

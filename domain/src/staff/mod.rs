@@ -1,5 +1,9 @@
-//! Employees: accounts with an argon2 password hash and a role, sign-in, and the first admin of a
-//! production install (its password comes from the environment).
+//! Employees: accounts with an argon2 password hash and a role, sign-in, web sessions, and the
+//! first admin of a production install (its password comes from the environment).
+
+mod sessions;
+
+pub use sessions::*;
 
 use argon2::Argon2;
 use argon2::password_hash::{

@@ -1,0 +1,105 @@
+//! Web sessions of signed-in employees: a random cookie value (only its SHA-256 is stored), a
+//! CSRF token for the forms of the session, and a sliding expiry. Stored in PostgreSQL so every
+//! web instance accepts every session.
+
+use chrono::{DateTime, Duration, Utc};
+use sqlx::PgPool;
+
+use super::Employee;
+use crate::access::{generate_token, hash_token};
+use crate::{Actor, Result};
+
+/// A session lasts this long after the last request (a till left idle signs out).
+pub const IDLE_HOURS: i64 = 12;
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct WebSession {
+    pub employee: Employee,
+    pub csrf_token: String,
+    pub expires_at: DateTime<Utc>,
+}
+
+/// Opens a session for an employee; returns the cookie value (shown once) and the session.
+pub async fn open_web_session(db: &PgPool, employee: &Employee) -> Result<(String, WebSession)> {
+    let token = generate_token();
+    let csrf_token = generate_token();
+    let expires_at = Utc::now() + Duration::hours(IDLE_HOURS);
+    sqlx::query(
+        "INSERT INTO web_sessions (token_hash, employee_id, csrf_token, expires_at)
+         VALUES ($1, $2, $3, $4)",
+    )
+    .bind(hash_token(&token))
+    .bind(employee.id)
+    .bind(&csrf_token)
+    .bind(expires_at)
+    .execute(db)
+    .await?;
+    crate::events::emit(
+        "sign_in",
+        "employee",
+        employee.id,
+        &employee.actor(),
+        serde_json::json!({"login": employee.login}),
+    );
+    Ok((
+        token,
+        WebSession {
+            employee: employee.clone(),
+            csrf_token,
+            expires_at,
+        },
+    ))
+}
+
+/// The live session of a cookie value (active employee, not expired), extending its expiry.
+pub async fn find_web_session(db: &PgPool, token: &str) -> Result<Option<WebSession>> {
+    let expires_at = Utc::now() + Duration::hours(IDLE_HOURS);
+    let row: Option<(i64, String)> = sqlx::query_as(
+        "UPDATE web_sessions s SET last_seen_at = now(), expires_at = $2
+         FROM employees e
+         WHERE s.token_hash = $1 AND s.expires_at > now() AND e.id = s.employee_id AND e.active
+         RETURNING s.employee_id, s.csrf_token",
+    )
+    .bind(hash_token(token))
+    .bind(expires_at)
+    .fetch_optional(db)
+    .await?;
+    let Some((employee_id, csrf_token)) = row else {
+        return Ok(None);
+    };
+    let employee = super::get_employee(db, employee_id).await?;
+    Ok(Some(WebSession {
+        employee,
+        csrf_token,
+        expires_at,
+    }))
+}
+
+/// Signs out: the cookie value stops working on every instance at once.
+pub async fn close_web_session(db: &PgPool, token: &str) -> Result<()> {
+    let closed: Option<i64> =
+        sqlx::query_scalar("DELETE FROM web_sessions WHERE token_hash = $1 RETURNING employee_id")
+            .bind(hash_token(token))
+            .fetch_optional(db)
+            .await?;
+    if let Some(id) = closed {
+        crate::events::emit(
+            "sign_out",
+            "employee",
+            id,
+            &Actor::System,
+            serde_json::json!({}),
+        );
+    }
+    Ok(())
+}
+
+/// Deletes expired sessions; returns how many.
+pub async fn purge_expired_web_sessions(db: &PgPool) -> Result<u64> {
+    Ok(
+        sqlx::query("DELETE FROM web_sessions WHERE expires_at <= now()")
+            .execute(db)
+            .await?
+            .rows_affected(),
+    )
+}

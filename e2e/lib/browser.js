@@ -1,0 +1,158 @@
+// Helpers of the end-to-end tests: headless Chromium (Debian's /usr/bin/chromium, driven by
+// playwright-core), pages with a given viewport and JavaScript on or off, hydration, screenshots
+// and layout checks. The server under test is at BASE_URL (deploy/local/e2e.sh sets it).
+'use strict';
+
+const fs = require('node:fs');
+const path = require('node:path');
+const { chromium } = require('playwright-core');
+
+const BASE_URL = (process.env.BASE_URL || 'http://127.0.0.1:8080').replace(/\/+$/, '');
+const CHROMIUM_PATH = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
+const RESULTS_DIR = path.join(__dirname, '..', 'test-results');
+const SCREENSHOTS_DIR = path.join(RESULTS_DIR, 'screenshots');
+
+// Without the background-networking flags Chromium's own connections (updates, sync, QUIC
+// probes) get refused on machines without internet and the browser misbehaves.
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+const VIEWPORTS = {
+  desktop: { viewport: { width: 1280, height: 800 } },
+  // A common phone (iPhone 12-15 size): mobile emulation honours <meta name="viewport">.
+  phone: { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 },
+};
+
+/** Launches headless Chromium. Close it with `await browser.close()`. */
+async function launchBrowser(options = {}) {
+  if (!fs.existsSync(CHROMIUM_PATH)) {
+    throw new Error(`no Chromium at ${CHROMIUM_PATH} (apt-get install chromium, or set CHROMIUM_PATH)`);
+  }
+  return chromium.launch({
+    executablePath: CHROMIUM_PATH,
+    headless: true,
+    args: CHROMIUM_ARGS,
+    timeout: 60_000,
+    ...options,
+  });
+}
+
+/**
+ * Opens `urlPath` (relative to BASE_URL) in a fresh context (own cookies and storage).
+ * options: `device` ('desktop' | 'phone', default desktop) or `viewport` ({width, height}),
+ * `javaScriptEnabled` (default true), `waitUntil` (default 'load'), any other option of
+ * browser.newContext.
+ * Returns { context, page, errors, url }: `errors` collects console errors and uncaught page
+ * errors as strings, from before the navigation on. Close with `await context.close()`.
+ */
+async function openPage(browser, urlPath = '/', options = {}) {
+  const { device = 'desktop', waitUntil = 'load', ...contextOptions } = options;
+  const preset = VIEWPORTS[device];
+  if (!preset) throw new Error(`unknown device ${device} (known: ${Object.keys(VIEWPORTS).join(', ')})`);
+  const context = await browser.newContext({ locale: 'fr-CA', ...preset, ...contextOptions });
+  const page = await context.newPage();
+  const errors = [];
+  page.on('console', (msg) => {
+    if (msg.type() === 'error') {
+      const loc = msg.location();
+      errors.push(`console.error: ${msg.text()}${loc && loc.url ? ` (${loc.url}:${loc.lineNumber})` : ''}`);
+    }
+  });
+  page.on('pageerror', (err) => errors.push(`pageerror: ${err.stack || err.message || err}`));
+  page.on('crash', () => errors.push('page crashed'));
+  const url = new URL(urlPath, BASE_URL + '/').href;
+  const response = await page.goto(url, { waitUntil });
+  if (!response) throw new Error(`no response for ${url}`);
+  if (!response.ok()) throw new Error(`${url} answered ${response.status()}`);
+  return { context, page, errors, url, response };
+}
+
+/**
+ * Runs `fn({ context, page, errors, url })` on a page opened like openPage, then closes its
+ * context. When `fn` throws, a screenshot `failed-<test name>.png` is saved first. Pass the
+ * node:test context `t` (for the name) or null.
+ */
+async function withPage(t, browser, urlPath, options, fn) {
+  const opened = await openPage(browser, urlPath, options);
+  try {
+    return await fn(opened);
+  } catch (err) {
+    const name = `failed-${t && t.name ? t.name : 'test'}`;
+    await screenshot(opened.page, name).catch(() => {});
+    throw err;
+  } finally {
+    await opened.context.close().catch(() => {});
+  }
+}
+
+/** Waits until the app has hydrated: the App sets data-hydrated="true" on <body>. */
+async function waitForHydration(page, timeout = 30_000) {
+  await page.waitForSelector('body[data-hydrated="true"]', { state: 'attached', timeout });
+}
+
+/** Full-page screenshot into e2e/test-results/screenshots/<name>.png; returns the path. */
+async function screenshot(page, name) {
+  fs.mkdirSync(SCREENSHOTS_DIR, { recursive: true });
+  const file = path.join(SCREENSHOTS_DIR, `${name.replace(/[^\w.-]+/g, '_')}.png`);
+  await page.screenshot({ path: file, fullPage: true });
+  return file;
+}
+
+/** Widths that tell whether the page scrolls horizontally. */
+async function horizontalScroll(page) {
+  return page.evaluate(() => ({
+    scrollWidth: document.documentElement.scrollWidth,
+    clientWidth: document.documentElement.clientWidth,
+    innerWidth: window.innerWidth,
+  }));
+}
+
+/**
+ * Throws (with the widest elements named) when the page scrolls horizontally:
+ * document.documentElement.scrollWidth > clientWidth, or the layout is wider than the viewport.
+ */
+async function assertNoHorizontalScroll(page) {
+  const w = await horizontalScroll(page);
+  const viewport = page.viewportSize();
+  const tooWide = w.scrollWidth > w.clientWidth || (viewport && w.clientWidth > viewport.width);
+  if (!tooWide) return w;
+  const culprits = await page.evaluate((limit) => {
+    const out = [];
+    for (const el of document.body.querySelectorAll('*')) {
+      const r = el.getBoundingClientRect();
+      if (r.right > limit + 0.5) {
+        const cls = typeof el.className === 'string' && el.className ? `.${el.className.trim().split(/\s+/).join('.')}` : '';
+        out.push(`${el.tagName.toLowerCase()}${cls} (right edge ${Math.round(r.right)}px)`);
+      }
+    }
+    return out.slice(0, 5);
+  }, viewport ? Math.min(w.clientWidth, viewport.width) : w.clientWidth);
+  throw new Error(
+    `horizontal scroll: scrollWidth ${w.scrollWidth}px > clientWidth ${w.clientWidth}px` +
+      (viewport ? ` (viewport ${viewport.width}px)` : '') +
+      (culprits.length ? `; too wide: ${culprits.join(', ')}` : ''),
+  );
+}
+
+module.exports = {
+  BASE_URL,
+  CHROMIUM_ARGS,
+  CHROMIUM_PATH,
+  SCREENSHOTS_DIR,
+  VIEWPORTS,
+  launchBrowser,
+  openPage,
+  withPage,
+  waitForHydration,
+  screenshot,
+  horizontalScroll,
+  assertNoHorizontalScroll,
+};
