@@ -50,20 +50,7 @@ async fn sell(
     lines: &[(i64, i32)],
     at: Option<DateTime<Utc>>,
 ) -> Sale {
-    let new = NewSale {
-        client_sale_id: id.into(),
-        channel: Channel::Till {
-            register_id: register,
-        },
-        lines: lines
-            .iter()
-            .map(|&(product_id, quantity)| CartLine {
-                product_id,
-                quantity,
-            })
-            .collect(),
-        payment: Payment::Card,
-    };
+    let new = till_sale(id, register, lines, Payment::Card);
     let sale = sales::record_sale(db, actor, &TaxRates::default(), &new)
         .await
         .unwrap()

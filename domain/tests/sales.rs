@@ -9,23 +9,6 @@ use domain::{Error, TaxRates, stores};
 use rust_decimal_macros::dec;
 use sqlx::PgPool;
 
-fn till_sale(id: &str, register: i64, lines: &[(i64, i32)], payment: Payment) -> NewSale {
-    NewSale {
-        client_sale_id: id.into(),
-        channel: Channel::Till {
-            register_id: register,
-        },
-        lines: lines
-            .iter()
-            .map(|&(product_id, quantity)| CartLine {
-                product_id,
-                quantity,
-            })
-            .collect(),
-        payment,
-    }
-}
-
 #[sqlx::test(migrator = "domain::MIGRATOR")]
 async fn a_sale_takes_prices_from_the_database_and_computes_taxes(db: PgPool) {
     let w = world(&db).await;

@@ -4,6 +4,7 @@
 
 use domain::catalog::{self, NewProduct};
 use domain::inventory::{self, Location};
+use domain::sales::{CartLine, Channel, NewSale, Payment};
 use domain::staff::{self, NewEmployee};
 use domain::stores::{self, NewStore};
 use domain::{Actor, Role};
@@ -184,4 +185,22 @@ pub async fn assert_movements_explain_stock(db: &PgPool) {
         mismatches, 0,
         "every stock row equals the sum of its movements"
     );
+}
+
+/// A sale at a till: `(product, quantity)` lines.
+pub fn till_sale(id: &str, register: i64, lines: &[(i64, i32)], payment: Payment) -> NewSale {
+    NewSale {
+        client_sale_id: id.into(),
+        channel: Channel::Till {
+            register_id: register,
+        },
+        lines: lines
+            .iter()
+            .map(|&(product_id, quantity)| CartLine {
+                product_id,
+                quantity,
+            })
+            .collect(),
+        payment,
+    }
 }

@@ -2,12 +2,12 @@
 
 use axum::Extension;
 use axum::extract::{Path, State};
-use axum::http::{HeaderValue, StatusCode, Uri, header};
+use axum::http::{StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::{cached, json, query_key};
+use super::{cached, created, json, query_key};
 use crate::ApiState;
 use crate::auth::Caller;
 use crate::cache::{Change, Policy};
@@ -122,12 +122,10 @@ async fn create_product(
             codes: &[product.code.as_str()],
         })
         .await;
-    let location = format!("/api/v1/products/{}", product.id);
-    let mut response = json(StatusCode::CREATED, &Product::from(product))?;
-    if let Ok(v) = HeaderValue::from_str(&location) {
-        response.headers_mut().insert(header::LOCATION, v);
-    }
-    Ok(response)
+    created(
+        format!("/api/v1/products/{}", product.id),
+        &Product::from(product),
+    )
 }
 
 async fn apply(

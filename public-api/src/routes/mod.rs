@@ -126,6 +126,15 @@ pub(crate) fn json<T: Serialize>(status: StatusCode, value: &T) -> ApiResult<Res
     Ok(json_bytes(status, bytes, None))
 }
 
+/// A 201 with the new resource and its `Location`.
+pub(crate) fn created<T: Serialize>(location: String, value: &T) -> ApiResult<Response> {
+    let mut response = json(StatusCode::CREATED, value)?;
+    if let Ok(v) = HeaderValue::from_str(&location) {
+        response.headers_mut().insert(header::LOCATION, v);
+    }
+    Ok(response)
+}
+
 /// Cache-aside: the cached answer if Redis has it, else `load` from PostgreSQL and cache it.
 pub(crate) async fn cached<T, F>(
     state: &ApiState,

@@ -2,12 +2,12 @@
 
 use axum::Extension;
 use axum::extract::{Path, State};
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::{cached, json};
+use super::{cached, created, json};
 use crate::ApiState;
 use crate::auth::Caller;
 use crate::cache::{Change, Policy};
@@ -83,12 +83,7 @@ async fn create_store(
     let store =
         domain::stores::create_store(&state.pool, &caller.actor(), &input.into_new()).await?;
     state.cache.invalidate(Change::Store { id: store.id }).await;
-    let location = format!("/api/v1/stores/{}", store.id);
-    let mut response = json(StatusCode::CREATED, &Store::from(store))?;
-    if let Ok(v) = HeaderValue::from_str(&location) {
-        response.headers_mut().insert(header::LOCATION, v);
-    }
-    Ok(response)
+    created(format!("/api/v1/stores/{}", store.id), &Store::from(store))
 }
 
 async fn apply(

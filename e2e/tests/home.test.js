@@ -1,0 +1,58 @@
+// Home page: the server-rendered list of the demo stores, its hydration and its layout.
+'use strict';
+
+const { describe, it, before, after } = require('node:test');
+const assert = require('node:assert/strict');
+const {
+  launchBrowser,
+  withPage,
+  waitForHydration,
+  screenshot,
+  assertNoHorizontalScroll,
+} = require('../lib/browser');
+
+// The deterministic demo data (domain/src/demo.rs, STORES), in id order.
+const DEMO_STORES = ['Centre-Ville', 'Banlieue', 'Nord', 'Sud', 'Express'];
+
+const storeNames = (page) => page.locator('.store-list li strong').allTextContents();
+
+describe('home page', () => {
+  let browser;
+  before(async () => {
+    browser = await launchBrowser();
+  });
+  after(async () => {
+    await browser?.close();
+  });
+
+  it('lists the 5 demo stores and hydrates without errors (desktop)', async (t) => {
+    await withPage(t, browser, '/', { device: 'desktop' }, async ({ page, errors }) => {
+      assert.equal(await page.title(), 'Multi-Magasin');
+      await waitForHydration(page);
+      assert.deepEqual((await storeNames(page)).map((s) => s.trim()), DEMO_STORES);
+      assert.equal(await page.getByText('Chargement').count(), 0, 'loading placeholder still shown');
+      await screenshot(page, 'home-desktop');
+      assert.deepEqual(errors, [], 'console or page errors');
+    });
+  });
+
+  it('serves the stores in the HTML, without JavaScript', async (t) => {
+    await withPage(t, browser, '/', { javaScriptEnabled: false }, async ({ page, response }) => {
+      const html = await response.text();
+      for (const name of DEMO_STORES) assert.ok(html.includes(name), `${name} missing from the HTML`);
+      assert.ok(!html.includes('Chargement'), 'the HTML holds the loading placeholder');
+      assert.deepEqual((await storeNames(page)).map((s) => s.trim()), DEMO_STORES);
+      assert.equal(await page.locator('body[data-hydrated]').count(), 0, 'hydrated with JavaScript off?');
+    });
+  });
+
+  it('fits a phone screen (390x844) without horizontal scroll', async (t) => {
+    await withPage(t, browser, '/', { device: 'phone' }, async ({ page, errors }) => {
+      await waitForHydration(page);
+      assert.equal(await page.locator('.store-list li').count(), DEMO_STORES.length);
+      await screenshot(page, 'home-phone');
+      await assertNoHorizontalScroll(page);
+      assert.deepEqual(errors, [], 'console or page errors');
+    });
+  });
+});
