@@ -1,6 +1,8 @@
 //! The employees' web UI, rendered on the server and hydrated in the browser. Server functions
 //! call `domain` (behind the `ssr` feature, so the wasm build never sees the database).
 
+pub mod auth;
+pub mod components;
 pub mod pages;
 #[cfg(feature = "ssr")]
 pub mod server;
@@ -39,16 +41,20 @@ pub fn App() -> impl IntoView {
             let _ = body.set_attribute("data-hydrated", "true");
         }
     });
+    auth::provide_user();
     view! {
         <Stylesheet id="leptos" href="/pkg/multimagasin.css" />
         <Title text="Multi-Magasin" />
         <Router>
-            <header class="topbar">
-                <a class="brand" href="/">"Multi-Magasin"</a>
-            </header>
+            <components::TopBar />
             <main class="page">
                 <Routes fallback=|| view! { <p>"Page introuvable."</p> }>
-                    <Route path=StaticSegment("") view=pages::home::HomePage ssr=SsrMode::Async />
+                    <Route path=StaticSegment("connexion") view=pages::login::LoginPage />
+                    <Route
+                        path=StaticSegment("")
+                        view=|| view! { <components::SignedIn><pages::home::HomePage /></components::SignedIn> }
+                        ssr=SsrMode::Async
+                    />
                 </Routes>
             </main>
         </Router>

@@ -1,9 +1,13 @@
-//! What server functions share on the server side: the database pool from the request context
-//! and the translation of domain errors into messages for the page.
+//! What server functions share on the server side: the database pool, the signed-in employee
+//! (from the session cookie), CSRF checks, and the translation of domain errors into messages.
 
 use leptos::prelude::*;
 
 pub use domain::db::PgPool;
+use domain::staff::WebSession;
+
+/// Name of the session cookie (HttpOnly, SameSite=Lax; the value is random, stored hashed).
+pub const SESSION_COOKIE: &str = "mm_session";
 
 /// The pool the web server put in the Leptos context.
 pub fn pool() -> Result<PgPool, ServerFnError> {
@@ -15,18 +19,81 @@ pub fn failure(err: domain::Error) -> ServerFnError {
     if err.is_client_error() {
         ServerFnError::new(err.to_string())
     } else {
-        tracing_error(&err);
+        let mut chain = err.to_string();
+        let mut source = std::error::Error::source(&err);
+        while let Some(s) = source {
+            chain.push_str(": ");
+            chain.push_str(&s.to_string());
+            source = s.source();
+        }
+        tracing::error!(error = %chain, "server function failed");
         ServerFnError::new("Le service est momentanément indisponible. Réessayez dans un instant.")
     }
 }
 
-fn tracing_error(err: &domain::Error) {
-    let mut chain = err.to_string();
-    let mut source = std::error::Error::source(err);
-    while let Some(s) = source {
-        chain.push_str(": ");
-        chain.push_str(&s.to_string());
-        source = s.source();
+/// The session cookie's value, if the request has one.
+pub async fn session_token() -> Result<Option<String>, ServerFnError> {
+    let headers: http::HeaderMap = leptos_axum::extract().await?;
+    Ok(headers
+        .get_all(http::header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(name, _)| *name == SESSION_COOKIE)
+        .map(|(_, value)| value.to_owned()))
+}
+
+/// The signed-in employee's session, if any.
+pub async fn session() -> Result<Option<WebSession>, ServerFnError> {
+    let Some(token) = session_token().await? else {
+        return Ok(None);
+    };
+    domain::staff::find_web_session(&pool()?, &token)
+        .await
+        .map_err(failure)
+}
+
+/// The session, or a redirect to the sign-in page.
+pub async fn require_session() -> Result<WebSession, ServerFnError> {
+    match session().await? {
+        Some(session) => Ok(session),
+        None => {
+            leptos_axum::redirect("/connexion");
+            Err(ServerFnError::new("Veuillez vous connecter."))
+        }
     }
-    tracing::error!(error = %chain, "server function failed");
+}
+
+/// A state change: the session, and the form's CSRF token must be the session's.
+pub async fn require_csrf(sent: &str) -> Result<WebSession, ServerFnError> {
+    let session = require_session().await?;
+    if !session.csrf_matches(sent) {
+        return Err(ServerFnError::new(
+            "Formulaire expiré : rechargez la page et recommencez.",
+        ));
+    }
+    Ok(session)
+}
+
+fn set_cookie(value: &str) {
+    if let (Some(res), Ok(header)) = (
+        use_context::<leptos_axum::ResponseOptions>(),
+        http::HeaderValue::from_str(value),
+    ) {
+        res.append_header(http::header::SET_COOKIE, header);
+    }
+}
+
+pub fn set_session_cookie(token: &str) {
+    let max_age = domain::staff::IDLE_HOURS * 3600;
+    set_cookie(&format!(
+        "{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}"
+    ));
+}
+
+pub fn clear_session_cookie() {
+    set_cookie(&format!(
+        "{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0"
+    ));
 }

@@ -32,9 +32,13 @@ target/debug/public-api --port "$api" >"$LOG_DIR/api.out" 2>&1 & pids+=($!)
 wait_http "http://127.0.0.1:$web/health" 60 || { cat "$LOG_DIR/web.out"; die "web UI did not start"; }
 wait_http "http://127.0.0.1:$api/health" 60 || { cat "$LOG_DIR/api.out"; die "API did not start"; }
 
-page=$(curl -fsS "http://127.0.0.1:$web/")
+# sign in as a browser without JavaScript would: a form post, then the cookie
+cookie=$(curl -sS -o /dev/null -D - -H 'Accept: text/html' -d 'login=gerant1&password=demo' \
+  "http://127.0.0.1:$web/api/login" | sed -n 's/^set-cookie: \(mm_session=[^;]*\).*/\1/ip' | tr -d '\r')
+page=$(curl -fsS -H 'Accept: text/html' -H "Cookie: $cookie" "http://127.0.0.1:$web/")
 check "web /health answers 200 with the database up" bash -c "curl -fsS http://127.0.0.1:$web/health | grep -q '\"database\":\"up\"'"
 check "api /health answers 200 with the database up" bash -c "curl -fsS http://127.0.0.1:$api/health | grep -q '\"database\":\"up\"'"
+check "sign-in with a demo account gives a session cookie" test -n "$cookie"
 check "home page is rendered on the server with the demo stores" grep -q "Centre-Ville" <<<"$page"
 check "the data is in the HTML, not behind a loading placeholder" bash -c "! grep -q 'Chargement' <<<\"\$1\"" _ "$page"
 check "home page loads the hydration script" grep -q "/pkg/multimagasin.js" <<<"$page"

@@ -1,59 +1,78 @@
-//! The web server in-process, with a real database: health, and the home page rendered on the
-//! server with data from `domain`.
+//! The web server in-process, with a real database: health, sign-in and sign-out, sessions
+//! shared by instances, and pages rendered on the server with data from `domain`.
 
 use std::sync::Arc;
 use std::time::Instant;
 
 use axum::body::Body;
-use http::{Request, StatusCode};
+use http::{Request, StatusCode, header};
 use leptos::prelude::LeptosOptions;
 use server::AppState;
 use sqlx::PgPool;
 use tower::ServiceExt;
 
-fn state(pool: PgPool) -> AppState {
-    AppState {
+fn app(pool: PgPool) -> axum::Router {
+    server::router(AppState {
         leptos_options: LeptosOptions::builder().output_name("multimagasin").build(),
         pool,
         instance_id: Arc::from("web-test"),
         started: Instant::now(),
-    }
+    })
 }
 
-async fn get(app: axum::Router, uri: &str) -> (StatusCode, String) {
-    let response = app
-        .oneshot(Request::get(uri).body(Body::empty()).unwrap())
-        .await
-        .unwrap();
+struct Reply {
+    status: StatusCode,
+    location: Option<String>,
+    set_cookie: Option<String>,
+    body: String,
+}
+
+/// A browser-like request: `Accept: text/html`, optional cookie, optional form body.
+async fn call(
+    app: &axum::Router,
+    method: &str,
+    uri: &str,
+    cookie: Option<&str>,
+    form: Option<&str>,
+) -> Reply {
+    let mut req = Request::builder()
+        .method(method)
+        .uri(uri)
+        .header(header::ACCEPT, "text/html");
+    if let Some(c) = cookie {
+        req = req.header(header::COOKIE, c);
+    }
+    let req = match form {
+        Some(f) => req
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(Body::from(f.to_owned())),
+        None => req.body(Body::empty()),
+    }
+    .unwrap();
+    let response = app.clone().oneshot(req).await.unwrap();
     let status = response.status();
+    let get = |name| {
+        response
+            .headers()
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned)
+    };
+    let (location, set_cookie) = (get(header::LOCATION), get(header::SET_COOKIE));
     let bytes = axum::body::to_bytes(response.into_body(), usize::MAX)
         .await
         .unwrap();
-    (status, String::from_utf8_lossy(&bytes).into_owned())
+    Reply {
+        status,
+        location,
+        set_cookie,
+        body: String::from_utf8_lossy(&bytes).into_owned(),
+    }
 }
 
-#[sqlx::test(migrator = "domain::MIGRATOR")]
-async fn health_reports_the_database(pool: PgPool) {
-    let (status, body) = get(server::router(state(pool)), "/health").await;
-    assert_eq!(status, StatusCode::OK);
-    let json: serde_json::Value = serde_json::from_str(&body).unwrap();
-    assert_eq!(json["database"], "up");
-    assert_eq!(json["instance_id"], "web-test");
-}
-
-#[tokio::test]
-async fn health_is_503_when_the_database_is_down() {
-    // nothing listens on port 1
-    let pool = domain::db::connect_lazy("postgres://postgres@127.0.0.1:1/none", 1).unwrap();
-    let (status, body) = get(server::router(state(pool)), "/health").await;
-    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
-    assert!(body.contains("\"database\":\"down\""), "{body}");
-}
-
-#[sqlx::test(migrator = "domain::MIGRATOR")]
-async fn the_home_page_is_rendered_on_the_server_with_the_stores(pool: PgPool) {
-    domain::stores::create_store(
-        &pool,
+async fn demo_store_and_employee(pool: &PgPool) {
+    let store = domain::stores::create_store(
+        pool,
         &domain::Actor::System,
         &domain::stores::NewStore {
             name: "Centre-Ville".into(),
@@ -66,19 +85,161 @@ async fn the_home_page_is_rendered_on_the_server_with_the_stores(pool: PgPool) {
     )
     .await
     .unwrap();
-    let (status, body) = get(server::router(state(pool)), "/").await;
-    assert_eq!(status, StatusCode::OK);
-    assert!(body.contains("<html lang=\"fr\""), "{body}");
+    domain::staff::create_employee(
+        pool,
+        &domain::Actor::System,
+        &domain::staff::NewEmployee {
+            login: "gerant1".into(),
+            full_name: "Sophie Tremblay".into(),
+            password: "demo".into(),
+            role: domain::Role::Gerant,
+            store_id: Some(store.id),
+        },
+    )
+    .await
+    .unwrap();
+}
+
+/// Signs in and returns the `mm_session=...` cookie pair.
+async fn sign_in(app: &axum::Router, login: &str, password: &str) -> Reply {
+    call(
+        app,
+        "POST",
+        "/api/login",
+        None,
+        Some(&format!("login={login}&password={password}")),
+    )
+    .await
+}
+
+fn cookie_pair(set_cookie: &str) -> String {
+    set_cookie.split(';').next().unwrap().to_owned()
+}
+
+#[sqlx::test(migrator = "domain::MIGRATOR")]
+async fn health_reports_the_database(pool: PgPool) {
+    let reply = call(&app(pool), "GET", "/health", None, None).await;
+    assert_eq!(reply.status, StatusCode::OK);
+    let json: serde_json::Value = serde_json::from_str(&reply.body).unwrap();
+    assert_eq!(json["database"], "up");
+    assert_eq!(json["instance_id"], "web-test");
+}
+
+#[tokio::test]
+async fn health_is_503_when_the_database_is_down() {
+    let pool = domain::db::connect_lazy("postgres://postgres@127.0.0.1:1/none", 1).unwrap();
+    let reply = call(&app(pool), "GET", "/health", None, None).await;
+    assert_eq!(reply.status, StatusCode::SERVICE_UNAVAILABLE);
     assert!(
-        body.contains("Centre-Ville"),
-        "the store list is in the server-rendered HTML: {body}"
+        reply.body.contains("\"database\":\"down\""),
+        "{}",
+        reply.body
     );
+}
+
+#[sqlx::test(migrator = "domain::MIGRATOR")]
+async fn visitors_are_sent_to_sign_in_and_a_wrong_password_says_so(pool: PgPool) {
+    demo_store_and_employee(&pool).await;
+    let app = app(pool);
+    let home = call(&app, "GET", "/", None, None).await;
+    assert_eq!(
+        (home.status, home.location.as_deref()),
+        (StatusCode::FOUND, Some("/connexion"))
+    );
+    let page = call(&app, "GET", "/connexion", None, None).await;
+    assert!(page.body.contains("<form") && page.body.contains("name=\"password\""));
+    let wrong = sign_in(&app, "gerant1", "nope").await;
+    assert_eq!(
+        wrong.location.as_deref(),
+        Some("/connexion?erreur=identifiants")
+    );
+    assert!(wrong.set_cookie.is_none());
+    let message = call(&app, "GET", "/connexion?erreur=identifiants", None, None).await;
     assert!(
-        body.contains("/pkg/multimagasin.js"),
+        message
+            .body
+            .contains("Identifiant ou mot de passe incorrect.")
+    );
+}
+
+#[sqlx::test(migrator = "domain::MIGRATOR")]
+async fn a_signed_in_employee_sees_the_server_rendered_dashboard_on_any_instance(pool: PgPool) {
+    demo_store_and_employee(&pool).await;
+    let first = app(pool.clone());
+    let signed = sign_in(&first, "gerant1", "demo").await;
+    assert_eq!(
+        (signed.status, signed.location.as_deref()),
+        (StatusCode::FOUND, Some("/"))
+    );
+    let set_cookie = signed.set_cookie.unwrap();
+    assert!(
+        set_cookie.contains("HttpOnly") && set_cookie.contains("SameSite=Lax"),
+        "{set_cookie}"
+    );
+    let cookie = cookie_pair(&set_cookie);
+
+    // a second instance on the same database accepts the session
+    let second = app(pool);
+    let page = call(&second, "GET", "/", Some(&cookie), None).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("<html lang=\"fr\""));
+    assert!(
+        page.body.contains("Centre-Ville"),
+        "the data is in the HTML: {}",
+        page.body
+    );
+    assert!(page.body.contains("Sophie Tremblay"));
+    assert!(!page.body.contains("Chargement"), "no loading placeholder");
+    assert!(
+        page.body.contains("/pkg/multimagasin.js"),
         "the page loads the hydration bundle"
     );
-    assert!(
-        !body.contains("Chargement"),
-        "no loading placeholder: the data is in the HTML"
+}
+
+#[sqlx::test(migrator = "domain::MIGRATOR")]
+async fn signing_out_needs_the_session_csrf_token(pool: PgPool) {
+    demo_store_and_employee(&pool).await;
+    let app = app(pool);
+    let cookie = cookie_pair(&sign_in(&app, "gerant1", "demo").await.set_cookie.unwrap());
+    let page = call(&app, "GET", "/", Some(&cookie), None).await;
+    let csrf = page
+        .body
+        .split("name=\"csrf\" value=\"")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .to_owned();
+
+    call(
+        &app,
+        "POST",
+        "/api/logout",
+        Some(&cookie),
+        Some("csrf=forged"),
+    )
+    .await;
+    assert_eq!(
+        call(&app, "GET", "/", Some(&cookie), None).await.status,
+        StatusCode::OK,
+        "still signed in"
+    );
+
+    let out = call(
+        &app,
+        "POST",
+        "/api/logout",
+        Some(&cookie),
+        Some(&format!("csrf={csrf}")),
+    )
+    .await;
+    assert_eq!(out.location.as_deref(), Some("/connexion"));
+    assert!(out.set_cookie.unwrap().contains("Max-Age=0"));
+    let after = call(&app, "GET", "/", Some(&cookie), None).await;
+    assert_eq!(
+        after.location.as_deref(),
+        Some("/connexion"),
+        "the old cookie no longer works"
     );
 }

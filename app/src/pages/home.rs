@@ -12,6 +12,7 @@ pub struct StoreCard {
 
 #[server(endpoint = "stores")]
 pub async fn list_store_cards() -> Result<Vec<StoreCard>, ServerFnError> {
+    crate::server::require_session().await?;
     let pool = crate::server::pool()?;
     let stores = domain::stores::list_stores(&pool)
         .await

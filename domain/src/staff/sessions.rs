@@ -75,6 +75,14 @@ pub async fn find_web_session(db: &PgPool, token: &str) -> Result<Option<WebSess
     }))
 }
 
+impl WebSession {
+    /// Constant-time check of the CSRF token a form sent back.
+    pub fn csrf_matches(&self, sent: &str) -> bool {
+        use subtle::ConstantTimeEq;
+        bool::from(self.csrf_token.as_bytes().ct_eq(sent.as_bytes()))
+    }
+}
+
 /// Signs out: the cookie value stops working on every instance at once.
 pub async fn close_web_session(db: &PgPool, token: &str) -> Result<()> {
     let closed: Option<i64> =
