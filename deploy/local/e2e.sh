@@ -5,6 +5,7 @@
 #   deploy/local/e2e.sh                        # every test under e2e/tests
 #   deploy/local/e2e.sh tests/home.test.js     # only these files (relative to e2e/)
 #   E2E_SKIP_BUILD=1 deploy/local/e2e.sh       # reuse target/site and target/debug/server
+#   E2E_SITE_ROOT=/some/site ...               # serve another build of the site (default target/site)
 #
 # Installs what is missing (Chromium from apt, the npm packages with `npm ci`), builds the front
 # end and the server, seeds a database of its own (dropped at the end, also on failure), starts
@@ -45,8 +46,9 @@ if [ -z "${E2E_SKIP_BUILD:-}" ]; then
   cargo leptos build --frontend-only
   cargo build -p server
 fi
-[ -x target/debug/server ] && [ -f target/site/pkg/multimagasin.wasm ] \
-  || die "target/debug/server or target/site/pkg is missing: run without E2E_SKIP_BUILD"
+site_root=${E2E_SITE_ROOT:-target/site}
+[ -x target/debug/server ] && [ -f "$site_root/pkg/multimagasin.wasm" ] \
+  || die "target/debug/server or $site_root/pkg is missing: run without E2E_SKIP_BUILD"
 
 # --- a fresh database, seeded with the demo data ---
 url=${E2E_DATABASE_URL:-${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/postgres}}
@@ -56,7 +58,7 @@ port_open "$(pg_host "$url")" "$(pg_port "$url")" || start_system_postgres \
 db="multimagasin_e2e_$$"
 export DATABASE_URL="$base/$db"
 LOG_DIR=$(mktemp -d -t multimagasin-e2e.XXXXXX)
-export LOG_DIR LEPTOS_SITE_ROOT=target/site LEPTOS_SITE_PKG_DIR=pkg
+export LOG_DIR LEPTOS_SITE_ROOT=$site_root LEPTOS_SITE_PKG_DIR=pkg
 server_pid=
 cleanup() {
   local rc=$?

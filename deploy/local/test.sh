@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # `make test`: formatting, lints (native and wasm) and every test, against the local PostgreSQL
-# and Redis (started if they are down). Each database test creates its own database.
+# and Redis (started if they are down): Rust tests (each database test on its own database), a
+# smoke test of the real binaries, and browser tests in headless Chromium.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 source deploy/local/lib.sh
@@ -31,3 +32,6 @@ say "site build (wasm + css by cargo leptos) and smoke test of the real binaries
 cargo leptos build --frontend-only
 cargo build -p server -p public-api
 deploy/local/smoke.sh
+
+say "browser tests (headless Chromium, e2e/)"
+E2E_SKIP_BUILD=1 deploy/local/e2e.sh

@@ -25,6 +25,9 @@ const CHROMIUM_ARGS = [
   '--disable-sync',
 ];
 
+// Console and page errors of the pages opened by openPage.
+const pageErrors = new WeakMap();
+
 const VIEWPORTS = {
   desktop: { viewport: { width: 1280, height: 800 } },
   // A common phone (iPhone 12-15 size): mobile emulation honours <meta name="viewport">.
@@ -45,21 +48,43 @@ async function launchBrowser(options = {}) {
   });
 }
 
+// Every demo account has this password (domain/src/demo.rs, DEMO_PASSWORD).
+const DEMO_PASSWORD = 'demo';
+
+/**
+ * Signs `context` in as `login` the way a browser without JavaScript does (a form post to the
+ * login server function), so the session cookie lands in the context's cookie jar. Fast and
+ * independent of the sign-in page; test that page through its form instead.
+ */
+async function signIn(context, login, password = DEMO_PASSWORD) {
+  const response = await context.request.post(`${BASE_URL}/api/login`, {
+    form: { login, password },
+    headers: { Accept: 'text/html' },
+    maxRedirects: 0,
+  });
+  const cookies = await context.cookies(BASE_URL);
+  if (!cookies.some((c) => c.name === 'mm_session')) {
+    throw new Error(`sign-in as ${login} failed: ${response.status()} ${response.headers().location || ''}, no mm_session cookie`);
+  }
+}
+
 /**
  * Opens `urlPath` (relative to BASE_URL) in a fresh context (own cookies and storage).
  * options: `device` ('desktop' | 'phone', default desktop) or `viewport` ({width, height}),
- * `javaScriptEnabled` (default true), `waitUntil` (default 'load'), any other option of
- * browser.newContext.
+ * `javaScriptEnabled` (default true), `user` (a demo login to sign in as first, e.g. 'admin',
+ * 'gerant1'), `waitUntil` (default 'load'), any other option of browser.newContext.
  * Returns { context, page, errors, url }: `errors` collects console errors and uncaught page
  * errors as strings, from before the navigation on. Close with `await context.close()`.
  */
 async function openPage(browser, urlPath = '/', options = {}) {
-  const { device = 'desktop', waitUntil = 'load', ...contextOptions } = options;
+  const { device = 'desktop', waitUntil = 'load', user, ...contextOptions } = options;
   const preset = VIEWPORTS[device];
   if (!preset) throw new Error(`unknown device ${device} (known: ${Object.keys(VIEWPORTS).join(', ')})`);
   const context = await browser.newContext({ locale: 'fr-CA', ...preset, ...contextOptions });
+  if (user) await signIn(context, user);
   const page = await context.newPage();
   const errors = [];
+  pageErrors.set(page, errors);
   page.on('console', (msg) => {
     if (msg.type() === 'error') {
       const loc = msg.location();
@@ -93,9 +118,53 @@ async function withPage(t, browser, urlPath, options, fn) {
   }
 }
 
-/** Waits until the app has hydrated: the App sets data-hydrated="true" on <body>. */
-async function waitForHydration(page, timeout = 30_000) {
-  await page.waitForSelector('body[data-hydrated="true"]', { state: 'attached', timeout });
+/**
+ * Waits until the app has hydrated: the App sets data-hydrated="true" on <body>. On timeout the
+ * error lists what the page reported (a 404 on the wasm, a hydration panic...).
+ */
+async function waitForHydration(page, timeout = 20_000) {
+  const errors = pageErrors.get(page) || [];
+  // An uncaught error (wasm not found, panic) usually means hydration will never come: give up
+  // 2 s after it instead of waiting for the whole timeout.
+  let timer;
+  let onPageError;
+  const gaveUp = new Promise((resolve) => {
+    onPageError = () => {
+      if (!timer) timer = setTimeout(resolve, 2_000, 'gave-up');
+    };
+    if (errors.some((e) => e.startsWith('pageerror'))) onPageError();
+    page.on('pageerror', onPageError);
+  });
+  const hydrated = page.locator('body[data-hydrated="true"]').waitFor({ state: 'attached', timeout });
+  hydrated.catch(() => {}); // when gaveUp wins, the context closes under it
+  let outcome;
+  try {
+    outcome = await Promise.race([hydrated, gaveUp]);
+  } catch (err) {
+    if (err.name !== 'TimeoutError') throw err;
+    outcome = err;
+  } finally {
+    clearTimeout(timer);
+    page.off('pageerror', onPageError);
+  }
+  if (outcome === 'gave-up' || outcome instanceof Error) {
+    throw new Error(
+      `the page did not hydrate: no body[data-hydrated=true] ` +
+        (outcome === 'gave-up' ? 'within 2 s of an uncaught error' : `after ${timeout} ms`) +
+        (errors.length ? `; the page reported:\n  - ${errors.map((e) => e.split('\n')[0]).join('\n  - ')}` : ''),
+      outcome instanceof Error ? { cause: outcome } : undefined,
+    );
+  }
+}
+
+/**
+ * Throws when `errors` (from openPage) is not empty, listing the first lines of each error
+ * rather than whole wasm stack traces.
+ */
+function assertNoErrors(errors, what = 'the page') {
+  if (errors.length === 0) return;
+  const brief = errors.map((e) => e.split('\n').filter((l) => l.trim()).slice(0, 3).join(' | '));
+  throw new Error(`${what} reported ${errors.length} error(s):\n  - ${brief.join('\n  - ')}`);
 }
 
 /** Full-page screenshot into e2e/test-results/screenshots/<name>.png; returns the path. */
@@ -148,10 +217,13 @@ module.exports = {
   CHROMIUM_PATH,
   SCREENSHOTS_DIR,
   VIEWPORTS,
+  DEMO_PASSWORD,
   launchBrowser,
+  signIn,
   openPage,
   withPage,
   waitForHydration,
+  assertNoErrors,
   screenshot,
   horizontalScroll,
   assertNoHorizontalScroll,

@@ -15,20 +15,20 @@ describe('harness', () => {
   });
 
   it('the horizontal-scroll check catches an element wider than the phone screen', async (t) => {
-    await withPage(t, browser, '/', { device: 'phone' }, async ({ page }) => {
+    await withPage(t, browser, '/connexion', { device: 'phone' }, async ({ page }) => {
       await page.evaluate(() => {
         const wide = document.createElement('div');
         wide.className = 'too-wide';
         wide.style.width = '600px';
         wide.style.height = '10px';
-        document.querySelector('main').append(wide);
+        document.body.append(wide);
       });
       await assert.rejects(assertNoHorizontalScroll(page), /horizontal scroll.*too-wide/);
     });
   });
 
   it('collects console errors and uncaught page errors', async (t) => {
-    await withPage(t, browser, '/', {}, async ({ page, errors }) => {
+    await withPage(t, browser, '/connexion', {}, async ({ page, errors }) => {
       await page.evaluate(() => {
         console.error('boom from the test');
         setTimeout(() => {

@@ -7,12 +7,15 @@ const {
   launchBrowser,
   withPage,
   waitForHydration,
+  assertNoErrors,
   screenshot,
   assertNoHorizontalScroll,
 } = require('../lib/browser');
 
 // The deterministic demo data (domain/src/demo.rs, STORES), in id order.
 const DEMO_STORES = ['Centre-Ville', 'Banlieue', 'Nord', 'Sud', 'Express'];
+// The dashboard needs a session: head office sees every store.
+const USER = 'admin';
 
 const storeNames = (page) => page.locator('.store-list li strong').allTextContents();
 
@@ -26,18 +29,19 @@ describe('home page', () => {
   });
 
   it('lists the 5 demo stores and hydrates without errors (desktop)', async (t) => {
-    await withPage(t, browser, '/', { device: 'desktop' }, async ({ page, errors }) => {
+    await withPage(t, browser, '/', { device: 'desktop', user: USER }, async ({ page, errors }) => {
       assert.equal(await page.title(), 'Multi-Magasin');
       await waitForHydration(page);
+      await page.waitForLoadState('networkidle'); // late errors (server functions) count too
       assert.deepEqual((await storeNames(page)).map((s) => s.trim()), DEMO_STORES);
       assert.equal(await page.getByText('Chargement').count(), 0, 'loading placeholder still shown');
       await screenshot(page, 'home-desktop');
-      assert.deepEqual(errors, [], 'console or page errors');
+      assertNoErrors(errors);
     });
   });
 
   it('serves the stores in the HTML, without JavaScript', async (t) => {
-    await withPage(t, browser, '/', { javaScriptEnabled: false }, async ({ page, response }) => {
+    await withPage(t, browser, '/', { javaScriptEnabled: false, user: USER }, async ({ page, response }) => {
       const html = await response.text();
       for (const name of DEMO_STORES) assert.ok(html.includes(name), `${name} missing from the HTML`);
       assert.ok(!html.includes('Chargement'), 'the HTML holds the loading placeholder');
@@ -47,12 +51,13 @@ describe('home page', () => {
   });
 
   it('fits a phone screen (390x844) without horizontal scroll', async (t) => {
-    await withPage(t, browser, '/', { device: 'phone' }, async ({ page, errors }) => {
+    await withPage(t, browser, '/', { device: 'phone', user: USER }, async ({ page, errors }) => {
       await waitForHydration(page);
+      await page.waitForLoadState('networkidle');
       assert.equal(await page.locator('.store-list li').count(), DEMO_STORES.length);
       await screenshot(page, 'home-phone');
       await assertNoHorizontalScroll(page);
-      assert.deepEqual(errors, [], 'console or page errors');
+      assertNoErrors(errors);
     });
   });
 });
