@@ -19,7 +19,7 @@ pub struct PeriodQuery {
     /// First day (YYYY-MM-DD); default 30 days before `date_fin`.
     #[param(value_type = Option<String>, format = Date, example = "2026-11-01")]
     pub date_debut: Option<NaiveDate>,
-    /// Last day (YYYY-MM-DD), default today.
+    /// Last day (YYYY-MM-DD), default today in Quebec.
     #[param(value_type = Option<String>, format = Date, example = "2026-11-23")]
     pub date_fin: Option<NaiveDate>,
     /// One store; without it, the whole network.
@@ -32,7 +32,13 @@ pub struct PeriodQuery {
 
 impl PeriodQuery {
     pub fn scope(&self) -> Result<r::ReportScope, ApiError> {
-        let to = self.date_fin.unwrap_or_else(|| Utc::now().date_naive());
+        // "today" is the chain's day (Quebec), not UTC's: at 20:00 in Montreal it is already
+        // tomorrow in UTC
+        let to = self.date_fin.unwrap_or_else(|| {
+            Utc::now()
+                .with_timezone(&chrono_tz::America::Montreal)
+                .date_naive()
+        });
         let from = self.date_debut.unwrap_or(to - chrono::Duration::days(29));
         Ok(r::ReportScope::new(from, to, self.magasin_id)?)
     }
