@@ -1,8 +1,6 @@
-//! Widgets shared by the pages: the top bar with the signed-in employee, and the guard that
-//! sends visitors to the sign-in page.
+//! Widgets shared by the pages: the top bar with the signed-in employee.
 
 use leptos::prelude::*;
-use leptos_router::components::Redirect;
 
 use crate::auth::{Logout, UserResource};
 
@@ -29,23 +27,5 @@ pub fn TopBar() -> impl IntoView {
                 })}
             </Suspense>
         </header>
-    }
-}
-
-/// Renders its children for a signed-in employee, else redirects to the sign-in page.
-#[component]
-pub fn SignedIn(children: ChildrenFn) -> impl IntoView {
-    let user = expect_context::<UserResource>();
-    let children = StoredValue::new(children);
-    view! {
-        <Suspense fallback=|| ()>
-            {move || Suspend::new(async move {
-                match user.await {
-                    Ok(Some(_)) => children.with_value(|c| c()).into_any(),
-                    Ok(None) => view! { <Redirect path="/connexion" /> }.into_any(),
-                    Err(e) => view! { <p class="error">{e.to_string()}</p> }.into_any(),
-                }
-            })}
-        </Suspense>
     }
 }

@@ -3,6 +3,7 @@
 
 pub mod auth;
 pub mod components;
+pub mod format;
 pub mod pages;
 #[cfg(feature = "ssr")]
 pub mod server;
@@ -52,11 +53,9 @@ pub fn App() -> impl IntoView {
             <main class="page">
                 <Routes fallback=|| view! { <p>"Page introuvable."</p> }>
                     <Route path=StaticSegment("connexion") view=pages::login::LoginPage />
-                    <Route
-                        path=StaticSegment("")
-                        view=|| view! { <components::SignedIn><pages::home::HomePage /></components::SignedIn> }
-                        ssr=SsrMode::Async
-                    />
+                    // pages load their data with server functions that require a session: signed-out
+                    // visitors are redirected to /connexion (a real 302 before any HTML)
+                    <Route path=StaticSegment("") view=pages::home::HomePage ssr=SsrMode::Async />
                 </Routes>
             </main>
         </Router>

@@ -1221,3 +1221,53 @@ async fn the_demo_kpis_over_90_days_match_the_sales_table(db: PgPool) {
     assert_eq!(stock.counts.rupture + stock.counts.bas, k.stock_alerts);
     assert_eq!(stock.products.len(), 13);
 }
+
+#[sqlx::test(migrator = "domain::MIGRATOR")]
+async fn the_dashboard_shows_today_per_store_and_confines_store_staff(db: PgPool) {
+    let w = world(&db).await;
+    open_register(&db, &w).await;
+    let bread = product(&db, &w, "ALI001", 120, false, 30, 0).await;
+    let new = till_sale("today-1", w.register, &[(bread, 5)], Payment::Card);
+    sales::record_sale(&db, &w.cashier, &TaxRates::default(), &new)
+        .await
+        .unwrap();
+    let old = till_sale("yesterday", w.register, &[(bread, 1)], Payment::Card);
+    let old = sales::record_sale(&db, &w.cashier, &TaxRates::default(), &old)
+        .await
+        .unwrap()
+        .sale;
+    sqlx::query("UPDATE sales SET sold_at = now() - interval '2 days' WHERE id = $1")
+        .bind(old.id)
+        .execute(&db)
+        .await
+        .unwrap();
+
+    let all = reporting::stores_today(&db, &w.admin).await.unwrap();
+    assert_eq!(all.len(), 2);
+    let centre = &all[0];
+    assert_eq!(
+        (centre.sales, centre.revenue),
+        (1, dec!(6.00)),
+        "only today's sales"
+    );
+    assert_eq!((centre.open_registers, centre.registers), (1, 1));
+    assert_eq!(all[1].sales, 0);
+    assert_eq!(
+        all[1].stock_alerts, 1,
+        "the other store has the product at 0"
+    );
+
+    let mine = reporting::stores_today(&db, &w.cashier).await.unwrap();
+    assert_eq!(
+        mine.iter().map(|s| s.store_id).collect::<Vec<_>>(),
+        [w.store],
+        "a cashier sees their store"
+    );
+    let theirs = reporting::stores_today(&db, &w.other_cashier)
+        .await
+        .unwrap();
+    assert_eq!(
+        theirs.iter().map(|s| s.store_id).collect::<Vec<_>>(),
+        [w.other_store]
+    );
+}

@@ -2,6 +2,7 @@
 'use strict';
 
 const { describe, it, before, after } = require('node:test');
+const { execFileSync } = require('node:child_process');
 const assert = require('node:assert/strict');
 const {
   launchBrowser,
@@ -57,6 +58,28 @@ describe('home page', () => {
       assert.equal(await page.locator('.store-list li').count(), DEMO_STORES.length);
       await screenshot(page, 'home-phone');
       await assertNoHorizontalScroll(page);
+      assertNoErrors(errors);
+    });
+  });
+
+  it('updates the open registers within 10 seconds, without a reload', async (t) => {
+    await withPage(t, browser, '/', { device: 'desktop', user: USER }, async ({ page, errors }) => {
+      await waitForHydration(page);
+      const registers = page.locator('li[data-store-id="2"] .registers');
+      const before = (await registers.textContent()).trim();
+      const [open, total] = before.split('/').map((n) => Number.parseInt(n, 10));
+      // a new register opened by the store's manager, as another till would do
+      execFileSync('psql', [process.env.DATABASE_URL, '-qc', `
+        WITH r AS (INSERT INTO registers (store_id, number, name)
+                   SELECT 2, max(number) + 1, 'Caisse e2e' FROM registers WHERE store_id = 2 RETURNING id)
+        INSERT INTO register_sessions (register_id, opened_by, opening_float)
+        SELECT r.id, e.id, 100 FROM r, employees e WHERE e.login = 'gerant2'`]);
+      const expected = `${open + 1} / ${total + 1}`;
+      await page.waitForFunction(
+        ([selector, text]) => document.querySelector(selector)?.textContent.trim() === text,
+        ['li[data-store-id="2"] .registers', expected],
+        { timeout: 12_000 },
+      );
       assertNoErrors(errors);
     });
   });

@@ -1,4 +1,6 @@
-//! Home: the chain's stores at a glance (the full dashboard comes with the web UI issue).
+//! Tableau de bord: each store's figures of the day (sales, revenue, open registers, stock
+//! alerts), refreshed every 10 seconds once the page is interactive. Store staff see their
+//! store, head office every store.
 
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -8,43 +10,83 @@ pub struct StoreCard {
     pub id: i64,
     pub name: String,
     pub address: String,
+    pub sales: i64,
+    /// Already written for people (`1 234,56 $`).
+    pub revenue: String,
+    pub open_registers: i64,
+    pub registers: i64,
+    pub stock_alerts: i64,
 }
 
-#[server(endpoint = "stores")]
-pub async fn list_store_cards() -> Result<Vec<StoreCard>, ServerFnError> {
-    crate::server::require_session().await?;
+#[server(endpoint = "dashboard")]
+pub async fn dashboard() -> Result<Vec<StoreCard>, ServerFnError> {
+    let session = crate::server::require_session().await?;
     let pool = crate::server::pool()?;
-    let stores = domain::stores::list_stores(&pool)
+    let stores = domain::reporting::stores_today(&pool, &session.employee.actor())
         .await
         .map_err(crate::server::failure)?;
     Ok(stores
         .into_iter()
         .map(|s| StoreCard {
-            id: s.id,
+            id: s.store_id,
             name: s.name,
             address: s.address,
+            sales: s.sales,
+            revenue: crate::format::money(s.revenue),
+            open_registers: s.open_registers,
+            registers: s.registers,
+            stock_alerts: s.stock_alerts,
         })
         .collect())
 }
 
+/// How often the figures refresh in the browser.
+const REFRESH: std::time::Duration = std::time::Duration::from_secs(10);
+
 #[component]
 pub fn HomePage() -> impl IntoView {
-    let stores = Resource::new(|| (), |_| list_store_cards());
+    let stores = Resource::new(|| (), |_| dashboard());
+    // only in the browser: effects do not run on the server
+    Effect::new(move |_| {
+        let _ = set_interval_with_handle(move || stores.refetch(), REFRESH);
+    });
     view! {
         <h1>"Tableau de bord"</h1>
-        <Suspense fallback=|| view! { <p>"Chargement…"</p> }>
+        <Transition fallback=|| ()>
             {move || Suspend::new(async move {
                 match stores.await {
                     Ok(list) => view! {
                         <ul class="store-list">
-                            {list.into_iter().map(|s| view! {
-                                <li><strong>{s.name}</strong><span>{s.address}</span></li>
-                            }).collect_view()}
+                            {list.into_iter().map(|s| view! { <StoreTile store=s /> }).collect_view()}
                         </ul>
                     }.into_any(),
                     Err(e) => view! { <p class="error">{e.to_string()}</p> }.into_any(),
                 }
             })}
-        </Suspense>
+        </Transition>
+    }
+}
+
+#[component]
+fn StoreTile(store: StoreCard) -> impl IntoView {
+    let alert_class = if store.stock_alerts > 0 {
+        "figure alert"
+    } else {
+        "figure"
+    };
+    view! {
+        <li class="store" data-store-id=store.id>
+            <strong>{store.name}</strong>
+            <span class="address">{store.address}</span>
+            <dl class="figures">
+                <div class="figure"><dt>"Ventes du jour"</dt><dd class="sales">{crate::format::count(store.sales)}</dd></div>
+                <div class="figure"><dt>"Chiffre d'affaires"</dt><dd class="revenue">{store.revenue}</dd></div>
+                <div class="figure">
+                    <dt>"Caisses ouvertes"</dt>
+                    <dd class="registers">{format!("{} / {}", store.open_registers, store.registers)}</dd>
+                </div>
+                <div class=alert_class><dt>"Alertes de stock"</dt><dd class="alerts">{store.stock_alerts}</dd></div>
+            </dl>
+        </li>
     }
 }

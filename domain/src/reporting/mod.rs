@@ -3,10 +3,12 @@
 //! by PostgreSQL, and a period is a range of local dates read in each store's own time zone.
 
 mod custom;
+mod dashboard;
 mod sales;
 mod stock;
 
 pub use custom::*;
+pub use dashboard::*;
 pub use sales::*;
 pub use stock::*;
 
