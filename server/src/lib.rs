@@ -29,7 +29,8 @@ impl FromRef<AppState> for LeptosOptions {
     }
 }
 
-/// The whole web application: pages, server functions, the site's static files and `/health`.
+/// The whole web application: pages, server functions, the site's static files, `/health` and
+/// `/metrics`, with `X-Instance-Id`, `X-Response-Time` and `X-Request-Id` on every response.
 pub fn router(state: AppState) -> Router {
     let routes = generate_route_list(app::App);
     let pool = state.pool.clone();
@@ -39,10 +40,60 @@ pub fn router(state: AppState) -> Router {
             let options = state.leptos_options.clone();
             move || app::shell(options.clone())
         })
+        .route("/metrics", get(metrics))
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(
             app::shell,
         ))
+        .layer(axum::middleware::from_fn(count_server_fns))
+        .layer(common::metrics::layer())
+        .layer(axum::middleware::from_fn_with_state(
+            state.instance_id.clone(),
+            common::http::stamp,
+        ))
         .with_state(state)
+}
+
+/// Prometheus text format: requests by route template, server-function calls and errors,
+/// database pool use.
+async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
+    let (size, idle) = (state.pool.size(), state.pool.num_idle() as u32);
+    axum_prometheus::metrics::gauge!("db_pool_connections", "state" => "idle").set(f64::from(idle));
+    axum_prometheus::metrics::gauge!("db_pool_connections", "state" => "active")
+        .set(f64::from(size.saturating_sub(idle)));
+    (
+        [(
+            axum::http::header::CONTENT_TYPE,
+            "text/plain; version=0.0.4",
+        )],
+        common::metrics::handle().render(),
+    )
+}
+
+/// Counts server-function calls by name and outcome (`ok`, `redirect`, `error`).
+async fn count_server_fns(
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let name = req
+        .uri()
+        .path()
+        .strip_prefix("/api/")
+        .map(|n| n.trim_end_matches('/').to_owned());
+    let response = next.run(req).await;
+    if let Some(name) = name.filter(|n| !n.is_empty() && n.len() <= 64 && !n.contains('/')) {
+        let status = response.status();
+        let outcome =
+            if status.is_redirection() || response.headers().contains_key("serverfnredirect") {
+                "redirect"
+            } else if status.is_success() {
+                "ok"
+            } else {
+                "error"
+            };
+        axum_prometheus::metrics::counter!("server_fn_calls_total", "name" => name, "outcome" => outcome)
+            .increment(1);
+    }
+    response
 }
 
 async fn health(State(state): State<AppState>) -> impl IntoResponse {

@@ -243,3 +243,28 @@ async fn signing_out_needs_the_session_csrf_token(pool: PgPool) {
         "the old cookie no longer works"
     );
 }
+
+#[sqlx::test(migrator = "domain::MIGRATOR")]
+async fn metrics_count_requests_by_route_and_server_function_calls(pool: PgPool) {
+    demo_store_and_employee(&pool).await;
+    let app = app(pool);
+    sign_in(&app, "gerant1", "demo").await;
+    sign_in(&app, "gerant1", "wrong").await;
+    let metrics = call(&app, "GET", "/metrics", None, None).await;
+    for name in [
+        "axum_http_requests_total",
+        "server_fn_calls_total",
+        "db_pool_connections",
+    ] {
+        assert!(metrics.body.contains(name), "{name} missing from /metrics");
+    }
+    assert!(metrics.body.contains("name=\"login\""), "{}", metrics.body);
+    let response = app
+        .clone()
+        .oneshot(Request::get("/health").body(Body::empty()).unwrap())
+        .await
+        .unwrap();
+    assert_eq!(response.headers()["x-instance-id"], "web-test");
+    assert!(response.headers().contains_key("x-request-id"));
+    assert!(response.headers().contains_key("x-response-time"));
+}
