@@ -11,7 +11,7 @@ pub mod server;
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
 use leptos_router::components::{Route, Router, Routes};
-use leptos_router::{SsrMode, StaticSegment};
+use leptos_router::{ParamSegment, SsrMode, StaticSegment};
 
 /// The HTML document around the application, rendered on the server.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -56,6 +56,11 @@ pub fn App() -> impl IntoView {
                     // pages load their data with server functions that require a session: signed-out
                     // visitors are redirected to /connexion (a real 302 before any HTML)
                     <Route path=StaticSegment("") view=pages::home::HomePage ssr=SsrMode::Async />
+                    <Route
+                        path=(StaticSegment("magasins"), ParamSegment("id"))
+                        view=pages::store::StorePage
+                        ssr=SsrMode::Async
+                    />
                 </Routes>
             </main>
         </Router>

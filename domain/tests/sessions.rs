@@ -117,3 +117,30 @@ async fn another_cashier_cannot_close_a_session_but_the_manager_can(db: PgPool) 
         .unwrap();
     assert_eq!(z.cash_difference, Some(dec!(0)));
 }
+
+#[sqlx::test(migrator = "domain::MIGRATOR")]
+async fn the_store_page_shows_who_opened_each_register_and_today_total(db: PgPool) {
+    let w = world(&db).await;
+    let bread = product(&db, &w, "ALI001", 120, false, 50, 0).await;
+    open_register(&db, &w).await;
+    let sale = till_sale("r1", w.register, &[(bread, 2)], Payment::Card);
+    sales::record_sale(&db, &w.cashier, &TaxRates::default(), &sale)
+        .await
+        .unwrap();
+    let statuses = stores::register_statuses(&db, &w.manager, w.store)
+        .await
+        .unwrap();
+    assert_eq!(statuses.len(), 1);
+    let r = &statuses[0];
+    assert_eq!(r.opened_by_name.as_deref(), Some("caissier"));
+    assert!(r.session_id.is_some() && r.opened_at.is_some());
+    assert_eq!((r.today_sales, r.today_total), (1, dec!(2.40)));
+    let err = stores::register_statuses(&db, &w.other_cashier, w.store)
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::Forbidden(_)));
+    let closed = stores::register_statuses(&db, &w.admin, w.other_store)
+        .await
+        .unwrap();
+    assert!(closed[0].session_id.is_none() && closed[0].opened_by_name.is_none());
+}

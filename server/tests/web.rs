@@ -268,3 +268,74 @@ async fn metrics_count_requests_by_route_and_server_function_calls(pool: PgPool)
     assert!(response.headers().contains_key("x-request-id"));
     assert!(response.headers().contains_key("x-response-time"));
 }
+
+#[sqlx::test(migrator = "domain::MIGRATOR")]
+async fn the_store_page_lists_its_registers_for_its_staff_only(pool: PgPool) {
+    demo_store_and_employee(&pool).await;
+    let manager = domain::staff::authenticate(&pool, "gerant1", "demo")
+        .await
+        .unwrap()
+        .unwrap();
+    let store = manager.store_id.unwrap();
+    let register = domain::stores::list_registers(&pool, store).await.unwrap()[0].id;
+    domain::stores::open_session(
+        &pool,
+        &manager.actor(),
+        register,
+        rust_decimal::Decimal::new(10000, 2),
+    )
+    .await
+    .unwrap();
+    let other = domain::stores::create_store(
+        &pool,
+        &domain::Actor::System,
+        &domain::stores::NewStore {
+            name: "Nord".into(),
+            address: String::new(),
+            phone: String::new(),
+            email: None,
+            time_zone: None,
+            registers: 1,
+        },
+    )
+    .await
+    .unwrap();
+    let app = app(pool);
+    let cookie = cookie_pair(&sign_in(&app, "gerant1", "demo").await.set_cookie.unwrap());
+    let page = call(
+        &app,
+        "GET",
+        &format!("/magasins/{store}"),
+        Some(&cookie),
+        None,
+    )
+    .await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(
+        page.body.contains("Caisse 1") && page.body.contains("Caisse 3"),
+        "{}",
+        page.body
+    );
+    assert!(
+        page.body.contains("Ouverte par Sophie Tremblay"),
+        "{}",
+        page.body
+    );
+    assert!(page.body.contains("Fermée"));
+    let forbidden = call(
+        &app,
+        "GET",
+        &format!("/magasins/{}", other.id),
+        Some(&cookie),
+        None,
+    )
+    .await;
+    assert!(
+        forbidden
+            .body
+            .contains("Vous ne travaillez pas dans ce magasin."),
+        "{}",
+        forbidden.body
+    );
+    assert!(!forbidden.body.contains("Caisse 1"));
+}

@@ -76,7 +76,7 @@ fn StoreTile(store: StoreCard) -> impl IntoView {
     };
     view! {
         <li class="store" data-store-id=store.id>
-            <strong>{store.name}</strong>
+            <a class="store-name" href=format!("/magasins/{}", store.id)><strong>{store.name}</strong></a>
             <span class="address">{store.address}</span>
             <dl class="figures">
                 <div class="figure"><dt>"Ventes du jour"</dt><dd class="sales">{crate::format::count(store.sales)}</dd></div>

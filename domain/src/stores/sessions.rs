@@ -230,3 +230,46 @@ pub(crate) async fn close_session_at(
     .await?;
     z_report(&mut *conn, session_id).await
 }
+
+/// One register as the store page shows it: open by whom since when, and today's sales.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, FromRow)]
+pub struct RegisterStatus {
+    pub register_id: i64,
+    pub number: i32,
+    pub name: String,
+    pub session_id: Option<i64>,
+    pub opened_by_name: Option<String>,
+    pub opened_at: Option<DateTime<Utc>>,
+    /// Sales of today (store time zone), taxes included.
+    pub today_sales: i64,
+    pub today_total: Decimal,
+}
+
+/// The registers of a store with their status; any employee of the store may see them.
+pub async fn register_statuses(
+    db: &PgPool,
+    actor: &Actor,
+    store_id: i64,
+) -> Result<Vec<RegisterStatus>> {
+    actor.ensure_store(store_id)?;
+    super::get_store(db, store_id).await?;
+    Ok(sqlx::query_as(
+        "SELECT r.id AS register_id, r.number, r.name, rs.id AS session_id,
+                e.full_name AS opened_by_name, rs.opened_at,
+                COALESCE(t.sales, 0) AS today_sales, COALESCE(t.total, 0) AS today_total
+         FROM registers r
+         JOIN stores st ON st.id = r.store_id
+         LEFT JOIN register_sessions rs ON rs.register_id = r.id AND rs.closed_at IS NULL
+         LEFT JOIN employees e ON e.id = rs.opened_by
+         LEFT JOIN LATERAL (
+             SELECT count(*) AS sales, sum(sa.total) AS total FROM sales sa
+             WHERE sa.register_id = r.id
+               AND sa.sold_at >= (date_trunc('day', now() AT TIME ZONE st.time_zone)
+                                  AT TIME ZONE st.time_zone)) t ON TRUE
+         WHERE r.store_id = $1
+         ORDER BY r.number",
+    )
+    .bind(store_id)
+    .fetch_all(db)
+    .await?)
+}

@@ -1,0 +1,110 @@
+//! Magasin: a store's registers with their status (open by whom since when, today's total),
+//! refreshed every 10 seconds, and the way to the store's other screens.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_params_map;
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RegisterRow {
+    pub id: i64,
+    pub name: String,
+    /// `Ouverte par X depuis 08:02`, or `Fermée`.
+    pub status: String,
+    pub open: bool,
+    pub today_sales: i64,
+    pub today_total: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct StoreView {
+    pub id: i64,
+    pub name: String,
+    pub address: String,
+    pub registers: Vec<RegisterRow>,
+}
+
+#[server(endpoint = "store_view")]
+pub async fn load_store(store_id: i64) -> Result<StoreView, ServerFnError> {
+    use crate::server::{failure, pool, require_session};
+    let session = require_session().await?;
+    let pool = pool()?;
+    let actor = session.employee.actor();
+    let statuses = domain::stores::register_statuses(&pool, &actor, store_id)
+        .await
+        .map_err(failure)?;
+    let store = domain::stores::get_store(&pool, store_id)
+        .await
+        .map_err(failure)?;
+    let tz = store.tz();
+    Ok(StoreView {
+        id: store.id,
+        name: store.name,
+        address: store.address,
+        registers: statuses
+            .into_iter()
+            .map(|r| RegisterRow {
+                id: r.register_id,
+                name: r.name,
+                open: r.session_id.is_some(),
+                status: match (r.opened_by_name, r.opened_at) {
+                    (Some(who), Some(at)) => {
+                        format!(
+                            "Ouverte par {who} depuis {}",
+                            at.with_timezone(&tz).format("%H:%M")
+                        )
+                    }
+                    _ => "Fermée".to_owned(),
+                },
+                today_sales: r.today_sales,
+                today_total: crate::format::money(r.today_total),
+            })
+            .collect(),
+    })
+}
+
+#[component]
+pub fn StorePage() -> impl IntoView {
+    let params = use_params_map();
+    let store_id = move || {
+        params
+            .read()
+            .get("id")
+            .and_then(|id| id.parse::<i64>().ok())
+            .unwrap_or(0)
+    };
+    let page = Resource::new(store_id, load_store);
+    Effect::new(move |_| {
+        let _ =
+            set_interval_with_handle(move || page.refetch(), std::time::Duration::from_secs(10));
+    });
+    view! {
+        <Transition fallback=|| ()>
+            {move || Suspend::new(async move {
+                match page.await {
+                    Ok(p) => view! {
+                        <Title text=format!("{} — Multi-Magasin", p.name) />
+                        <h1>{p.name.clone()}</h1>
+                        <p class="address">{p.address.clone()}</p>
+                        <h2>"Caisses"</h2>
+                        <table class="registers">
+                            <thead><tr><th>"Caisse"</th><th>"État"</th><th>"Ventes du jour"</th><th>"Total du jour"</th></tr></thead>
+                            <tbody>
+                                {p.registers.into_iter().map(|r| view! {
+                                    <tr data-register-id=r.id class=if r.open { "open" } else { "closed" }>
+                                        <td>{r.name}</td>
+                                        <td class="status">{r.status}</td>
+                                        <td class="num">{crate::format::count(r.today_sales)}</td>
+                                        <td class="num">{r.today_total}</td>
+                                    </tr>
+                                }).collect_view()}
+                            </tbody>
+                        </table>
+                    }.into_any(),
+                    Err(e) => view! { <p class="error">{e.to_string()}</p> }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
