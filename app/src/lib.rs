@@ -61,6 +61,11 @@ pub fn App() -> impl IntoView {
                         view=pages::store::StorePage
                         ssr=SsrMode::Async
                     />
+                    <Route
+                        path=(StaticSegment("magasins"), ParamSegment("id"), StaticSegment("stock"))
+                        view=pages::stock::StockPage
+                        ssr=SsrMode::Async
+                    />
                 </Routes>
             </main>
         </Router>

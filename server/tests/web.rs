@@ -339,3 +339,128 @@ async fn the_store_page_lists_its_registers_for_its_staff_only(pool: PgPool) {
     );
     assert!(!forbidden.body.contains("Caisse 1"));
 }
+
+#[sqlx::test(migrator = "domain::MIGRATOR")]
+async fn a_manager_sees_the_store_stock_alerts_first_and_asks_the_warehouse(pool: PgPool) {
+    demo_store_and_employee(&pool).await;
+    let manager = domain::staff::authenticate(&pool, "gerant1", "demo")
+        .await
+        .unwrap()
+        .unwrap();
+    let store = manager.store_id.unwrap();
+    let category =
+        domain::catalog::create_category(&pool, &domain::Actor::System, "Alimentaire", "")
+            .await
+            .unwrap();
+    for (code, qty) in [("PLEIN", 80), ("VIDE", 0)] {
+        let p = domain::catalog::create_product(
+            &pool,
+            &domain::Actor::System,
+            &domain::catalog::NewProduct {
+                code: code.into(),
+                name: format!("Produit {code}"),
+                description: String::new(),
+                price: rust_decimal::Decimal::new(100, 2),
+                category_id: category.id,
+                taxable: true,
+                active: true,
+                warehouse_quantity: 100,
+            },
+        )
+        .await
+        .unwrap();
+        domain::inventory::adjust_stock(
+            &pool,
+            &domain::Actor::System,
+            domain::inventory::Location::Store(store),
+            p.id,
+            qty,
+            "test",
+        )
+        .await
+        .ok();
+    }
+    let app = app(pool.clone());
+    let cookie = cookie_pair(&sign_in(&app, "gerant1", "demo").await.set_cookie.unwrap());
+    let page = call(
+        &app,
+        "GET",
+        &format!("/magasins/{store}/stock"),
+        Some(&cookie),
+        None,
+    )
+    .await;
+    assert_eq!(page.status, StatusCode::OK);
+    let empty = page.body.find("VIDE").unwrap();
+    let full = page.body.find("PLEIN").unwrap();
+    assert!(empty < full, "alerts first");
+    assert!(page.body.contains("Rupture") && page.body.contains("Demander"));
+    let csrf = page
+        .body
+        .split("name=\"csrf\" value=\"")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .to_owned();
+    let product: i64 = page
+        .body
+        .split("data-product-id=\"")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+
+    let form = format!("csrf={csrf}&store_id={store}&product_id={product}&quantity=30");
+    let asked = call(
+        &app,
+        "POST",
+        "/api/request_replenishment",
+        Some(&cookie),
+        Some(&form),
+    )
+    .await;
+    let location = asked.location.unwrap();
+    assert!(
+        location.starts_with(&format!("/magasins/{store}/stock?demande=")),
+        "{location}"
+    );
+    let (status, quantity): (String, i32) =
+        sqlx::query_as("SELECT status, quantity FROM replenishment_requests")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    assert_eq!((status.as_str(), quantity), ("en_attente", 30));
+
+    let bad = format!("csrf={csrf}&store_id={store}&product_id={product}&quantity=0");
+    let refused = call(
+        &app,
+        "POST",
+        "/api/request_replenishment",
+        Some(&cookie),
+        Some(&bad),
+    )
+    .await;
+    assert!(refused.location.unwrap().contains("erreur=quantite"));
+    let forged = format!("csrf=forged&store_id={store}&product_id={product}&quantity=5");
+    call(
+        &app,
+        "POST",
+        "/api/request_replenishment",
+        Some(&cookie),
+        Some(&forged),
+    )
+    .await;
+    let count: i64 = sqlx::query_scalar("SELECT count(*) FROM replenishment_requests")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(
+        count, 1,
+        "neither a bad quantity nor a forged form creates a request"
+    );
+}

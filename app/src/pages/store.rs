@@ -87,6 +87,9 @@ pub fn StorePage() -> impl IntoView {
                         <Title text=format!("{} — Multi-Magasin", p.name) />
                         <h1>{p.name.clone()}</h1>
                         <p class="address">{p.address.clone()}</p>
+                        <nav class="store-links">
+                            <a href=format!("/magasins/{}/stock", p.id)>"Stock du magasin"</a>
+                        </nav>
                         <h2>"Caisses"</h2>
                         <table class="registers">
                             <thead><tr><th>"Caisse"</th><th>"État"</th><th>"Ventes du jour"</th><th>"Total du jour"</th></tr></thead>
