@@ -70,21 +70,38 @@ async fn call(
     }
 }
 
+async fn new_store(
+    pool: &PgPool,
+    name: &str,
+    address: &str,
+    registers: u8,
+) -> domain::stores::Store {
+    let new = domain::stores::NewStore {
+        name: name.into(),
+        address: address.into(),
+        phone: String::new(),
+        email: None,
+        time_zone: None,
+        registers,
+    };
+    domain::stores::create_store(pool, &domain::Actor::System, &new)
+        .await
+        .unwrap()
+}
+
+/// The value of the first HTML attribute that follows `prefix` (e.g. `name="csrf" value="`).
+fn attribute(body: &str, prefix: &str) -> String {
+    body.split(prefix)
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .to_owned()
+}
+
 async fn demo_store_and_employee(pool: &PgPool) {
-    let store = domain::stores::create_store(
-        pool,
-        &domain::Actor::System,
-        &domain::stores::NewStore {
-            name: "Centre-Ville".into(),
-            address: "1200, rue Sainte-Catherine".into(),
-            phone: String::new(),
-            email: None,
-            time_zone: None,
-            registers: 3,
-        },
-    )
-    .await
-    .unwrap();
+    let store = new_store(pool, "Centre-Ville", "1200, rue Sainte-Catherine", 3).await;
     domain::staff::create_employee(
         pool,
         &domain::Actor::System,
@@ -202,15 +219,7 @@ async fn signing_out_needs_the_session_csrf_token(pool: PgPool) {
     let app = app(pool);
     let cookie = cookie_pair(&sign_in(&app, "gerant1", "demo").await.set_cookie.unwrap());
     let page = call(&app, "GET", "/", Some(&cookie), None).await;
-    let csrf = page
-        .body
-        .split("name=\"csrf\" value=\"")
-        .nth(1)
-        .unwrap()
-        .split('"')
-        .next()
-        .unwrap()
-        .to_owned();
+    let csrf = attribute(&page.body, "name=\"csrf\" value=\"");
 
     call(
         &app,
@@ -286,20 +295,7 @@ async fn the_store_page_lists_its_registers_for_its_staff_only(pool: PgPool) {
     )
     .await
     .unwrap();
-    let other = domain::stores::create_store(
-        &pool,
-        &domain::Actor::System,
-        &domain::stores::NewStore {
-            name: "Nord".into(),
-            address: String::new(),
-            phone: String::new(),
-            email: None,
-            time_zone: None,
-            registers: 1,
-        },
-    )
-    .await
-    .unwrap();
+    let other = new_store(&pool, "Nord", "", 1).await;
     let app = app(pool);
     let cookie = cookie_pair(&sign_in(&app, "gerant1", "demo").await.set_cookie.unwrap());
     let page = call(
@@ -395,25 +391,8 @@ async fn a_manager_sees_the_store_stock_alerts_first_and_asks_the_warehouse(pool
     let full = page.body.find("PLEIN").unwrap();
     assert!(empty < full, "alerts first");
     assert!(page.body.contains("Rupture") && page.body.contains("Demander"));
-    let csrf = page
-        .body
-        .split("name=\"csrf\" value=\"")
-        .nth(1)
-        .unwrap()
-        .split('"')
-        .next()
-        .unwrap()
-        .to_owned();
-    let product: i64 = page
-        .body
-        .split("data-product-id=\"")
-        .nth(1)
-        .unwrap()
-        .split('"')
-        .next()
-        .unwrap()
-        .parse()
-        .unwrap();
+    let csrf = attribute(&page.body, "name=\"csrf\" value=\"");
+    let product: i64 = attribute(&page.body, "data-product-id=\"").parse().unwrap();
 
     let form = format!("csrf={csrf}&store_id={store}&product_id={product}&quantity=30");
     let asked = call(
