@@ -91,3 +91,20 @@ ensure_redis() {
   for _ in $(seq 1 20); do port_open 127.0.0.1 6379 && return 0; sleep 0.25; done
   return 1
 }
+
+# ensure_command COMMAND PACKAGE: installs the distribution's PACKAGE when COMMAND is missing
+# (as root, or through sudo). Debian's packages may start their own service (nginx on :80,
+# prometheus on :9090); nothing here uses those.
+ensure_command() {
+  command -v "$1" >/dev/null 2>&1 && return 0
+  command -v apt-get >/dev/null 2>&1 || die "$1 is missing: install the $2 package"
+  local sudo=()
+  if [ "$(id -u)" != 0 ]; then
+    command -v sudo >/dev/null 2>&1 || die "$1 is missing: install the $2 package (as root)"
+    sudo=(sudo)
+  fi
+  say "installing $2 (apt-get) for $1"
+  "${sudo[@]}" apt-get update -qq
+  "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$2" >/dev/null
+  command -v "$1" >/dev/null 2>&1 || die "$1 is still missing after apt-get install $2"
+}
