@@ -154,8 +154,12 @@ async fn create_sale(
         // A refusal for lack of stock is a final answer for this key, like a success.
         Err(err @ domain::Error::InsufficientStock { .. }) => {
             let refused = ApiError::Domain(err);
-            axum_prometheus::metrics::counter!("sales_refused_total", "channel" => "api")
-                .increment(1);
+            axum_prometheus::metrics::counter!(
+                "sales_refused_total",
+                "channel" => "api",
+                "store_id" => store_id.to_string()
+            )
+            .increment(1);
             let response = refused.into_response();
             let status = response.status();
             let bytes = axum::body::to_bytes(response.into_body(), 64 * 1024)
@@ -177,7 +181,12 @@ async fn create_sale(
     .await?;
     if status == StatusCode::CREATED {
         state.cache.invalidate(Change::Sales).await;
-        axum_prometheus::metrics::counter!("sales_recorded_total", "channel" => "api").increment(1);
+        axum_prometheus::metrics::counter!(
+            "sales_recorded_total",
+            "channel" => "api",
+            "store_id" => store_id.to_string()
+        )
+        .increment(1);
     }
     Ok(respond(status, bytes, false))
 }

@@ -149,6 +149,10 @@ async fn metrics_name_routes_by_template_and_count_business_events(pool: sqlx::P
         "routes are labelled by template"
     );
     assert!(
+        text.contains(&format!("store_id=\"{}\"", w.store)),
+        "sales are counted per store (the sales-per-store dashboard)"
+    );
+    assert!(
         !text.contains(&format!("endpoint=\"/api/v1/products/{}\"", w.bread)),
         "never by raw path"
     );
