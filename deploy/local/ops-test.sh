@@ -1,0 +1,250 @@
+#!/usr/bin/env bash
+# Operations checks (run by `make test`): the deployment files, the observability configuration,
+# and the load-balanced topology run for real on this machine.
+#
+#   1. static      promtool check config / check rules / test rules (alert unit tests), the
+#                  compose files and Dockerfiles checked structurally, the PromQL reader
+#   2. nginx       the nginx template on a real nginx with fake instances: GETs retried, POSTs
+#                  never re-sent, X-Request-Id, gzip, body limit, stub_status
+#   3. cluster     `deploy/local/cluster.sh up` on free ports with a database of its own: nginx,
+#                  3 API and 2 web instances (debug binaries), then the failover drills
+#                  (deploy/local/ops/failover_test.py) and the metric-name check against the
+#                  /metrics of the running instances
+#   4. backup      pg-backup.sh and restore-drill.sh on that database
+#   5. teardown    `cluster.sh down` stops exactly the processes it started
+#
+# Uses target/debug/server and target/debug/public-api (built with cargo if missing), the local
+# PostgreSQL (DATABASE_URL's server, else 127.0.0.1:5432) and Redis; installs nginx, promtool
+# (Debian's prometheus package) and PyYAML when missing. Never touches other databases, ports or
+# cache keys: everything it creates is named after its pid and removed at the end.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+source deploy/local/lib.sh
+export PATH="$PATH:/usr/sbin:/sbin"
+started=$SECONDS
+failed_steps=()
+timings=()
+
+step() { # NAME COMMAND...: runs one step, records its time and result, goes on after a failure
+  local name=$1 t0=$SECONDS rc=0
+  shift
+  say "ops: $name"
+  "$@" || rc=$?
+  timings+=("$(printf '%-10s %3d s  %s' "$name" $((SECONDS - t0)) "$([ $rc -eq 0 ] && echo ok || echo FAILED)")")
+  [ $rc -eq 0 ] || failed_steps+=("$name")
+  return 0
+}
+
+# --- tools ------------------------------------------------------------------------------------
+ensure_command nginx nginx
+ensure_command promtool prometheus
+if ! python3 -c 'import yaml' 2>/dev/null; then
+  say "installing PyYAML (pip)"
+  pip_user=()
+  [ "$(id -u)" = 0 ] || pip_user=(--user)
+  python3 -m pip install --quiet "${pip_user[@]}" pyyaml || true
+  if ! python3 -c 'import yaml' 2>/dev/null && command -v apt-get >/dev/null 2>&1; then
+    sudo=()
+    [ "$(id -u)" = 0 ] || sudo=(sudo)
+    "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-yaml >/dev/null || true
+  fi
+  python3 -c 'import yaml' 2>/dev/null || die "PyYAML is missing (pip install pyyaml, or apt-get install python3-yaml)"
+fi
+
+# --- 1. static checks ---------------------------------------------------------------------------
+static_checks() {
+  local rc=0
+  promtool check config observability/prometheus/prometheus.yml >/dev/null \
+    && echo "  ok    promtool check config: observability/prometheus/prometheus.yml" \
+    || { promtool check config observability/prometheus/prometheus.yml; rc=1; }
+  local out
+  if out=$(promtool check rules observability/prometheus/rules/*.yml 2>&1); then
+    echo "  ok    promtool check rules: $(grep -o '[0-9]* rules found' <<<"$out" | paste -sd, -)"
+  else
+    echo "$out"; rc=1
+  fi
+  if out=$(promtool test rules observability/prometheus/tests/*.test.yml 2>&1); then
+    echo "  ok    promtool test rules: $(grep -c 'eval_time' observability/prometheus/tests/*.test.yml) alert evaluations as expected (firing and quiet)"
+  else
+    echo "$out"; rc=1
+  fi
+  python3 deploy/local/ops/metric_names.py --self-test || rc=1
+  python3 - <<'PY' || rc=1
+import json, glob, yaml
+for path in glob.glob("observability/grafana/dashboards/*.json"):
+    d = json.load(open(path))
+    assert d["uid"] and d["panels"], path
+    for p in d["panels"]:
+        for t in p.get("targets", []):
+            assert t["datasource"]["uid"] == "prometheus", (path, p["title"])
+ds = yaml.safe_load(open("observability/grafana/provisioning/datasources/prometheus.yml"))
+assert ds["datasources"][0]["uid"] == "prometheus"
+am = yaml.safe_load(open("observability/alertmanager/alertmanager.yml"))
+names = {r["name"] for r in am["receivers"]}
+def routes(r):
+    yield r
+    for c in r.get("routes", []):
+        yield from routes(c)
+assert all(r["receiver"] in names for r in routes(am["route"])), "a route names an unknown receiver"
+print(f"  ok    {len(glob.glob('observability/grafana/dashboards/*.json'))} Grafana dashboards use the provisioned datasource; "
+      f"alertmanager routes name existing receivers ({', '.join(sorted(names))})")
+PY
+  python3 deploy/local/ops/compose_check.py || rc=1
+  for f in deploy/nginx/render.sh deploy/backup/*.sh; do sh -n "$f" || rc=1; done
+  bash -n deploy/local/cluster.sh || rc=1
+  return $rc
+}
+step static static_checks
+
+# --- 2. nginx semantics ---------------------------------------------------------------------
+step nginx python3 deploy/local/ops/nginx_semantics.py \
+  --template deploy/nginx/nginx.conf.template --render deploy/nginx/render.sh
+
+# --- 3. the cluster ---------------------------------------------------------------------------
+if [ ! -x target/debug/server ] || [ ! -x target/debug/public-api ]; then
+  say "building the debug binaries (cargo build -p server -p public-api)"
+  cargo build -p server -p public-api
+fi
+url=${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/postgres}
+base=${url%/*}
+port_open "$(pg_host "$url")" "$(pg_port "$url")" || start_system_postgres \
+  || die "PostgreSQL does not answer at $(pg_host "$url"):$(pg_port "$url")"
+ensure_redis || die "Redis is needed on 127.0.0.1:6379 (apt-get install redis-server)"
+db=mm_ops_run_$$
+namespace="mmops$$:"
+work=$(mktemp -d -t multimagasin-ops.XXXXXX)
+export CLUSTER_DIR=$work/cluster
+
+cleanup() {
+  local rc=$?
+  trap - EXIT INT TERM
+  if [ -f "$CLUSTER_DIR/cluster.env" ]; then deploy/local/cluster.sh down >/dev/null 2>&1 || true; fi
+  psql "$base/postgres" -qc "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null 2>&1 \
+    || warn "could not drop the database $db"
+  redis-cli --scan --pattern "$namespace*" 2>/dev/null | xargs -r redis-cli del >/dev/null 2>&1 || true
+  if [ "$rc" -ne 0 ] || [ ${#failed_steps[@]} -gt 0 ]; then
+    for f in "$CLUSTER_DIR"/logs/*/stdout.log "$CLUSTER_DIR"/logs/nginx/error.log; do
+      [ -s "$f" ] && { echo "--- last lines of $f"; tail -n 15 "$f"; }
+    done
+  fi
+  rm -rf "$work"
+  exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# Seeding the demo data takes ~25 s in debug: it is done once per server binary into a template
+# database, then each run copies the template (about a second).
+prepare_database() {
+  local hash template scratch
+  hash=$(sha256sum target/debug/server | cut -c1-12)
+  template=mm_ops_tpl_$hash
+  # leftovers of runs that died, and templates of older binaries
+  local name
+  for name in $(psql "$base/postgres" -Atc "SELECT datname FROM pg_database WHERE datname LIKE 'mm_ops_%'"); do
+    case $name in
+      mm_ops_run_*) kill -0 "${name#mm_ops_run_}" 2>/dev/null \
+        || psql "$base/postgres" -qc "DROP DATABASE IF EXISTS $name WITH (FORCE)" >/dev/null 2>&1 || true ;;
+      mm_ops_tpl_*_*) kill -0 "${name##*_}" 2>/dev/null \
+        || psql "$base/postgres" -qc "DROP DATABASE IF EXISTS $name WITH (FORCE)" >/dev/null 2>&1 || true ;;
+      "$template") ;;
+      mm_ops_tpl_*) psql "$base/postgres" -qc "DROP DATABASE IF EXISTS $name" >/dev/null 2>&1 || true ;;
+    esac
+  done
+  if [ -z "$(psql "$base/postgres" -Atc "SELECT 1 FROM pg_database WHERE datname = '$template'")" ]; then
+    scratch=${template}_$$
+    echo "  seeding the demo data once for this server binary (template $template)"
+    DATABASE_URL=$base/$scratch target/debug/server seed | tail -n 1 | sed 's/^/  /'
+    psql "$base/postgres" -qc "ALTER DATABASE $scratch RENAME TO $template" >/dev/null 2>&1 \
+      || psql "$base/postgres" -qc "DROP DATABASE IF EXISTS $scratch WITH (FORCE)" >/dev/null
+  fi
+  local try
+  for try in 1 2 3 4 5; do
+    psql "$base/postgres" -qc "CREATE DATABASE $db TEMPLATE $template" >/dev/null 2>&1 && break
+    [ "$try" = 5 ] && { echo "  FAIL  cannot copy $template into $db"; return 1; }
+    sleep 1
+  done
+  echo "  ok    database $db copied from $template (demo data: $(psql "$base/$db" -Atc 'SELECT count(*) FROM sales') sales)"
+}
+
+free_ports() { python3 -c '
+import socket, sys
+socks = [socket.socket() for _ in range(int(sys.argv[1]))]
+for s in socks: s.bind(("127.0.0.1", 0))
+print(" ".join(str(s.getsockname()[1]) for s in socks))' "$1"; }
+
+start_cluster() {
+  prepare_database || return 1
+  local ports
+  read -r -a ports <<<"$(free_ports 8)"
+  CLUSTER_PROFILE=debug CLUSTER_SKIP_BUILD=1 CLUSTER_SEED=0 CLUSTER_ENV_FILE= \
+    CLUSTER_API_PORTS="${ports[0]} ${ports[1]} ${ports[2]}" CLUSTER_WEB_PORTS="${ports[3]} ${ports[4]}" \
+    CLUSTER_API_LISTEN=127.0.0.1:${ports[5]} CLUSTER_WEB_LISTEN=127.0.0.1:${ports[6]} \
+    CLUSTER_STATUS_LISTEN=127.0.0.1:${ports[7]} \
+    DATABASE_URL=$base/$db REDIS_URL=redis://127.0.0.1:6379 CACHE_NAMESPACE=$namespace \
+    API_TOKEN=ops-$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n') RATE_LIMIT_PER_MINUTE=0 \
+    DATABASE_POOL_SIZE=4 LOG_LEVEL=info \
+    deploy/local/cluster.sh up 2>&1 | grep -E '^  (api-|web-|nginx on|[0-9]+ requests)'
+  [ "${PIPESTATUS[0]}" -eq 0 ]
+}
+step cluster start_cluster
+
+cluster_checks() {
+  [ -f "$CLUSTER_DIR/cluster.env" ] || { echo "  FAIL  no cluster"; return 1; }
+  local rc=0
+  python3 deploy/local/ops/failover_test.py --metrics-dir "$work/metrics" || rc=1
+  say "ops: metric names"
+  python3 deploy/local/ops/metric_names.py --rules observability/prometheus/rules \
+    --dashboards observability/grafana/dashboards "$work"/metrics/*.prom || rc=1
+  return $rc
+}
+step failover cluster_checks
+
+# --- 4. backup and restore drill ----------------------------------------------------------------
+backup_drill() {
+  local out rc=0
+  DATABASE_URL=$base/$db BACKUP_DIR=$work/backups deploy/backup/pg-backup.sh | sed 's/^/  /' || return 1
+  out=$(DATABASE_URL=$base/$db BACKUP_DIR=$work/backups deploy/backup/restore-drill.sh 2>&1) || rc=1
+  sed 's/^/  /' <<<"$out"
+  # nothing wrote in between: the copy must hold exactly the live rows
+  local sales
+  sales=$(grep -E 'restore-drill: +sales ' <<<"$out" | awk '{print $4, $6}')
+  if [ "$rc" = 0 ] && [ "$(cut -d' ' -f1 <<<"$sales")" = "$(cut -d' ' -f2 <<<"$sales")" ]; then
+    echo "  ok    the dump restores into a scratch database with every table and the same $(cut -d' ' -f1 <<<"$sales") sales"
+  else
+    echo "  FAIL  restore drill"; rc=1
+  fi
+  return $rc
+}
+step backup backup_drill
+
+# --- 5. teardown: cluster-down stops exactly what it started ------------------------------------
+teardown() {
+  [ -f "$CLUSTER_DIR/cluster.env" ] || return 1
+  local pids=() f pid exe ports
+  for f in "$CLUSTER_DIR"/run/*.pid; do read -r pid exe <"$f"; pids+=("$pid"); done
+  ports=$(source "$CLUSTER_DIR/cluster.env"; echo "$API_PORTS $WEB_PORTS ${API_LISTEN##*:} ${WEB_LISTEN##*:} ${STATUS_LISTEN##*:}")
+  deploy/local/cluster.sh down >/dev/null
+  local alive=() open=() p
+  for pid in "${pids[@]}"; do # a zombie waiting for its reaper is not running
+    [ -d "/proc/$pid" ] && [ "$(awk '{print $3}' "/proc/$pid/stat" 2>/dev/null)" != Z ] && alive+=("$pid")
+  done
+  for p in $ports; do port_open 127.0.0.1 "$p" && open+=("$p"); done
+  if [ ${#alive[@]} -eq 0 ] && [ ${#open[@]} -eq 0 ]; then
+    echo "  ok    cluster.sh down stopped the ${#pids[@]} processes it started (nginx, 3 API, 2 web); their ports are free"
+  else
+    echo "  FAIL  still running: ${alive[*]:-none}; ports still open: ${open[*]:-none}"
+    return 1
+  fi
+}
+step teardown teardown
+
+echo
+say "ops checks: $((SECONDS - started)) s"
+printf '  %s\n' "${timings[@]}"
+if [ ${#failed_steps[@]} -gt 0 ]; then
+  echo "ops: FAILED (${failed_steps[*]})"
+  exit 1
+fi
+echo "ops: passed"
