@@ -29,3 +29,20 @@ pub fn TopBar() -> impl IntoView {
         </header>
     }
 }
+
+/// Moves the keyboard focus to the element with this id once the page has re-rendered (in the
+/// browser only; nothing happens on the server).
+pub fn focus_soon(id: &'static str) {
+    set_timeout(
+        move || {
+            use leptos::wasm_bindgen::JsCast;
+            if let Some(el) = document()
+                .get_element_by_id(id)
+                .and_then(|el| el.dyn_into::<leptos::web_sys::HtmlElement>().ok())
+            {
+                let _ = el.focus();
+            }
+        },
+        std::time::Duration::from_millis(30),
+    );
+}

@@ -39,6 +39,21 @@ fn group_thousands(digits: &str) -> String {
     out
 }
 
+/// An amount typed by a person: `20`, `20,5`, `1 234,56 $` or `20.50`; `None` unless it is a
+/// positive-or-zero amount with at most two decimals.
+pub fn parse_money(text: &str) -> Option<Decimal> {
+    let cleaned: String = text
+        .chars()
+        .filter(|c| !c.is_whitespace() && *c != NBSP && *c != '$')
+        .map(|c| if c == ',' { '.' } else { c })
+        .collect();
+    if cleaned.is_empty() || cleaned.starts_with('-') || cleaned.starts_with('+') {
+        return None;
+    }
+    let amount: Decimal = cleaned.parse().ok()?;
+    (amount.scale() <= 2 || amount.normalize().scale() <= 2).then(|| amount.round_dp(2))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -56,5 +71,17 @@ mod tests {
         assert_eq!(money(d("-0.5")), "-0,50\u{a0}$");
         assert_eq!(money(d("0")), "0,00\u{a0}$");
         assert_eq!(count(12345), "12\u{a0}345");
+    }
+
+    #[test]
+    fn amounts_typed_at_the_till_are_read_in_either_style() {
+        assert_eq!(parse_money("20"), Some(d("20")));
+        assert_eq!(parse_money("20,5"), Some(d("20.5")));
+        assert_eq!(parse_money(" 1 234,56 $"), Some(d("1234.56")));
+        assert_eq!(parse_money("20.50"), Some(d("20.50")));
+        assert_eq!(parse_money("1\u{a0}000,00\u{a0}$"), Some(d("1000")));
+        for bad in ["", "abc", "-5", "1,234", "2.345", "+3", "1e3"] {
+            assert_eq!(parse_money(bad), None, "{bad}");
+        }
     }
 }

@@ -66,6 +66,36 @@ pub fn App() -> impl IntoView {
                         view=pages::stock::StockPage
                         ssr=SsrMode::Async
                     />
+                    <Route
+                        path=(StaticSegment("magasins"), ParamSegment("id"), StaticSegment("retours"))
+                        view=pages::returns::ReturnsPage
+                        ssr=SsrMode::Async
+                    />
+                    <Route
+                        path=(StaticSegment("caisses"), ParamSegment("id"))
+                        view=pages::till::TillPage
+                        ssr=SsrMode::Async
+                    />
+                    <Route
+                        path=(StaticSegment("caisses"), ParamSegment("id"), StaticSegment("fermeture"))
+                        view=pages::till::ClosingPage
+                        ssr=SsrMode::Async
+                    />
+                    <Route
+                        path=(StaticSegment("sessions"), ParamSegment("id"))
+                        view=pages::till::SessionReportPage
+                        ssr=SsrMode::Async
+                    />
+                    <Route
+                        path=(StaticSegment("ventes"), ParamSegment("id"))
+                        view=pages::receipt::ReceiptPage
+                        ssr=SsrMode::Async
+                    />
+                    <Route
+                        path=(StaticSegment("retours"), ParamSegment("id"))
+                        view=pages::returns::ReturnReceiptPage
+                        ssr=SsrMode::Async
+                    />
                 </Routes>
             </main>
         </Router>

@@ -2,5 +2,8 @@
 
 pub mod home;
 pub mod login;
+pub mod receipt;
+pub mod returns;
 pub mod stock;
 pub mod store;
+pub mod till;

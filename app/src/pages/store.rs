@@ -89,6 +89,7 @@ pub fn StorePage() -> impl IntoView {
                         <p class="address">{p.address.clone()}</p>
                         <nav class="store-links">
                             <a href=format!("/magasins/{}/stock", p.id)>"Stock du magasin"</a>
+                            <a href=format!("/magasins/{}/retours", p.id)>"Retours"</a>
                         </nav>
                         <h2>"Caisses"</h2>
                         <table class="registers">
@@ -96,7 +97,7 @@ pub fn StorePage() -> impl IntoView {
                             <tbody>
                                 {p.registers.into_iter().map(|r| view! {
                                     <tr data-register-id=r.id class=if r.open { "open" } else { "closed" }>
-                                        <td>{r.name}</td>
+                                        <td><a href=format!("/caisses/{}", r.id)>{r.name}</a></td>
                                         <td class="status">{r.status}</td>
                                         <td class="num">{crate::format::count(r.today_sales)}</td>
                                         <td class="num">{r.today_total}</td>

@@ -68,10 +68,32 @@ fn merge_cart(new: &NewSale) -> Result<Vec<(i64, i32)>> {
         "client_sale_id",
         "Identifiant de vente manquant ou trop long.",
     );
-    v.check(!new.lines.is_empty(), "lines", "Le panier est vide.");
+    let merged = check_lines(&mut v, &new.lines);
+    if let Payment::Cash { tendered: Some(t) } = new.payment {
+        v.check(
+            is_valid_amount(t),
+            "amount_tendered",
+            "Le montant reçu doit être positif, au cent près.",
+        );
+    }
+    v.finish()?;
+    Ok(merged)
+}
+
+/// Validates cart lines and sums the quantities per product, in first-seen order (the till
+/// prices a cart with it before it becomes a sale).
+pub(crate) fn merge_lines(lines: &[CartLine]) -> Result<Vec<(i64, i32)>> {
+    let mut v = Validator::default();
+    let merged = check_lines(&mut v, lines);
+    v.finish()?;
+    Ok(merged)
+}
+
+fn check_lines(v: &mut Validator, lines: &[CartLine]) -> Vec<(i64, i32)> {
+    v.check(!lines.is_empty(), "lines", "Le panier est vide.");
     let mut order = Vec::new();
     let mut sums: BTreeMap<i64, i64> = BTreeMap::new();
-    for (i, line) in new.lines.iter().enumerate() {
+    for (i, line) in lines.iter().enumerate() {
         if line.quantity < 1 {
             v.check(
                 false,
@@ -95,15 +117,10 @@ fn merge_cart(new: &NewSale) -> Result<Vec<(i64, i32)>> {
             ),
         );
     }
-    if let Payment::Cash { tendered: Some(t) } = new.payment {
-        v.check(
-            is_valid_amount(t),
-            "amount_tendered",
-            "Le montant reçu doit être positif, au cent près.",
-        );
-    }
-    v.finish()?;
-    Ok(order.into_iter().map(|p| (p, sums[&p] as i32)).collect())
+    order
+        .into_iter()
+        .map(|p| (p, sums[&p].min(MAX_LINE_QUANTITY) as i32))
+        .collect()
 }
 
 /// Records a sale, or returns the sale already recorded under the same client id.

@@ -4,9 +4,11 @@
 
 mod checkout;
 mod returns;
+mod till;
 
 pub use checkout::*;
 pub use returns::*;
+pub use till::*;
 
 use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;

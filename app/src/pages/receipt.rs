@@ -1,0 +1,161 @@
+//! Reçu: a recorded sale as printed on 80 mm paper (store, register, cashier, lines, taxes,
+//! payment, sale number, date in the store's time zone), with its returns if any.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+use serde::{Deserialize, Serialize};
+
+use crate::pages::till::route_id;
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ReceiptLine {
+    pub name: String,
+    pub code: String,
+    pub quantity: i32,
+    pub unit_price: String,
+    pub total: String,
+    pub returned: i32,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ReceiptView {
+    pub id: i64,
+    pub store_id: i64,
+    pub store_name: String,
+    pub store_address: String,
+    pub register_id: Option<i64>,
+    pub register_name: String,
+    pub cashier: String,
+    pub date: String,
+    pub lines: Vec<ReceiptLine>,
+    pub subtotal: String,
+    pub tps: String,
+    pub tvq: String,
+    pub total: String,
+    pub payment: String,
+    pub tendered: Option<String>,
+    pub change: Option<String>,
+    /// `(return id, amount refunded)`.
+    pub returns: Vec<(i64, String)>,
+    pub returnable: bool,
+}
+
+#[server(endpoint = "sale_receipt")]
+pub async fn load_receipt(sale_id: i64) -> Result<ReceiptView, ServerFnError> {
+    use crate::format::money;
+    use crate::server::{failure, pool, require_session};
+    let session = require_session().await?;
+    let pool = pool()?;
+    let sale = domain::sales::get_sale(&pool, &session.employee.actor(), sale_id)
+        .await
+        .map_err(failure)?;
+    let tz = domain::stores::get_store(&pool, sale.store_id)
+        .await
+        .map_err(failure)?
+        .tz();
+    Ok(ReceiptView {
+        id: sale.id,
+        store_id: sale.store_id,
+        store_name: sale.store_name,
+        store_address: sale.store_address,
+        register_id: sale.register_id,
+        register_name: sale
+            .register_name
+            .unwrap_or_else(|| "Vente en ligne".into()),
+        cashier: sale.employee_name.unwrap_or_default(),
+        date: sale
+            .sold_at
+            .with_timezone(&tz)
+            .format("%Y-%m-%d %H:%M:%S")
+            .to_string(),
+        returnable: sale.lines.iter().any(|l| l.returnable() > 0),
+        lines: sale
+            .lines
+            .into_iter()
+            .map(|l| ReceiptLine {
+                name: l.product_name,
+                code: l.product_code,
+                quantity: l.quantity,
+                unit_price: money(l.unit_price),
+                total: money(l.line_total),
+                returned: l.returned_quantity,
+            })
+            .collect(),
+        subtotal: money(sale.subtotal),
+        tps: money(sale.tps),
+        tvq: money(sale.tvq),
+        total: money(sale.total),
+        payment: sale.payment_method.label().to_owned(),
+        tendered: sale.amount_tendered.map(money),
+        change: sale.change_given.map(money),
+        returns: sale
+            .returns
+            .into_iter()
+            .map(|r| (r.id, money(r.refund_amount)))
+            .collect(),
+    })
+}
+
+#[component]
+pub fn ReceiptPage() -> impl IntoView {
+    let sale_id = route_id("id");
+    let receipt = Resource::new(sale_id, load_receipt);
+    view! {
+        <Transition fallback=|| ()>
+            {move || Suspend::new(async move {
+                match receipt.await {
+                    Ok(r) => view! {
+                        <Title text=format!("Reçu n° {}", r.id) />
+                        <article class="ticket" aria-label="Reçu">
+                            <h1>{r.store_name.clone()}</h1>
+                            <p class="center">{r.store_address.clone()}</p>
+                            <p>"Vente n° " <strong data-sale-id=r.id>{r.id}</strong></p>
+                            <p>{r.date.clone()}</p>
+                            <p>{r.register_name.clone()}
+                               {(!r.cashier.is_empty()).then(|| format!(" — caissier : {}", r.cashier))}</p>
+                            <table class="ticket-lines">
+                                <thead><tr><th>"Article"</th><th class="num">"Qté"</th><th class="num">"Montant"</th></tr></thead>
+                                <tbody>
+                                    {r.lines.iter().cloned().map(|l| view! {
+                                        <tr>
+                                            <td>{l.name}<br /><span class="code">{l.code} " · " {l.unit_price}</span>
+                                                {(l.returned > 0).then(|| view! { <br /><span class="code">{format!("retourné : {}", l.returned)}</span> })}
+                                            </td>
+                                            <td class="num">{l.quantity}</td>
+                                            <td class="num">{l.total}</td>
+                                        </tr>
+                                    }).collect_view()}
+                                </tbody>
+                            </table>
+                            <dl class="totals">
+                                <div><dt>"Sous-total"</dt><dd>{r.subtotal.clone()}</dd></div>
+                                <div><dt>"TPS"</dt><dd>{r.tps.clone()}</dd></div>
+                                <div><dt>"TVQ"</dt><dd>{r.tvq.clone()}</dd></div>
+                                <div class="grand"><dt>"Total"</dt><dd data-total="total">{r.total.clone()}</dd></div>
+                                <div><dt>"Paiement"</dt><dd>{r.payment.clone()}</dd></div>
+                                {r.tendered.clone().map(|t| view! { <div><dt>"Reçu"</dt><dd>{t}</dd></div> })}
+                                {r.change.clone().map(|c| view! { <div><dt>"Monnaie rendue"</dt><dd data-total="change">{c}</dd></div> })}
+                            </dl>
+                            {(!r.returns.is_empty()).then(|| view! {
+                                <p>"Retours : "
+                                    {r.returns.iter().map(|(id, amount)| view! {
+                                        <a href=format!("/retours/{id}")>{format!("n° {id} ({amount})")}</a>" "
+                                    }).collect_view()}
+                                </p>
+                            })}
+                            <p class="center">"Merci de votre visite !"</p>
+                        </article>
+                        <p class="no-print actions">
+                            <button type="button" class="print" onclick="window.print()">"Imprimer le reçu"</button>
+                            {r.register_id.map(|rid| view! { <a class="button primary" href=format!("/caisses/{rid}")>"Nouvelle vente"</a> })}
+                            {r.returnable.then(|| view! {
+                                <a href=format!("/magasins/{}/retours?vente={}", r.store_id, r.id)>"Retourner des articles"</a>
+                            })}
+                        </p>
+                    }.into_any(),
+                    Err(e) => view! { <p class="error" role="alert">{e.to_string()}</p> }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}

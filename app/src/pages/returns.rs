@@ -1,0 +1,440 @@
+//! Retours: find a sale by its number (or among the store's recent sales), choose the lines and
+//! quantities still returnable, give the reason, refund, and print the return receipt. The
+//! store's stock goes back up (in `domain`).
+
+use std::collections::HashMap;
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
+use serde::{Deserialize, Serialize};
+
+use crate::auth::UserResource;
+use crate::pages::till::route_id;
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ReturnableLine {
+    pub line_id: i64,
+    pub name: String,
+    pub code: String,
+    pub quantity: i32,
+    pub returned: i32,
+    pub returnable: i32,
+    pub unit_price: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SaleToReturn {
+    pub id: i64,
+    pub date: String,
+    pub total: String,
+    pub payment: String,
+    pub lines: Vec<ReturnableLine>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RecentSale {
+    pub id: i64,
+    pub date: String,
+    pub register: String,
+    pub total: String,
+    pub items: i64,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ReturnsView {
+    pub store_id: i64,
+    pub store_name: String,
+    pub sale: Option<SaleToReturn>,
+    /// Why the sale asked for cannot be shown.
+    pub not_found: Option<String>,
+    pub recent: Vec<RecentSale>,
+    /// Registers with an open session, where a cash refund leaves the drawer.
+    pub open_registers: Vec<(i64, String)>,
+}
+
+#[server(endpoint = "returns_view")]
+pub async fn load_returns(store_id: i64, vente: String) -> Result<ReturnsView, ServerFnError> {
+    use crate::format::money;
+    use crate::server::{failure, pool, require_session};
+    let session = require_session().await?;
+    let pool = pool()?;
+    let actor = session.employee.actor();
+    actor.ensure_store(store_id).map_err(failure)?;
+    let store = domain::stores::get_store(&pool, store_id)
+        .await
+        .map_err(failure)?;
+    let tz = store.tz();
+    let when = |at: chrono::DateTime<chrono::Utc>| {
+        at.with_timezone(&tz).format("%Y-%m-%d %H:%M").to_string()
+    };
+    let (mut sale, mut not_found) = (None, None);
+    let wanted = vente.trim().trim_start_matches('#');
+    if !wanted.is_empty() {
+        match wanted.parse::<i64>() {
+            Err(_) => not_found = Some(format!("« {wanted} » n'est pas un numéro de vente.")),
+            Ok(id) => match domain::sales::get_sale(&pool, &actor, id).await {
+                Ok(s) if s.store_id == store_id => {
+                    sale = Some(SaleToReturn {
+                        id: s.id,
+                        date: when(s.sold_at),
+                        total: money(s.total),
+                        payment: s.payment_method.label().to_owned(),
+                        lines: s
+                            .lines
+                            .iter()
+                            .map(|l| ReturnableLine {
+                                line_id: l.id,
+                                name: l.product_name.clone(),
+                                code: l.product_code.clone(),
+                                quantity: l.quantity,
+                                returned: l.returned_quantity,
+                                returnable: l.returnable(),
+                                unit_price: money(l.unit_price),
+                            })
+                            .collect(),
+                    })
+                }
+                Ok(_) => {
+                    not_found = Some(format!(
+                        "La vente n° {id} a été faite dans un autre magasin."
+                    ))
+                }
+                Err(e) if e.is_client_error() => {
+                    not_found = Some(format!("Vente n° {id} introuvable dans ce magasin."))
+                }
+                Err(e) => return Err(failure(e)),
+            },
+        }
+    }
+    let recent = domain::sales::list_sales(
+        &pool,
+        &actor,
+        &domain::sales::SaleFilter {
+            store_id: Some(store_id),
+            ..Default::default()
+        },
+        domain::PageRequest::new(1, 10),
+    )
+    .await
+    .map_err(failure)?
+    .items
+    .into_iter()
+    .map(|s| RecentSale {
+        id: s.id,
+        date: when(s.sold_at),
+        register: s.register_name.unwrap_or_else(|| "En ligne".into()),
+        total: money(s.total),
+        items: s.items,
+    })
+    .collect();
+    let open_registers = domain::stores::register_statuses(&pool, &actor, store_id)
+        .await
+        .map_err(failure)?
+        .into_iter()
+        .filter(|r| r.session_id.is_some())
+        .map(|r| (r.register_id, r.name))
+        .collect();
+    Ok(ReturnsView {
+        store_id,
+        store_name: store.name,
+        sale,
+        not_found,
+        recent,
+        open_registers,
+    })
+}
+
+/// Records the return: `quantites[<sale line id>]` for each line (empty or 0: not returned).
+#[server(endpoint = "create_return")]
+pub async fn record_return(
+    csrf: String,
+    store_id: i64,
+    sale_id: i64,
+    #[server(default)] quantites: HashMap<String, String>,
+    #[server(default)] raison: String,
+    #[server(default)] caisse: String,
+) -> Result<(), ServerFnError> {
+    use crate::server::{failure, pool, require_csrf, with_query};
+    let session = require_csrf(&csrf).await?;
+    let back = |code: &str| {
+        with_query(
+            &format!("/magasins/{store_id}/retours"),
+            &[
+                ("vente", &sale_id.to_string()),
+                ("erreur", code),
+                ("raison", raison.trim()),
+            ],
+        )
+    };
+    let mut lines = Vec::new();
+    for (line, quantity) in &quantites {
+        let quantity = quantity.trim();
+        if quantity.is_empty() {
+            continue;
+        }
+        match (line.parse::<i64>(), quantity.parse::<i32>()) {
+            (Ok(_), Ok(0)) => {}
+            (Ok(sale_line_id), Ok(quantity)) if quantity > 0 => {
+                lines.push(domain::sales::ReturnLineInput {
+                    sale_line_id,
+                    quantity,
+                })
+            }
+            _ => {
+                leptos_axum::redirect(&back("quantite"));
+                return Ok(());
+            }
+        }
+    }
+    let new = domain::sales::NewReturn {
+        sale_id,
+        lines,
+        reason: raison.clone(),
+        register_id: caisse.trim().parse::<i64>().ok(),
+    };
+    match domain::sales::create_return(&pool()?, &session.employee.actor(), &new).await {
+        Ok(ret) => leptos_axum::redirect(&format!("/retours/{}", ret.id)),
+        Err(domain::Error::Validation(fields)) => {
+            let code = if fields.iter().any(|f| f.field == "reason") {
+                "raison"
+            } else if fields.iter().any(|f| f.field == "lines") {
+                "aucun"
+            } else {
+                "quantite"
+            };
+            leptos_axum::redirect(&back(code));
+        }
+        Err(e) if e.is_client_error() => leptos_axum::redirect(&back("refus")),
+        Err(e) => return Err(failure(e)),
+    }
+    Ok(())
+}
+
+#[component]
+pub fn ReturnsPage() -> impl IntoView {
+    let store_id = route_id("id");
+    let query = use_query_map();
+    let view_data = Resource::new(
+        move || (store_id(), query.read().get("vente").unwrap_or_default()),
+        |(id, vente)| load_returns(id, vente),
+    );
+    let user = expect_context::<UserResource>();
+    view! {
+        <Transition fallback=|| ()>
+            {move || Suspend::new(async move {
+                let csrf = user.await.ok().flatten().map(|u| u.csrf).unwrap_or_default();
+                match view_data.await {
+                    Ok(v) => view! {
+                        <Title text=format!("Retours — {}", v.store_name) />
+                        <h1>"Retours — " {v.store_name.clone()}</h1>
+                        <form method="get" class="find-sale" action=format!("/magasins/{}/retours", v.store_id)>
+                            <label for="vente">"Numéro de vente (sur le reçu)"</label>
+                            <div class="scan-row">
+                                <input id="vente" name="vente" inputmode="numeric" autocomplete="off"
+                                    value=v.sale.as_ref().map(|s| s.id.to_string()) />
+                                <button type="submit">"Chercher"</button>
+                            </div>
+                        </form>
+                        {v.not_found.clone().map(|m| view! { <p class="error" role="alert">{m}</p> })}
+                        {match v.sale.clone() {
+                            Some(sale) => view! {
+                                <ReturnForm sale store_id=v.store_id csrf registers=v.open_registers.clone() />
+                            }.into_any(),
+                            None => view! { <Recent sales=v.recent.clone() store_id=v.store_id /> }.into_any(),
+                        }}
+                    }.into_any(),
+                    Err(e) => view! { <p class="error" role="alert">{e.to_string()}</p> }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
+
+#[component]
+fn Recent(sales: Vec<RecentSale>, store_id: i64) -> impl IntoView {
+    view! {
+        <h2>"Ventes récentes"</h2>
+        <table class="list recent-sales">
+            <thead><tr><th>"N°"</th><th>"Date"</th><th>"Caisse"</th><th class="num">"Articles"</th><th class="num">"Total"</th></tr></thead>
+            <tbody>
+                {sales.into_iter().map(|s| view! {
+                    <tr>
+                        <td><a href=format!("/magasins/{store_id}/retours?vente={}", s.id)>{format!("n° {}", s.id)}</a></td>
+                        <td>{s.date}</td>
+                        <td>{s.register}</td>
+                        <td class="num">{s.items}</td>
+                        <td class="num">{s.total}</td>
+                    </tr>
+                }).collect_view()}
+            </tbody>
+        </table>
+    }
+}
+
+#[component]
+fn ReturnForm(
+    sale: SaleToReturn,
+    store_id: i64,
+    csrf: String,
+    registers: Vec<(i64, String)>,
+) -> impl IntoView {
+    let query = use_query_map();
+    let action = ServerAction::<RecordReturn>::new();
+    let error = move || match query.read().get("erreur").as_deref() {
+        Some("raison") => Some("Indiquez la raison du retour."),
+        Some("aucun") => Some("Choisissez au moins un article à retourner."),
+        Some("quantite") => {
+            Some("Quantité invalide : au plus ce qui reste à retourner sur chaque ligne.")
+        }
+        Some(_) => Some("Retour refusé : vérifiez vos droits sur ce magasin."),
+        None => None,
+    };
+    let reason = query.read_untracked().get("raison").unwrap_or_default();
+    let nothing_left = sale.lines.iter().all(|l| l.returnable == 0);
+    view! {
+        <h2>"Vente n° " {sale.id}</h2>
+        <p>{sale.date.clone()} " · " {sale.total.clone()} " · " {sale.payment.clone()}
+           " · " <a href=format!("/ventes/{}", sale.id)>"voir le reçu"</a></p>
+        {move || error().map(|e| view! { <p class="error" role="alert">{e}</p> })}
+        {if nothing_left {
+            view! { <p class="notice">"Tous les articles de cette vente ont déjà été retournés."</p> }.into_any()
+        } else {
+            view! {
+                <ActionForm action=action attr:class="return-form">
+                    <input type="hidden" name="csrf" value=csrf />
+                    <input type="hidden" name="store_id" value=store_id />
+                    <input type="hidden" name="sale_id" value=sale.id />
+                    <table class="list">
+                        <thead><tr><th>"Article"</th><th class="num">"Vendu"</th><th class="num">"Déjà retourné"</th><th class="num">"À retourner"</th></tr></thead>
+                        <tbody>
+                            {sale.lines.iter().cloned().map(|l| {
+                                let field = format!("ret-{}", l.line_id);
+                                view! {
+                                    <tr data-line-id=l.line_id>
+                                        <td><label for=field.clone()>{l.name.clone()}</label><br /><span class="code">{l.code} " · " {l.unit_price}</span></td>
+                                        <td class="num">{l.quantity}</td>
+                                        <td class="num">{l.returned}</td>
+                                        <td class="num">
+                                            <input id=field type="number" min="0" max=l.returnable inputmode="numeric"
+                                                name=format!("quantites[{}]", l.line_id) value="0"
+                                                disabled=l.returnable == 0 />
+                                        </td>
+                                    </tr>
+                                }
+                            }).collect_view()}
+                        </tbody>
+                    </table>
+                    <div class="form narrow">
+                        <label for="raison">"Raison du retour"</label>
+                        <input id="raison" name="raison" required maxlength="500" value=reason />
+                        <label for="caisse">"Caisse qui rembourse"</label>
+                        <select id="caisse" name="caisse">
+                            {registers.iter().map(|(id, name)| view! { <option value=*id>{name.clone()}</option> }).collect_view()}
+                            <option value="">"Aucune (remboursement hors caisse)"</option>
+                        </select>
+                        <button type="submit">"Rembourser"</button>
+                    </div>
+                </ActionForm>
+            }.into_any()
+        }}
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ReturnReceipt {
+    pub id: i64,
+    pub sale_id: i64,
+    pub store_id: i64,
+    pub store_name: String,
+    pub date: String,
+    pub employee: String,
+    pub reason: String,
+    /// `(name, quantity, unit price)`.
+    pub lines: Vec<(String, i32, String)>,
+    pub subtotal: String,
+    pub tps: String,
+    pub tvq: String,
+    pub refund: String,
+    pub method: String,
+}
+
+#[server(endpoint = "return_receipt")]
+pub async fn load_return_receipt(return_id: i64) -> Result<ReturnReceipt, ServerFnError> {
+    use crate::format::money;
+    use crate::server::{failure, pool, require_session};
+    let session = require_session().await?;
+    let pool = pool()?;
+    let ret = domain::sales::get_return(&pool, &session.employee.actor(), return_id)
+        .await
+        .map_err(failure)?;
+    let store = domain::stores::get_store(&pool, ret.store_id)
+        .await
+        .map_err(failure)?;
+    Ok(ReturnReceipt {
+        id: ret.id,
+        sale_id: ret.sale_id,
+        store_id: ret.store_id,
+        date: ret
+            .returned_at
+            .with_timezone(&store.tz())
+            .format("%Y-%m-%d %H:%M:%S")
+            .to_string(),
+        store_name: store.name,
+        employee: ret.employee_name.unwrap_or_default(),
+        reason: ret.reason,
+        lines: ret
+            .lines
+            .into_iter()
+            .map(|l| (l.product_name, l.quantity, money(l.unit_price)))
+            .collect(),
+        subtotal: money(ret.subtotal),
+        tps: money(ret.tps),
+        tvq: money(ret.tvq),
+        refund: money(ret.refund_amount),
+        method: ret.refund_method.label().to_owned(),
+    })
+}
+
+#[component]
+pub fn ReturnReceiptPage() -> impl IntoView {
+    let return_id = route_id("id");
+    let receipt = Resource::new(return_id, load_return_receipt);
+    view! {
+        <Transition fallback=|| ()>
+            {move || Suspend::new(async move {
+                match receipt.await {
+                    Ok(r) => view! {
+                        <Title text=format!("Retour n° {}", r.id) />
+                        <article class="ticket" aria-label="Reçu de retour">
+                            <h1>{r.store_name.clone()}</h1>
+                            <p>"Retour n° " <strong data-return-id=r.id>{r.id}</strong> " sur la vente n° " {r.sale_id}</p>
+                            <p>{r.date.clone()} {(!r.employee.is_empty()).then(|| format!(" — {}", r.employee))}</p>
+                            <p>"Raison : " {r.reason.clone()}</p>
+                            <table class="ticket-lines">
+                                <thead><tr><th>"Article"</th><th class="num">"Qté"</th><th class="num">"Prix"</th></tr></thead>
+                                <tbody>
+                                    {r.lines.iter().cloned().map(|(name, q, price)| view! {
+                                        <tr><td>{name}</td><td class="num">{q}</td><td class="num">{price}</td></tr>
+                                    }).collect_view()}
+                                </tbody>
+                            </table>
+                            <dl class="totals">
+                                <div><dt>"Sous-total"</dt><dd>{r.subtotal.clone()}</dd></div>
+                                <div><dt>"TPS"</dt><dd>{r.tps.clone()}</dd></div>
+                                <div><dt>"TVQ"</dt><dd>{r.tvq.clone()}</dd></div>
+                                <div class="grand"><dt>"Remboursé"</dt><dd data-total="refund">{r.refund.clone()}</dd></div>
+                                <div><dt>"Mode"</dt><dd>{r.method.clone()}</dd></div>
+                            </dl>
+                        </article>
+                        <p class="no-print actions">
+                            <button type="button" class="print" onclick="window.print()">"Imprimer"</button>
+                            <a href=format!("/magasins/{}/retours", r.store_id)>"Autre retour"</a>
+                        </p>
+                    }.into_any(),
+                    Err(e) => view! { <p class="error" role="alert">{e.to_string()}</p> }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}

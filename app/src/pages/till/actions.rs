@@ -1,0 +1,273 @@
+//! What the till's forms do. Cart changes only rewrite the address (the cart is not stored);
+//! opening, selling and closing change the database and carry the session's CSRF token.
+
+use leptos::prelude::*;
+
+use super::TillItem;
+
+/// Products matching what the cashier typed (the live search once the page is hydrated).
+#[server(endpoint = "till_search")]
+pub async fn search_till(register_id: i64, q: String) -> Result<Vec<TillItem>, ServerFnError> {
+    use crate::server::{failure, pool, require_session};
+    if q.trim().is_empty() || register_id <= 0 {
+        return Ok(Vec::new());
+    }
+    let session = require_session().await?;
+    let pool = pool()?;
+    let register = domain::stores::get_register(&pool, register_id)
+        .await
+        .map_err(failure)?;
+    Ok(domain::sales::search_till_products(
+        &pool,
+        &session.employee.actor(),
+        register.store_id,
+        &q,
+        8,
+    )
+    .await
+    .map_err(failure)?
+    .into_iter()
+    .map(|p| TillItem::from_product(p, 1))
+    .collect())
+}
+
+#[cfg(feature = "ssr")]
+fn till_url(register_id: i64, cart: &super::cart::Cart, extra: &[(&str, &str)]) -> String {
+    let encoded = cart.encode();
+    // a new sale id whenever the cart changes: a double submission of one cart is one sale
+    let sale_id = if cart.is_empty() {
+        String::new()
+    } else {
+        uuid::Uuid::new_v4().to_string()
+    };
+    let mut pairs = vec![("panier", encoded.as_str()), ("vente", sale_id.as_str())];
+    pairs.extend_from_slice(extra);
+    crate::server::with_query(&format!("/caisses/{register_id}"), &pairs)
+}
+
+/// Adds a product to the cart: by id (a search result), or by what was typed: an exact code
+/// (a barcode scanner types the code and Enter), else the only product that matches. When
+/// several match, the till lists them (`?q=`).
+#[server(endpoint = "till_add")]
+pub async fn till_add(
+    register_id: i64,
+    panier: String,
+    #[server(default)] code: String,
+    #[server(default)] product_id: String,
+) -> Result<(), ServerFnError> {
+    use crate::server::{failure, pool, require_session};
+    let session = require_session().await?;
+    let pool = pool()?;
+    let actor = session.employee.actor();
+    let register = domain::stores::get_register(&pool, register_id)
+        .await
+        .map_err(failure)?;
+    let mut cart = super::cart::Cart::parse(&panier);
+    if let Ok(id) = product_id.trim().parse::<i64>() {
+        cart.add(id, 1);
+        leptos_axum::redirect(&till_url(register_id, &cart, &[]));
+        return Ok(());
+    }
+    let code = code.trim();
+    if code.is_empty() {
+        leptos_axum::redirect(&till_url(register_id, &cart, &[]));
+        return Ok(());
+    }
+    let hits = domain::sales::search_till_products(&pool, &actor, register.store_id, code, 20)
+        .await
+        .map_err(failure)?;
+    let chosen = match hits.as_slice() {
+        [only] => Some(only),
+        [first, ..] if first.code.eq_ignore_ascii_case(code) => Some(first),
+        _ => None,
+    };
+    match chosen {
+        Some(product) => {
+            cart.add(product.product_id, 1);
+            leptos_axum::redirect(&till_url(register_id, &cart, &[]));
+        }
+        None if hits.is_empty() => leptos_axum::redirect(&till_url(
+            register_id,
+            &cart,
+            &[("erreur", "introuvable"), ("code", code)],
+        )),
+        None => leptos_axum::redirect(&till_url(register_id, &cart, &[("q", code)])),
+    }
+    Ok(())
+}
+
+/// Sets a line's quantity (0 removes it).
+#[server(endpoint = "till_set")]
+pub async fn till_set(
+    register_id: i64,
+    panier: String,
+    product_id: i64,
+    quantite: String,
+) -> Result<(), ServerFnError> {
+    crate::server::require_session().await?;
+    let mut cart = super::cart::Cart::parse(&panier);
+    match quantite.trim().parse::<i32>() {
+        Ok(q) if q >= 0 => {
+            cart.set(product_id, q);
+            leptos_axum::redirect(&till_url(register_id, &cart, &[]));
+        }
+        _ => leptos_axum::redirect(&till_url(register_id, &cart, &[("erreur", "quantite")])),
+    }
+    Ok(())
+}
+
+/// Records the sale. `vente` is the id the page generated for this cart: a double click or a
+/// retry sends it again and gets the first sale back instead of a second one.
+#[server(endpoint = "till_checkout")]
+pub async fn till_checkout(
+    csrf: String,
+    register_id: i64,
+    panier: String,
+    vente: String,
+    mode: String,
+    #[server(default)] recu: String,
+) -> Result<(), ServerFnError> {
+    use crate::server::{failure, pool, require_csrf};
+    use domain::sales::{CartLine, Channel, NewSale, Payment};
+    let session = require_csrf(&csrf).await?;
+    let pool = pool()?;
+    let actor = session.employee.actor();
+    let cart = super::cart::Cart::parse(&panier);
+    let back = |code: &str, extra: &[(&str, &str)]| {
+        let mut pairs = vec![
+            ("panier", panier.as_str()),
+            ("vente", vente.as_str()),
+            ("erreur", code),
+            ("recu", recu.as_str()),
+        ];
+        pairs.extend_from_slice(extra);
+        crate::server::with_query(&format!("/caisses/{register_id}"), &pairs)
+    };
+    if cart.is_empty() {
+        leptos_axum::redirect(&back("vide", &[]));
+        return Ok(());
+    }
+    let payment = match mode.as_str() {
+        "carte" => Payment::Card,
+        _ if recu.trim().is_empty() => Payment::Cash { tendered: None },
+        _ => match crate::format::parse_money(&recu) {
+            Some(amount) => Payment::Cash {
+                tendered: Some(amount),
+            },
+            None => {
+                leptos_axum::redirect(&back("montant", &[]));
+                return Ok(());
+            }
+        },
+    };
+    let store_id = domain::stores::get_register(&pool, register_id)
+        .await
+        .map_err(failure)?
+        .store_id;
+    let new = NewSale {
+        client_sale_id: if vente.trim().is_empty() {
+            uuid::Uuid::new_v4().to_string()
+        } else {
+            vente.clone()
+        },
+        channel: Channel::Till { register_id },
+        lines: cart
+            .lines
+            .iter()
+            .map(|&(product_id, quantity)| CartLine {
+                product_id,
+                quantity,
+            })
+            .collect(),
+        payment,
+    };
+    let store_label = store_id.to_string();
+    match domain::sales::record_sale(&pool, &actor, &crate::server::tax_rates(), &new).await {
+        Ok(outcome) => {
+            if !outcome.replayed {
+                metrics::counter!("sales_recorded_total", "channel" => "web", "store_id" => store_label)
+                    .increment(1);
+            }
+            leptos_axum::redirect(&format!("/ventes/{}", outcome.sale.id));
+        }
+        Err(domain::Error::InsufficientStock {
+            product_id,
+            available,
+            ..
+        }) => {
+            metrics::counter!("sales_refused_total", "channel" => "web", "store_id" => store_label)
+                .increment(1);
+            leptos_axum::redirect(&back(
+                "stock",
+                &[
+                    ("produit", &product_id.to_string()),
+                    ("reste", &available.to_string()),
+                ],
+            ));
+        }
+        Err(domain::Error::Validation(fields))
+            if fields.iter().any(|f| f.field == "amount_tendered") =>
+        {
+            leptos_axum::redirect(&back("montant", &[]));
+        }
+        Err(domain::Error::Conflict(_)) => leptos_axum::redirect(&back("fermee", &[])),
+        Err(e) if e.is_client_error() => leptos_axum::redirect(&back("refus", &[])),
+        Err(e) => return Err(failure(e)),
+    }
+    Ok(())
+}
+
+/// Opens the register's session with the counted float.
+#[server(endpoint = "till_open")]
+pub async fn open_till(csrf: String, register_id: i64, fonds: String) -> Result<(), ServerFnError> {
+    use crate::server::{failure, pool, require_csrf, with_query};
+    let session = require_csrf(&csrf).await?;
+    let back = format!("/caisses/{register_id}");
+    let Some(float) = crate::format::parse_money(&fonds) else {
+        leptos_axum::redirect(&with_query(&back, &[("erreur", "fonds")]));
+        return Ok(());
+    };
+    match domain::stores::open_session(&pool()?, &session.employee.actor(), register_id, float)
+        .await
+    {
+        Ok(_) => leptos_axum::redirect(&back),
+        Err(domain::Error::Conflict(_)) => {
+            leptos_axum::redirect(&with_query(&back, &[("erreur", "ouverte")]))
+        }
+        Err(e) if e.is_client_error() => {
+            leptos_axum::redirect(&with_query(&back, &[("erreur", "refus")]))
+        }
+        Err(e) => return Err(failure(e)),
+    }
+    Ok(())
+}
+
+/// Closes the session with the counted cash, then shows its Z report.
+#[server(endpoint = "till_close")]
+pub async fn close_till(
+    csrf: String,
+    register_id: i64,
+    session_id: i64,
+    compte: String,
+) -> Result<(), ServerFnError> {
+    use crate::server::{failure, pool, require_csrf, with_query};
+    let session = require_csrf(&csrf).await?;
+    let back = format!("/caisses/{register_id}/fermeture");
+    let Some(counted) = crate::format::parse_money(&compte) else {
+        leptos_axum::redirect(&with_query(&back, &[("erreur", "montant")]));
+        return Ok(());
+    };
+    match domain::stores::close_session(&pool()?, &session.employee.actor(), session_id, counted)
+        .await
+    {
+        Ok(_) => leptos_axum::redirect(&format!("/sessions/{session_id}")),
+        Err(domain::Error::Conflict(_)) => {
+            leptos_axum::redirect(&format!("/sessions/{session_id}"))
+        }
+        Err(e) if e.is_client_error() => {
+            leptos_axum::redirect(&with_query(&back, &[("erreur", "refus")]))
+        }
+        Err(e) => return Err(failure(e)),
+    }
+    Ok(())
+}

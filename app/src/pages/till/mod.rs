@@ -1,0 +1,263 @@
+//! Caisse: a register's session (opened with a cash float, closed with the counted cash and its
+//! Z report) and the sale screen. The cart lives in the address (see [`cart`]); every change is
+//! a form answered by a redirect, so the till works without JavaScript, and once hydrated the
+//! search runs as the cashier types and the change due is shown as the amount is keyed in.
+
+pub mod actions;
+pub mod cart;
+mod closing;
+mod sale;
+
+pub use closing::{ClosingPage, SessionReportPage};
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::{use_params_map, use_query_map};
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+
+use crate::auth::UserResource;
+use actions::OpenTill;
+
+/// The open session of a register as the till shows it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct OpenSession {
+    pub id: i64,
+    pub opened_by: String,
+    /// `08:02`, in the store's time zone.
+    pub since: String,
+    pub float: String,
+}
+
+/// A product found by the search (or a line of the cart).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct TillItem {
+    pub product_id: i64,
+    pub code: String,
+    pub name: String,
+    pub unit_price: String,
+    pub in_stock: i32,
+    pub quantity: i32,
+    pub line_total: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct TillView {
+    pub register_id: i64,
+    pub register_name: String,
+    pub store_id: i64,
+    pub store_name: String,
+    pub session: Option<OpenSession>,
+    /// The cart as understood by the server (unknown or withdrawn products dropped).
+    pub cart: String,
+    pub lines: Vec<TillItem>,
+    pub subtotal: String,
+    pub tps: String,
+    pub tvq: String,
+    pub total: String,
+    pub total_amount: Decimal,
+    /// What a search without JavaScript found (`?q=`).
+    pub hits: Vec<TillItem>,
+    /// The id this cart will be recorded under (sent again on a double click or a retry).
+    pub sale_id: String,
+}
+
+#[cfg(feature = "ssr")]
+impl TillItem {
+    fn from_product(p: domain::sales::TillProduct, quantity: i32) -> Self {
+        let line_total = p.price * Decimal::from(quantity);
+        TillItem {
+            product_id: p.product_id,
+            code: p.code,
+            name: p.name,
+            unit_price: crate::format::money(p.price),
+            in_stock: p.in_stock,
+            quantity,
+            line_total: crate::format::money(line_total),
+        }
+    }
+}
+
+#[server(endpoint = "till_view")]
+pub async fn load_till(
+    register_id: i64,
+    panier: String,
+    vente: String,
+    q: String,
+) -> Result<TillView, ServerFnError> {
+    use crate::format::money;
+    use crate::server::{failure, pool, require_session};
+    let session = require_session().await?;
+    let pool = pool()?;
+    let actor = session.employee.actor();
+    let register = domain::stores::get_register(&pool, register_id)
+        .await
+        .map_err(failure)?;
+    actor.ensure_store(register.store_id).map_err(failure)?;
+    let store = domain::stores::get_store(&pool, register.store_id)
+        .await
+        .map_err(failure)?;
+    let open = domain::stores::current_session(&pool, register_id)
+        .await
+        .map_err(failure)?;
+    let cart = cart::Cart::parse(&panier);
+    let lines: Vec<domain::sales::CartLine> = cart
+        .lines
+        .iter()
+        .map(|&(product_id, quantity)| domain::sales::CartLine {
+            product_id,
+            quantity,
+        })
+        .collect();
+    let quote =
+        domain::sales::quote_cart(&pool, &actor, &crate::server::tax_rates(), store.id, &lines)
+            .await
+            .map_err(failure)?;
+    let hits = if q.trim().is_empty() {
+        Vec::new()
+    } else {
+        domain::sales::search_till_products(&pool, &actor, store.id, &q, 20)
+            .await
+            .map_err(failure)?
+            .into_iter()
+            .map(|p| TillItem::from_product(p, 1))
+            .collect()
+    };
+    let kept = cart::Cart {
+        lines: quote
+            .lines
+            .iter()
+            .map(|l| (l.product.product_id, l.quantity))
+            .collect(),
+    };
+    let tz = store.tz();
+    Ok(TillView {
+        register_id,
+        register_name: register.name,
+        store_id: store.id,
+        store_name: store.name,
+        session: open.map(|s| OpenSession {
+            id: s.id,
+            opened_by: s.opened_by_name,
+            since: s.opened_at.with_timezone(&tz).format("%H:%M").to_string(),
+            float: money(s.opening_float),
+        }),
+        cart: kept.encode(),
+        lines: quote
+            .lines
+            .into_iter()
+            .map(|l| TillItem::from_product(l.product, l.quantity))
+            .collect(),
+        subtotal: money(quote.totals.subtotal),
+        tps: money(quote.totals.tps),
+        tvq: money(quote.totals.tvq),
+        total: money(quote.totals.total),
+        total_amount: quote.totals.total,
+        hits,
+        sale_id: if vente.trim().is_empty() {
+            uuid::Uuid::new_v4().to_string()
+        } else {
+            vente
+        },
+    })
+}
+
+/// The register id of the route.
+pub(crate) fn route_id(key: &'static str) -> impl Fn() -> i64 + Copy + Send + Sync + 'static {
+    let params = use_params_map();
+    move || {
+        params
+            .read()
+            .get(key)
+            .and_then(|id| id.parse::<i64>().ok())
+            .unwrap_or(0)
+    }
+}
+
+#[component]
+pub fn TillPage() -> impl IntoView {
+    let register_id = route_id("id");
+    let query = use_query_map();
+    let till = Resource::new(
+        move || {
+            let q = query.read();
+            (
+                register_id(),
+                q.get("panier").unwrap_or_default(),
+                q.get("vente").unwrap_or_default(),
+                q.get("q").unwrap_or_default(),
+            )
+        },
+        |(id, panier, vente, q)| load_till(id, panier, vente, q),
+    );
+    let typed = RwSignal::new(String::new());
+    let found = Resource::new(
+        move || (register_id(), typed.get()),
+        |(id, q)| actions::search_till(id, q),
+    );
+    let user = expect_context::<UserResource>();
+    // in the browser, after each change of the cart: a fresh search, the cursor back in the
+    // code field (a scanner can go on at once)
+    Effect::new(move |_| {
+        query.track();
+        typed.set(String::new());
+        crate::components::focus_soon("code");
+    });
+    view! {
+        <Transition fallback=|| ()>
+            {move || Suspend::new(async move {
+                let csrf = user.await.ok().flatten().map(|u| u.csrf).unwrap_or_default();
+                match till.await {
+                    Ok(v) => {
+                        let title = format!("{} — {}", v.register_name, v.store_name);
+                        view! {
+                            <Title text=title.clone() />
+                            <h1 class="till-title">{title}</h1>
+                            {match v.session.clone() {
+                                None => view! { <OpenForm view=v csrf /> }.into_any(),
+                                Some(s) => {
+                                    let sale_id = v.sale_id.clone();
+                                    view! {
+                                        <sale::SaleScreen view=v session=s csrf typed found sale_id />
+                                    }.into_any()
+                                }
+                            }}
+                        }
+                        .into_any()
+                    }
+                    Err(e) => view! { <p class="error" role="alert">{e.to_string()}</p> }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
+
+/// No open session: the float counted into the drawer opens one.
+#[component]
+fn OpenForm(view: TillView, csrf: String) -> impl IntoView {
+    let open = ServerAction::<OpenTill>::new();
+    let query = use_query_map();
+    let error = move || match query.read().get("erreur").as_deref() {
+        Some("fonds") => {
+            Some("Le fonds de caisse doit être un montant positif, au cent près (ex. 200,00).")
+        }
+        Some("ouverte") => Some("Cette caisse vient d'être ouverte par quelqu'un d'autre."),
+        Some(_) => Some("Ouverture refusée : vérifiez vos droits sur ce magasin."),
+        None => None,
+    };
+    view! {
+        <section class="panel open-till">
+            <h2>"Ouvrir la caisse"</h2>
+            <p>"La caisse est fermée. Comptez le fonds de caisse pour l'ouvrir."</p>
+            {move || error().map(|e| view! { <p class="error" role="alert">{e}</p> })}
+            <ActionForm action=open attr:class="form">
+                <input type="hidden" name="csrf" value=csrf />
+                <input type="hidden" name="register_id" value=view.register_id />
+                <label for="fonds">"Fonds de caisse ($)"</label>
+                <input id="fonds" name="fonds" inputmode="decimal" autocomplete="off" value="200,00" required />
+                <button type="submit">"Ouvrir la caisse"</button>
+            </ActionForm>
+            <p><a href=format!("/magasins/{}", view.store_id)>"Retour au magasin"</a></p>
+        </section>
+    }
+}

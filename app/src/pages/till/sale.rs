@@ -1,0 +1,239 @@
+//! The sale screen: scan or search, the cart with its quantities, live totals and payment.
+
+use leptos::prelude::*;
+use leptos_router::hooks::use_query_map;
+
+use super::actions::{TillAdd, TillCheckout, TillSet};
+use super::{OpenSession, TillItem, TillView};
+use crate::format::{money, parse_money};
+
+type Found = Resource<Result<Vec<TillItem>, ServerFnError>>;
+
+/// What went wrong with the last submission, from the address.
+fn problem(view: &TillView, q: &leptos_router::params::ParamsMap) -> Option<String> {
+    let code = q.get("erreur")?;
+    Some(match code.as_str() {
+        "stock" => {
+            let id = q.get("produit").and_then(|p| p.parse::<i64>().ok());
+            let name = view
+                .lines
+                .iter()
+                .find(|l| Some(l.product_id) == id)
+                .map_or_else(|| "un produit".to_owned(), |l| format!("« {} »", l.name));
+            let left = q.get("reste").unwrap_or_else(|| "0".into());
+            format!(
+                "Vente refusée : stock insuffisant pour {name}, il en reste {left}. Le panier est conservé."
+            )
+        }
+        "introuvable" => format!(
+            "Aucun produit ne correspond à « {} ».",
+            q.get("code").unwrap_or_default()
+        ),
+        "quantite" => "La quantité doit être un entier positif.".into(),
+        "montant" => {
+            "Montant reçu invalide ou insuffisant : il doit couvrir le total, au cent près.".into()
+        }
+        "fermee" => "La caisse n'est pas ouverte : ouvrez une session pour vendre.".into(),
+        "vide" => "Le panier est vide.".into(),
+        _ => "Vente refusée : vérifiez vos droits sur ce magasin.".into(),
+    })
+}
+
+#[component]
+pub fn SaleScreen(
+    view: TillView,
+    session: OpenSession,
+    csrf: String,
+    typed: RwSignal<String>,
+    found: Found,
+    sale_id: String,
+) -> impl IntoView {
+    let query = use_query_map();
+    let add = ServerAction::<TillAdd>::new();
+    let message = problem(&view, &query.read_untracked());
+    let total = view.total_amount;
+    let tendered = RwSignal::new(query.read_untracked().get("recu").unwrap_or_default());
+    let cash = RwSignal::new(true);
+    let change = move || {
+        let given = parse_money(&tendered.get())?;
+        (cash.get() && given >= total).then(|| money(given - total))
+    };
+    let rid = view.register_id;
+    let cart = view.cart.clone();
+    let (cart_scan, cart_live, cart_hits, cart_lines, cart_pay) =
+        (cart.clone(), cart.clone(), cart.clone(), cart.clone(), cart);
+    let empty = view.lines.is_empty();
+    view! {
+        <p class="session-info">
+            "Session ouverte par " {session.opened_by.clone()} " à " {session.since.clone()}
+            " · fonds " {session.float.clone()} " · "
+            <a href=format!("/caisses/{rid}/fermeture")>"Fermer la caisse"</a> " · "
+            <a href=format!("/magasins/{}/retours", view.store_id)>"Retours"</a>
+        </p>
+        {message.map(|m| view! { <p class="error" role="alert">{m}</p> })}
+        <div class="till">
+            <section class="scan-panel" aria-label="Ajouter un produit">
+                <ActionForm action=add attr:class="scan">
+                    <input type="hidden" name="register_id" value=rid />
+                    <input type="hidden" name="panier" value=cart_scan />
+                    <label for="code">"Code-barres ou nom du produit"</label>
+                    <div class="scan-row">
+                        <input id="code" name="code" autocomplete="off" autofocus
+                            placeholder="Scanner ou taper puis Entrée"
+                            on:input=move |ev| typed.set(event_target_value(&ev)) />
+                        <button type="submit">"Ajouter"</button>
+                    </div>
+                </ActionForm>
+                <Transition fallback=|| ()>
+                    {
+                        let cart = cart_live;
+                        move || {
+                            let cart = cart.clone();
+                            Suspend::new(async move {
+                                let live = found.await.unwrap_or_default();
+                                (!live.is_empty()).then(|| view! { <Hits items=live register_id=rid cart /> })
+                            })
+                        }
+                    }
+                </Transition>
+                {(!view.hits.is_empty()).then(|| view! {
+                    <Hits items=view.hits.clone() register_id=rid cart=cart_hits />
+                })}
+            </section>
+            <section class="cart-panel" aria-label="Panier">
+                <h2>"Panier"</h2>
+                {if empty {
+                    view! { <p class="muted">"Aucun article. Scannez un code-barres pour commencer."</p> }.into_any()
+                } else {
+                    view! {
+                        <ul class="cart">
+                            {view.lines.iter().cloned().map(|l| view! {
+                                <CartLine line=l register_id=rid cart=cart_lines.clone() />
+                            }).collect_view()}
+                        </ul>
+                    }.into_any()
+                }}
+                <dl class="totals">
+                    <div><dt>"Sous-total"</dt><dd data-total="subtotal">{view.subtotal.clone()}</dd></div>
+                    <div><dt>"TPS (5 %)"</dt><dd data-total="tps">{view.tps.clone()}</dd></div>
+                    <div><dt>"TVQ (9,975 %)"</dt><dd data-total="tvq">{view.tvq.clone()}</dd></div>
+                    <div class="grand"><dt>"Total"</dt><dd data-total="total">{view.total.clone()}</dd></div>
+                </dl>
+                <Pay csrf register_id=rid cart=cart_pay sale_id tendered cash change=Signal::derive(change)
+                    total=view.total.clone() empty />
+            </section>
+        </div>
+    }
+}
+
+/// Products found by the search, each added by one click (or Tab and Enter).
+#[component]
+fn Hits(items: Vec<TillItem>, register_id: i64, cart: String) -> impl IntoView {
+    let add = ServerAction::<TillAdd>::new();
+    view! {
+        <ul class="hits" aria-label="Produits trouvés">
+            {items.into_iter().map(|h| {
+                let cart = cart.clone();
+                let code = h.code.clone();
+                view! {
+                <li>
+                    <ActionForm action=add>
+                        <input type="hidden" name="register_id" value=register_id />
+                        <input type="hidden" name="panier" value=cart.clone() />
+                        <input type="hidden" name="product_id" value=h.product_id />
+                        <button type="submit" class="hit" data-code=code>
+                            <span class="name">{h.name}</span>
+                            <span class="code">{h.code}</span>
+                            <span class="price">{h.unit_price}</span>
+                            <span class={if h.in_stock > 0 { "stock" } else { "stock out" }}>
+                                {format!("stock : {}", h.in_stock)}
+                            </span>
+                        </button>
+                    </ActionForm>
+                </li>
+            }}).collect_view()}
+        </ul>
+    }
+}
+
+/// One line of the cart: quantity (changed with the field), total, and removal.
+#[component]
+fn CartLine(line: TillItem, register_id: i64, cart: String) -> impl IntoView {
+    let set = ServerAction::<TillSet>::new();
+    let remove = ServerAction::<TillSet>::new();
+    let field = format!("qte-{}", line.product_id);
+    let short = line.quantity > line.in_stock;
+    let (label, remove_label) = (
+        format!("Quantité de {}", line.name),
+        format!("Retirer {}", line.name),
+    );
+    let cart_remove = cart.clone();
+    view! {
+        <li class="line" data-product-id=line.product_id data-quantity=line.quantity>
+            <div class="what">
+                <span class="name">{line.name.clone()}</span>
+                <span class="code">{line.code.clone()}</span>
+                <span class="unit">{line.unit_price.clone()} " l'unité"</span>
+                <span class={if short { "stock out" } else { "stock" }}>
+                    {format!("en stock : {}", line.in_stock)}
+                </span>
+            </div>
+            <ActionForm action=set attr:class="qty">
+                <input type="hidden" name="register_id" value=register_id />
+                <input type="hidden" name="panier" value=cart />
+                <input type="hidden" name="product_id" value=line.product_id />
+                <label class="sr-only" for=field.clone()>{label}</label>
+                <input id=field name="quantite" type="number" min="0" max="10000" inputmode="numeric"
+                    value=line.quantity />
+                <button type="submit">"OK"</button>
+            </ActionForm>
+            <span class="line-total">{line.line_total.clone()}</span>
+            <ActionForm action=remove attr:class="remove">
+                <input type="hidden" name="register_id" value=register_id />
+                <input type="hidden" name="panier" value=cart_remove />
+                <input type="hidden" name="product_id" value=line.product_id />
+                <input type="hidden" name="quantite" value="0" />
+                <button type="submit" class="link-danger" aria-label=remove_label>"Retirer"</button>
+            </ActionForm>
+        </li>
+    }
+}
+
+/// Payment: cash with the amount received (change shown as it is typed) or card.
+#[component]
+fn Pay(
+    csrf: String,
+    register_id: i64,
+    cart: String,
+    sale_id: String,
+    tendered: RwSignal<String>,
+    cash: RwSignal<bool>,
+    change: Signal<Option<String>>,
+    total: String,
+    empty: bool,
+) -> impl IntoView {
+    let checkout = ServerAction::<TillCheckout>::new();
+    view! {
+        <ActionForm action=checkout attr:class="pay">
+            <input type="hidden" name="csrf" value=csrf />
+            <input type="hidden" name="register_id" value=register_id />
+            <input type="hidden" name="panier" value=cart />
+            <input type="hidden" name="vente" value=sale_id />
+            <fieldset class="mode">
+                <legend>"Paiement"</legend>
+                <label><input type="radio" name="mode" value="especes" checked
+                    on:change=move |_| cash.set(true) />" Espèces"</label>
+                <label><input type="radio" name="mode" value="carte"
+                    on:change=move |_| cash.set(false) />" Carte"</label>
+            </fieldset>
+            <label for="recu">"Montant reçu en espèces (vide = montant exact)"</label>
+            <input id="recu" name="recu" inputmode="decimal" autocomplete="off"
+                prop:value=move || tendered.get()
+                on:input=move |ev| tendered.set(event_target_value(&ev)) />
+            <p class="change" aria-live="polite">
+                {move || change.get().map(|c| format!("Monnaie à rendre : {c}"))}
+            </p>
+            <button type="submit" class="primary" disabled=empty>{format!("Encaisser {total}")}</button>
+        </ActionForm>
+    }
+}
