@@ -293,8 +293,9 @@ cmd_up() {
 
   The cluster is running ($PROFILE binaries, database $(pg_host "$DATABASE_URL"):$(pg_port "$DATABASE_URL")/${DATABASE_URL##*/}).
 
-  Public API (3 instances)   http://$API_LISTEN/api/v1     token: API_TOKEN in .env
-  Web UI (2 instances)       http://$WEB_LISTEN
+  Public API ($(api_names | wc -l) instances)   http://$API_LISTEN/api/v1
+  API token                  $API_TOKEN
+  Web UI ($(web_names | wc -l) instances)       http://$WEB_LISTEN   (demo accounts: see README, password demo)
   nginx stub_status          http://$STATUS_LISTEN/stub_status
   Logs                       $DIR/logs/<instance>/, nginx access log $DIR/nginx/access.log
 
