@@ -10,6 +10,7 @@ deploy/local/cluster.sh (kill, start, stop). Each check prints what it proved:
               fails, every sale POSTed with an Idempotency-Key is recorded exactly once (checked
               in PostgreSQL, stock included), the instance takes traffic again
   session     a signed-in employee stays signed in when the web instance that served them stops
+  static      the web UI's HTML and /pkg/ files through nginx: gzip and cache headers
   rolling     `cluster.sh rolling-restart api` under the same load: no GET fails, no sale lost
               or doubled
   traffic     what the metric-name check needs to see: cache hits and misses, a refused sale,
@@ -50,7 +51,7 @@ def check(ok, what, detail=""):
 def settings(directory):
     values = {}
     out = subprocess.run(["bash", "-c", f"source {shlex.quote(os.path.join(directory, 'cluster.env'))}; "
-                          "for v in API_PORTS WEB_PORTS API_LISTEN WEB_LISTEN DATABASE_URL API_TOKEN; "
+                          "for v in API_PORTS WEB_PORTS API_LISTEN WEB_LISTEN DATABASE_URL API_TOKEN SITE_ROOT; "
                           "do printf '%s=%s\\n' \"$v\" \"${!v}\"; done"],
                          capture_output=True, text=True, check=True).stdout
     for line in out.splitlines():
@@ -348,6 +349,30 @@ def test_session(s):
     cluster("start", stopped)
 
 
+def test_static(s):
+    """The web UI through nginx: HTML and the site's files compressed, with the cache headers
+    the template gives them."""
+    web = Client(s["WEB_LISTEN"])
+    st, headers, body = web.request("GET", "/connexion", {"Accept": "text/html", "Accept-Encoding": "gzip"})
+    check(st == 200 and headers.get("content-encoding") == "gzip",
+          f"the sign-in page comes gzip-compressed through nginx ({len(body)} bytes on the wire)",
+          (st, headers.get("content-encoding")))
+    pkg = os.path.join(s["SITE_ROOT"], "pkg")
+    files = sorted(f for f in os.listdir(pkg) if f.endswith((".css", ".js", ".wasm"))) if os.path.isdir(pkg) else []
+    if not files:
+        print(f"  skip  no site in {pkg} (cargo leptos build): /pkg/ headers not checked")
+        return
+    for name in files:
+        st, headers, body = web.request("GET", f"/pkg/{name}", {"Accept-Encoding": "gzip"})
+        hashed = re.search(r"\.[A-Za-z0-9_-]{22}\.(js|wasm|css)$", name) is not None
+        expected = "public, max-age=31536000, immutable" if hashed else "no-cache"
+        size = os.path.getsize(os.path.join(pkg, name))
+        check(st == 200 and headers.get("cache-control") == expected
+              and (headers.get("content-encoding") == "gzip" or size < 1024),
+              f"/pkg/{name} ({headers.get('content-type')}): gzip, {size} -> {len(body)} bytes, "
+              f"Cache-Control: {expected}", (st, headers.get("cache-control"), headers.get("content-encoding")))
+
+
 def make_traffic(s):
     """Requests that make every metric of the dashboards and rules appear on the instances."""
     api = Client(s["API_LISTEN"])
@@ -394,6 +419,7 @@ def main():
              ("request-id", lambda: test_request_id(s, directory)),
              ("failover", lambda: test_failover(s, run_id)),
              ("session", lambda: test_session(s)),
+             ("static files", lambda: test_static(s)),
              ("rolling restart", lambda: test_rolling_restart(s, run_id + "r")),
              ("spread after the drills", lambda: test_spread(s))]
     for name, step in steps:
