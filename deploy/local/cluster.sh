@@ -310,8 +310,8 @@ spread() {
   n=$(($(api_names | wc -l) * 3))
   declare -A seen=()
   for i in $(seq 1 "$n"); do
-    id=$(curl -s -o /dev/null -D - "http://$API_LISTEN/health" | tr -d '\r' \
-      | sed -n 's/^x-instance-id: //Ip')
+    id=$(curl -s -m 5 -o /dev/null -D - "http://$API_LISTEN/health" | tr -d '\r' \
+      | sed -n 's/^x-instance-id: //Ip' || true)
     seen[${id:-none}]=$((${seen[${id:-none}]:-0} + 1))
   done
   printf '  %d requests through http://%s/health answered by:' "$n" "$API_LISTEN"
@@ -350,11 +350,11 @@ cmd_status() {
   for name in nginx $(instance_names); do
     if [ "$name" = nginx ]; then
       addr=$API_LISTEN,${WEB_LISTEN##*:}
-      health=$(curl -s -m 2 "http://$STATUS_LISTEN/stub_status" | head -n 1 | tr -s ' ' | tr 'A-Z' 'a-z')
+      health=$(curl -s -m 2 "http://$STATUS_LISTEN/stub_status" | head -n 1 | tr -s ' ' | tr 'A-Z' 'a-z' || true)
     else
       addr=127.0.0.1:$(port_of "$name")
       health=$(curl -s -m 3 -w ' HTTP %{http_code}' "http://$addr/health" || true)
-      health="${health##* HTTP } $(grep -o '"\(database\|redis\|uptime_seconds\)":[^,}]*' <<<"$health" \
+      health="${health##* HTTP } $({ grep -o '"\(database\|redis\|uptime_seconds\)":[^,}]*' <<<"$health" || true; } \
         | tr -d '"' | sed 's/uptime_seconds/uptime/; s/:/=/' | paste -sd' ' -)"
     fi
     if pid=$(running_pid "$name"); then
@@ -375,7 +375,7 @@ wait_rejoined() { # NAME
   local listen=$API_LISTEN id deadline=$((SECONDS + 20))
   [[ $1 == web-* ]] && listen=$WEB_LISTEN
   while [ $SECONDS -lt "$deadline" ]; do
-    id=$(curl -s -m 2 -o /dev/null -D - "http://$listen/health" | tr -d '\r' | sed -n 's/^x-instance-id: //Ip')
+    id=$(curl -s -m 2 -o /dev/null -D - "http://$listen/health" | tr -d '\r' | sed -n 's/^x-instance-id: //Ip' || true)
     [ "$id" = "$1" ] && return 0
     sleep 0.2
   done
