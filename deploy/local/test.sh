@@ -33,5 +33,8 @@ cargo leptos build --frontend-only
 cargo build -p server -p public-api
 deploy/local/smoke.sh
 
+say "operations: alert rules, compose files, nginx failover, native cluster drills (deploy/local/ops-test.sh)"
+deploy/local/ops-test.sh
+
 say "browser tests (headless Chromium, e2e/)"
 E2E_SKIP_BUILD=1 deploy/local/e2e.sh

@@ -60,6 +60,8 @@ async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
     axum_prometheus::metrics::gauge!("db_pool_connections", "state" => "idle").set(f64::from(idle));
     axum_prometheus::metrics::gauge!("db_pool_connections", "state" => "active")
         .set(f64::from(size.saturating_sub(idle)));
+    axum_prometheus::metrics::gauge!("db_pool_max_connections")
+        .set(f64::from(state.pool.options().get_max_connections()));
     (
         [(
             axum::http::header::CONTENT_TYPE,

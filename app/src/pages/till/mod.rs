@@ -178,17 +178,22 @@ pub(crate) fn route_id(key: &'static str) -> impl Fn() -> i64 + Copy + Send + Sy
 pub fn TillPage() -> impl IntoView {
     let register_id = route_id("id");
     let query = use_query_map();
+    // opening redirects to this very address: the action's version makes the page reload
+    let open = ServerAction::<OpenTill>::new();
     let till = Resource::new(
         move || {
             let q = query.read();
             (
+                open.version().get(),
                 register_id(),
                 q.get("panier").unwrap_or_default(),
                 q.get("vente").unwrap_or_default(),
                 q.get("q").unwrap_or_default(),
+                // a refusal comes back to the same cart: its message must show all the same
+                ["erreur", "produit", "reste", "code"].map(|k| q.get(k)),
             )
         },
-        |(id, panier, vente, q)| load_till(id, panier, vente, q),
+        |(_, id, panier, vente, q, _)| load_till(id, panier, vente, q),
     );
     let typed = RwSignal::new(String::new());
     let found = Resource::new(
@@ -214,7 +219,7 @@ pub fn TillPage() -> impl IntoView {
                             <Title text=title.clone() />
                             <h1 class="till-title">{title}</h1>
                             {match v.session.clone() {
-                                None => view! { <OpenForm view=v csrf /> }.into_any(),
+                                None => view! { <OpenForm view=v csrf open /> }.into_any(),
                                 Some(s) => {
                                     let sale_id = v.sale_id.clone();
                                     view! {
@@ -234,8 +239,7 @@ pub fn TillPage() -> impl IntoView {
 
 /// No open session: the float counted into the drawer opens one.
 #[component]
-fn OpenForm(view: TillView, csrf: String) -> impl IntoView {
-    let open = ServerAction::<OpenTill>::new();
+fn OpenForm(view: TillView, csrf: String, open: ServerAction<OpenTill>) -> impl IntoView {
     let query = use_query_map();
     let error = move || match query.read().get("erreur").as_deref() {
         Some("fonds") => {

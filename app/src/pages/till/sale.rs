@@ -80,6 +80,7 @@ pub fn SaleScreen(
                     <div class="scan-row">
                         <input id="code" name="code" autocomplete="off" autofocus
                             placeholder="Scanner ou taper puis Entrée"
+                            prop:value=move || typed.get()
                             on:input=move |ev| typed.set(event_target_value(&ev)) />
                         <button type="submit">"Ajouter"</button>
                     </div>

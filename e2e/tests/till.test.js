@@ -1,0 +1,174 @@
+// Caisse: a full sale by barcode with cash and change, the receipt, the stock going down; a
+// refused sale that keeps the cart; a partial return; the same sale without JavaScript; the
+// till on a phone with the Z report at closing. Each test uses its own store's register so the
+// files can run side by side on one seeded database.
+'use strict';
+
+const { describe, it, before, after } = require('node:test');
+const assert = require('node:assert/strict');
+const { launchBrowser, withPage, waitForHydration, assertNoErrors, screenshot, assertNoHorizontalScroll } =
+  require('../lib/browser');
+
+/** Money as the page writes it, read back as a number: "1 234,56 $" -> 1234.56. */
+const amount = (text) => Number(text.replace(/[^\d,-]/g, '').replace(',', '.'));
+
+/** Opens the register's session when it is closed (the demo leaves some registers open). */
+async function ensureOpen(page) {
+  if (await page.locator('#fonds').count()) {
+    await page.fill('#fonds', '200,00');
+    await Promise.all([page.waitForSelector('#code'), page.click('form button[type=submit]:has-text("Ouvrir la caisse")')]);
+  }
+  await page.waitForSelector('#code');
+}
+
+/** Scans a barcode: the code typed into the field, then Enter (what a USB scanner does). */
+async function scan(page, code, expectedQuantity) {
+  await page.locator('#code').fill(code);
+  await page.locator('#code').press('Enter');
+  await page.waitForSelector(`li.line[data-quantity="${expectedQuantity}"]:has-text("${code}")`);
+}
+
+/** The store's quantity of a product, read on its stock page. */
+async function stockOf(browser, store, code, user) {
+  return withPage(null, browser, `/magasins/${store}/stock`, { device: 'desktop', user }, async ({ page }) => {
+    const row = page.locator('table.stock tbody tr', { hasText: code });
+    return Number((await row.locator('td.num').first().textContent()).trim());
+  });
+}
+
+describe('till', () => {
+  let browser;
+  before(async () => {
+    browser = await launchBrowser();
+  });
+  after(async () => {
+    await browser?.close();
+  });
+
+  it('sells by barcode for cash with change, prints the receipt and the stock goes down', async (t) => {
+    const before = await stockOf(browser, 3, 'ALI002', 'caissier3');
+    await withPage(t, browser, '/caisses/9', { device: 'desktop', user: 'caissier3' }, async ({ page, errors }) => {
+      await waitForHydration(page);
+      await ensureOpen(page);
+      await scan(page, 'ALI002', 1);
+      await scan(page, 'ALI002', 2);
+      // live search as the cashier types, then a click on the product found
+      await page.locator('#code').fill('Pai');
+      const hit = page.locator('ul.hits button.hit', { hasText: 'Pain' });
+      await hit.waitFor();
+      await hit.click();
+      await page.waitForSelector('li.line:has-text("ALI001")');
+      assert.equal(await page.locator('li.line').count(), 2);
+      // 2 x 1,10 + 1 x 1,20 = 3,40 (food is taxable in the demo catalogue: see totals)
+      const total = amount(await page.locator('[data-total=total]').textContent());
+      const subtotal = amount(await page.locator('[data-total=subtotal]').textContent());
+      assert.equal(subtotal, 3.4);
+      assert.ok(total >= subtotal, `total ${total} includes the taxes`);
+      await page.fill('#recu', '20');
+      await page.waitForSelector('p.change:has-text("Monnaie à rendre")');
+      const change = amount(await page.locator('p.change').textContent());
+      assert.equal(Math.round((20 - total) * 100), Math.round(change * 100));
+      await screenshot(page, 'till-desktop');
+      await Promise.all([page.waitForURL(/\/ventes\/\d+$/), page.click('button.primary')]);
+      await page.waitForSelector('article.ticket');
+      assert.match(await page.locator('article.ticket').textContent(), /Monnaie rendue/);
+      assert.equal(amount(await page.locator('[data-total=change]').textContent()), change);
+      await screenshot(page, 'receipt');
+      assertNoErrors(errors);
+    });
+    assert.equal(await stockOf(browser, 3, 'ALI002', 'caissier3'), before - 2);
+  });
+
+  it('refuses a sale beyond the stock, names the product and keeps the cart', async (t) => {
+    await withPage(t, browser, '/caisses/8', { device: 'desktop', user: 'caissier3' }, async ({ page, errors }) => {
+      await waitForHydration(page);
+      await ensureOpen(page);
+      await scan(page, 'HYG001', 1);
+      const line = page.locator('li.line', { hasText: 'HYG001' });
+      await line.locator('input[type=number][name=quantite]').fill('9999');
+      await line.locator('form.qty button').click();
+      await page.waitForSelector('li.line[data-quantity="9999"]');
+      await page.check('input[name=mode][value=carte]');
+      await page.click('button.primary');
+      const alert = page.locator('p.error[role=alert]');
+      await alert.waitFor();
+      assert.match(await alert.textContent(), /stock insuffisant pour « Shampooing », il en reste \d+/);
+      assert.equal(await page.locator('li.line[data-quantity="9999"]').count(), 1, 'the cart is kept');
+      await screenshot(page, 'till-refused');
+      assertNoErrors(errors);
+    });
+  });
+
+  it('returns part of a sale: refund, return receipt, stock back up', async (t) => {
+    let saleUrl;
+    await withPage(t, browser, '/caisses/7', { device: 'desktop', user: 'gerant3' }, async ({ page }) => {
+      await waitForHydration(page);
+      await ensureOpen(page);
+      await scan(page, 'HYG002', 1);
+      const line = page.locator('li.line', { hasText: 'HYG002' });
+      await line.locator('input[type=number][name=quantite]').fill('3');
+      await line.locator('form.qty button').click();
+      await page.waitForSelector('li.line[data-quantity="3"]');
+      await Promise.all([page.waitForURL(/\/ventes\/\d+$/), page.click('button.primary')]);
+      saleUrl = page.url();
+    });
+    const saleId = saleUrl.match(/\/ventes\/(\d+)$/)[1];
+    const before = await stockOf(browser, 3, 'HYG002', 'gerant3');
+    await withPage(t, browser, '/magasins/3/retours', { device: 'desktop', user: 'gerant3' }, async ({ page, errors }) => {
+      await waitForHydration(page);
+      await page.fill('#vente', saleId);
+      await page.click('form.find-sale button');
+      await page.waitForSelector('form.return-form');
+      await page.locator('form.return-form input[type=number]').first().fill('1');
+      await page.fill('#raison', 'Emballage abîmé');
+      await Promise.all([page.waitForURL(/\/retours\/\d+$/), page.click('form.return-form button[type=submit]')]);
+      assert.match(await page.locator('article.ticket').textContent(), /Emballage abîmé/);
+      assert.ok(amount(await page.locator('[data-total=refund]').textContent()) > 0);
+      await screenshot(page, 'return-receipt');
+      assertNoErrors(errors);
+    });
+    assert.equal(await stockOf(browser, 3, 'HYG002', 'gerant3'), before + 1);
+  });
+
+  it('sells the same way with JavaScript disabled', async (t) => {
+    await withPage(t, browser, '/caisses/12', { device: 'desktop', javaScriptEnabled: false, user: 'caissier4' },
+      async ({ page }) => {
+        await ensureOpen(page);
+        await page.locator('#code').fill('BOI001');
+        await Promise.all([page.waitForURL(/panier=/), page.locator('#code').press('Enter')]);
+        await page.waitForSelector('li.line[data-quantity="1"]:has-text("BOI001")');
+        // without JavaScript, a partial name lists the products to pick from
+        await page.locator('#code').fill('BOI');
+        await Promise.all([page.waitForURL(/q=BOI/), page.locator('#code').press('Enter')]);
+        await page.locator('ul.hits button.hit', { hasText: 'BOI002' }).click();
+        await page.waitForSelector('li.line:has-text("BOI002")');
+        await page.fill('#recu', '50');
+        await Promise.all([page.waitForURL(/\/ventes\/\d+$/), page.click('button.primary')]);
+        assert.match(await page.locator('article.ticket').textContent(), /Monnaie rendue/);
+        await screenshot(page, 'receipt-nojs');
+      });
+  });
+
+  it('fits a phone and closes the register with its Z report', async (t) => {
+    await withPage(t, browser, '/caisses/15', { device: 'phone', user: 'caissier5' }, async ({ page, errors }) => {
+      await waitForHydration(page);
+      await ensureOpen(page);
+      await scan(page, 'ALI003', 1);
+      await assertNoHorizontalScroll(page);
+      await screenshot(page, 'till-phone');
+      await page.check('input[name=mode][value=carte]');
+      await Promise.all([page.waitForURL(/\/ventes\/\d+$/), page.click('button.primary')]);
+      await assertNoHorizontalScroll(page);
+      await page.goto(new URL('/caisses/15/fermeture', page.url()).href);
+      await waitForHydration(page);
+      const expected = await page.locator('[data-z=expected_cash]').textContent();
+      await page.fill('#compte', expected.replace(/[^\d,]/g, ''));
+      await Promise.all([page.waitForURL(/\/sessions\/\d+$/), page.click('form.narrow button[type=submit]')]);
+      assert.match(await page.locator('article.ticket').textContent(), /Rapport Z/);
+      assert.equal(amount(await page.locator('[data-z=difference]').textContent()), 0);
+      await assertNoHorizontalScroll(page);
+      await screenshot(page, 'z-report-phone');
+      assertNoErrors(errors);
+    });
+  });
+});
