@@ -44,6 +44,7 @@ pub fn router(state: AppState) -> Router {
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(
             app::shell,
         ))
+        .layer(axum::middleware::from_fn(same_origin_posts))
         .layer(axum::middleware::from_fn(count_server_fns))
         .layer(common::metrics::layer())
         .layer(axum::middleware::from_fn_with_state(
@@ -98,6 +99,56 @@ async fn count_server_fns(
     response
 }
 
+/// Refuses a state-changing request sent by a page of another site (besides the session's CSRF
+/// token): the browser's `Origin` must name this host, and `Sec-Fetch-Site` must not say
+/// `cross-site`. Requests without these headers (scripts, old browsers) rely on the token.
+async fn same_origin_posts(
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    use axum::http::{Method, header};
+    if matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
+        return next.run(req).await;
+    }
+    let headers = req.headers();
+    let text = |name| headers.get(name).and_then(|v| v.to_str().ok());
+    let host = text(header::HOST).map(host_name);
+    let cross_site = text(header::HeaderName::from_static("sec-fetch-site")) == Some("cross-site");
+    let foreign_origin = match text(header::ORIGIN) {
+        None => false,
+        // `null`: sandboxed frames, `file:` pages, privacy redirects: never our own pages
+        Some("null") => true,
+        Some(origin) => {
+            let origin_host = origin.split_once("://").map_or(origin, |(_, rest)| rest);
+            Some(host_name(origin_host)) != host
+        }
+    };
+    if cross_site || foreign_origin {
+        tracing::warn!(
+            origin = text(header::ORIGIN).unwrap_or("-"),
+            path = %req.uri().path(),
+            "cross-site request refused"
+        );
+        return (
+            StatusCode::FORBIDDEN,
+            "Requête refusée : elle ne vient pas d'une page de Multi-Magasin.",
+        )
+            .into_response();
+    }
+    next.run(req).await
+}
+
+/// `Example.com:8080` -> `example.com`; `[::1]:80` -> `[::1]`.
+fn host_name(authority: &str) -> String {
+    let authority = authority.trim_end_matches('/');
+    let host = if authority.starts_with('[') {
+        authority.split_inclusive(']').next().unwrap_or(authority)
+    } else {
+        authority.split(':').next().unwrap_or(authority)
+    };
+    host.to_ascii_lowercase()
+}
+
 async fn health(State(state): State<AppState>) -> impl IntoResponse {
     let database_up = domain::db::is_up(&state.pool).await;
     let status = if database_up {
@@ -114,4 +165,19 @@ async fn health(State(state): State<AppState>) -> impl IntoResponse {
         "database": if database_up { "up" } else { "down" },
     });
     (status, Json(body))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::host_name;
+
+    #[test]
+    fn host_names_ignore_ports_and_case() {
+        assert_eq!(
+            host_name("Magasins.example.com:9080"),
+            "magasins.example.com"
+        );
+        assert_eq!(host_name("127.0.0.1"), "127.0.0.1");
+        assert_eq!(host_name("[::1]:8080"), "[::1]");
+    }
 }

@@ -319,3 +319,55 @@ async fn a_manager_sees_the_store_stock_alerts_first_and_asks_the_warehouse(pool
         "neither a bad quantity nor a forged form creates a request"
     );
 }
+
+#[sqlx::test(migrator = "domain::MIGRATOR")]
+async fn forms_posted_from_another_site_are_refused_even_with_the_token(pool: PgPool) {
+    demo_store_and_employee(&pool).await;
+    let app = app(pool);
+    let cookie = cookie_pair(&sign_in(&app, "gerant1", "demo").await.set_cookie.unwrap());
+    let page = call(&app, "GET", "/", Some(&cookie), None).await;
+    let csrf = attribute(&page.body, "name=\"csrf\" value=\"");
+    let form = format!("csrf={csrf}");
+    for headers in [
+        &[
+            ("host", "magasins.example.com"),
+            ("origin", "https://evil.example"),
+        ][..],
+        &[("host", "magasins.example.com"), ("origin", "null")][..],
+        &[
+            ("host", "magasins.example.com"),
+            ("sec-fetch-site", "cross-site"),
+        ][..],
+    ] {
+        let refused = call_with(
+            &app,
+            "POST",
+            "/api/logout",
+            Some(&cookie),
+            Some(&form),
+            headers,
+        )
+        .await;
+        assert_eq!(refused.status, StatusCode::FORBIDDEN, "{headers:?}");
+    }
+    assert_eq!(
+        call(&app, "GET", "/", Some(&cookie), None).await.status,
+        StatusCode::OK,
+        "still signed in"
+    );
+    // the same form from our own pages (any port of this host: behind nginx or not) is accepted
+    let accepted = call_with(
+        &app,
+        "POST",
+        "/api/logout",
+        Some(&cookie),
+        Some(&form),
+        &[
+            ("host", "magasins.example.com:9080"),
+            ("origin", "http://magasins.example.com:9080"),
+            ("sec-fetch-site", "same-origin"),
+        ],
+    )
+    .await;
+    assert_eq!(accepted.location.as_deref(), Some("/connexion"));
+}

@@ -36,10 +36,25 @@ pub async fn call(
     cookie: Option<&str>,
     form: Option<&str>,
 ) -> Reply {
+    call_with(app, method, uri, cookie, form, &[]).await
+}
+
+/// [`call`] with more request headers.
+pub async fn call_with(
+    app: &axum::Router,
+    method: &str,
+    uri: &str,
+    cookie: Option<&str>,
+    form: Option<&str>,
+    headers: &[(&str, &str)],
+) -> Reply {
     let mut req = Request::builder()
         .method(method)
         .uri(uri)
         .header(header::ACCEPT, "text/html");
+    for (name, value) in headers {
+        req = req.header(*name, *value);
+    }
     if let Some(c) = cookie {
         req = req.header(header::COOKIE, c);
     }
