@@ -2,6 +2,7 @@
 //! call `domain` (behind the `ssr` feature, so the wasm build never sees the database).
 
 pub mod auth;
+pub mod chart;
 pub mod components;
 pub mod format;
 pub mod pages;
