@@ -67,6 +67,11 @@ pub fn App() -> impl IntoView {
                         view=pages::stock::StockPage
                         ssr=SsrMode::Async
                     />
+                    <Route
+                        path=StaticSegment("rapports")
+                        view=pages::reports::ReportsPage
+                        ssr=SsrMode::Async
+                    />
                 </Routes>
             </main>
         </Router>
