@@ -24,7 +24,7 @@ const HEIGHT: f64 = 280.0;
 const LEFT: f64 = 72.0;
 const RIGHT: f64 = 12.0;
 const TOP: f64 = 14.0;
-const BOTTOM: f64 = 34.0;
+const BOTTOM: f64 = 40.0;
 /// Most labels under the axis; the others are skipped so labels never overlap.
 const MAX_X_LABELS: usize = 8;
 /// Widest bar, so that one day does not fill the whole chart.
@@ -107,7 +107,7 @@ pub fn daily_revenue_svg(id: &str, title: &str, days: &[ChartDay]) -> String {
             svg.push_str(&format!(
                 "<text x=\"{:.1}\" y=\"{}\" text-anchor=\"middle\">{}</text>",
                 LEFT + slot * (i as f64 + 0.5),
-                base + 20.0,
+                base + 24.0,
                 escape(&day.short)
             ));
         }
