@@ -1,4 +1,5 @@
-//! Widgets shared by the pages: the top bar with the signed-in employee.
+//! Widgets shared by the pages: the top bar with the signed-in employee and the screens of
+//! their role.
 
 use leptos::prelude::*;
 
@@ -15,6 +16,11 @@ pub fn TopBar() -> impl IntoView {
             <Suspense fallback=|| ()>
                 {move || Suspend::new(async move {
                     user.await.ok().flatten().map(|u| view! {
+                        {(u.role != "caissier").then(|| view! {
+                            <nav class="main-nav" aria-label="Menu">
+                                <a href="/rapports">"Rapports"</a>
+                            </nav>
+                        })}
                         <div class="who">
                             <span class="name">{u.full_name.clone()}</span>
                             <span class="role">{u.role_label()}</span>

@@ -47,7 +47,7 @@ pub fn parse_money(text: &str) -> Option<Decimal> {
         .filter(|c| !c.is_whitespace() && *c != NBSP && *c != '$')
         .map(|c| if c == ',' { '.' } else { c })
         .collect();
-    if cleaned.is_empty() || cleaned.starts_with('-') || cleaned.starts_with('+') {
+    if cleaned.is_empty() || !cleaned.chars().all(|c| c.is_ascii_digit() || c == '.') {
         return None;
     }
     let amount: Decimal = cleaned.parse().ok()?;

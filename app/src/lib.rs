@@ -2,6 +2,7 @@
 //! call `domain` (behind the `ssr` feature, so the wasm build never sees the database).
 
 pub mod auth;
+pub mod chart;
 pub mod components;
 pub mod format;
 pub mod pages;
@@ -94,6 +95,11 @@ pub fn App() -> impl IntoView {
                     <Route
                         path=(StaticSegment("retours"), ParamSegment("id"))
                         view=pages::returns::ReturnReceiptPage
+                        ssr=SsrMode::Async
+                    />
+                    <Route
+                        path=StaticSegment("rapports")
+                        view=pages::reports::ReportsPage
                         ssr=SsrMode::Async
                     />
                 </Routes>

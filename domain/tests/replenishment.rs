@@ -185,3 +185,102 @@ async fn approval_needs_enough_warehouse_stock_and_cashiers_cannot_request(db: P
     );
     assert_eq!(warehouse_qty(&db, oil).await, 5);
 }
+
+#[sqlx::test(migrator = "domain::MIGRATOR")]
+async fn several_products_are_requested_together_or_not_at_all(db: PgPool) {
+    use inventory::RequestLine;
+    let w = world(&db).await;
+    let oil = product(&db, &w, "MEN001", 210, true, 0, 100).await;
+    let soap = product(&db, &w, "HYG002", 120, true, 3, 100).await;
+    let bread = product(&db, &w, "ALI001", 120, false, 8, 100).await;
+    let line = |product_id, quantity| RequestLine {
+        product_id,
+        quantity,
+    };
+    let count = |db: PgPool| async move {
+        sqlx::query_scalar::<_, i64>("SELECT count(*) FROM replenishment_requests")
+            .fetch_one(&db)
+            .await
+            .unwrap()
+    };
+
+    let refused = [
+        (
+            inventory::create_requests(&db, &w.manager, w.store, &[], "").await,
+            vec!["lines".to_owned()],
+        ),
+        (
+            inventory::create_requests(
+                &db,
+                &w.manager,
+                w.store,
+                &[line(oil, 5), line(soap, 0), line(oil, 2)],
+                "",
+            )
+            .await,
+            vec![format!("quantity.{soap}"), format!("product.{oil}")],
+        ),
+    ];
+    for (result, fields) in refused {
+        match result.unwrap_err() {
+            Error::Validation(errors) => assert_eq!(
+                errors.into_iter().map(|e| e.field).collect::<Vec<_>>(),
+                fields
+            ),
+            other => panic!("expected a validation error, got {other:?}"),
+        }
+    }
+    let err = inventory::create_requests(&db, &w.cashier, w.store, &[line(oil, 5)], "")
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::Forbidden(_)), "{err:?}");
+    let err = inventory::create_requests(&db, &w.manager, w.other_store, &[line(oil, 5)], "")
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::Forbidden(_)), "{err:?}");
+    let err = inventory::create_requests(
+        &db,
+        &w.manager,
+        w.store,
+        &[line(oil, 5), line(999_999, 1)],
+        "",
+    )
+    .await
+    .unwrap_err();
+    assert!(matches!(err, Error::NotFound { .. }), "{err:?}");
+    assert_eq!(
+        count(db.clone()).await,
+        0,
+        "a refused batch creates nothing"
+    );
+
+    let created = inventory::create_requests(
+        &db,
+        &w.manager,
+        w.store,
+        &[line(soap, 24), line(oil, 12), line(bread, 6)],
+        "semaine 12",
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        created
+            .iter()
+            .map(|r| (r.product_id, r.quantity, r.status(), r.store_id))
+            .collect::<Vec<_>>(),
+        [
+            (soap, 24, RequestStatus::EnAttente, w.store),
+            (oil, 12, RequestStatus::EnAttente, w.store),
+            (bread, 6, RequestStatus::EnAttente, w.store),
+        ]
+    );
+    assert!(created.iter().all(|r| r.note == "semaine 12"));
+    assert_eq!(count(db.clone()).await, 3);
+    let admin_batch = inventory::create_requests(&db, &w.admin, w.other_store, &[line(oil, 1)], "")
+        .await
+        .unwrap();
+    assert_eq!(
+        admin_batch[0].store_id, w.other_store,
+        "head office may ask for any store"
+    );
+}

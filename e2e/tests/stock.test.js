@@ -1,5 +1,6 @@
-// Stock du magasin: alerts first with their badges; a manager asks the warehouse for more,
-// with and without JavaScript.
+// Stock du magasin: alerts first with their badges; a manager asks the warehouse for several
+// products with one form (a quantity per row, empty rows not requested), with and without
+// JavaScript, on a desktop and on a phone.
 'use strict';
 
 const { describe, it, before, after } = require('node:test');
@@ -18,7 +19,7 @@ describe('store stock', () => {
     await browser?.close();
   });
 
-  it('lists alerts first and sends a replenishment request', async (t) => {
+  it('lists alerts first and sends one request per product filled in', async (t) => {
     await withPage(t, browser, '/magasins/1/stock', { device: 'desktop', user: 'gerant1' }, async ({ page, errors }) => {
       await waitForHydration(page);
       const statuses = await page.locator('table.stock tbody tr').evaluateAll((rows) => rows.map((r) => r.dataset.status));
@@ -26,11 +27,24 @@ describe('store stock', () => {
       const ranks = statuses.map((s) => RANK[s]);
       assert.deepEqual(ranks, [...ranks].sort((a, b) => a - b), `alerts first: ${statuses}`);
       await screenshot(page, 'stock-desktop');
-      const row = page.locator('table.stock tbody tr').first();
-      await row.locator('input[name=quantity]').fill('36');
-      await row.locator('button[type=submit]').click();
+      const rows = page.locator('table.stock tbody tr');
+      await rows.nth(0).locator('input[type=number]').fill('36');
+      await rows.nth(2).locator('input[type=number]').fill('12');
+      await page.getByRole('button', { name: 'Envoyer la demande' }).click();
       await page.waitForSelector('p.notice');
-      assert.match(await page.locator('p.notice').textContent(), /Demande n° \d+ envoyée/);
+      assert.match(await page.locator('p.notice').textContent(), /^Demandes n° \d+ et \d+ envoyées à l'entrepôt\.$/);
+      const left = await page.locator('table.stock input[type=number]').evaluateAll((inputs) => inputs.map((i) => i.value));
+      assert.ok(left.every((v) => v === ''), `the form is empty again: ${left}`);
+      assertNoErrors(errors);
+    });
+  });
+
+  it('says so when nothing was filled in', async (t) => {
+    await withPage(t, browser, '/magasins/1/stock', { device: 'desktop', user: 'gerant1' }, async ({ page, errors }) => {
+      await waitForHydration(page);
+      await page.getByRole('button', { name: 'Envoyer la demande' }).click();
+      await page.waitForSelector('p.error');
+      assert.match(await page.locator('p.error').textContent(), /au moins un produit/);
       assertNoErrors(errors);
     });
   });
@@ -40,9 +54,11 @@ describe('store stock', () => {
       async ({ page }) => {
         await assertNoHorizontalScroll(page);
         await screenshot(page, 'stock-phone');
-        await page.locator('table.stock tbody tr').first().locator('button[type=submit]').click();
+        await page.locator('table.stock tbody tr').first().locator('input[type=number]').fill('24');
+        await page.getByRole('button', { name: 'Envoyer la demande' }).click();
         await page.waitForSelector('p.notice');
-        assert.match(await page.locator('p.notice').textContent(), /envoyée à l'entrepôt/);
+        assert.match(await page.locator('p.notice').textContent(), /^Demande n° \d+ envoyée à l'entrepôt\.$/);
+        await assertNoHorizontalScroll(page);
       });
   });
 
@@ -51,6 +67,7 @@ describe('store stock', () => {
       await waitForHydration(page);
       assert.equal(await page.locator('table.stock tbody tr').count(), 13);
       assert.equal(await page.locator('form.request').count(), 0);
+      assert.equal(await page.locator('table.stock input').count(), 0);
       assertNoErrors(errors);
     });
   });

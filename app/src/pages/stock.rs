@@ -1,6 +1,6 @@
 //! Stock du magasin: every product with its quantity, threshold, status badge and days of
-//! cover, alerts first; a manager asks the warehouse for more, one product per form (each form
-//! works without JavaScript).
+//! cover, alerts first; a manager asks the warehouse for several products at once, with one
+//! quantity per row in one form (which works without JavaScript).
 
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -70,37 +70,133 @@ pub async fn load_stock(store_id: i64) -> Result<StockView, ServerFnError> {
     })
 }
 
-#[server(endpoint = "request_replenishment")]
-pub async fn request_replenishment(
+/// What a person typed, kept safe for a query string (digits and a few signs, nothing to
+/// escape, a dozen characters at most: a quantity is a few digits).
+#[cfg(feature = "ssr")]
+fn echo(typed: &str) -> String {
+    typed
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '.' | ','))
+        .take(12)
+        .collect()
+}
+
+/// One form for the whole table: each product with a quantity becomes a request, all of them in
+/// one transaction. Answers with a redirect to the stock page: `?demandes=12,13` on success,
+/// else `?erreur=...` with the products in error (`invalides=`) and what was typed (`q<id>=`),
+/// so the form comes back as the manager left it.
+#[server(endpoint = "request_replenishments")]
+pub async fn request_replenishments(
     csrf: String,
     store_id: i64,
-    product_id: i64,
-    quantity: String,
+    // product id -> quantity typed (empty: not requested)
+    #[server(default)] quantities: std::collections::BTreeMap<String, String>,
 ) -> Result<(), ServerFnError> {
     use crate::server::{failure, pool, require_csrf};
+    use domain::inventory::RequestLine;
     let session = require_csrf(&csrf).await?;
     let back = format!("/magasins/{store_id}/stock");
-    let Some(quantity) = quantity.trim().parse::<i32>().ok().filter(|q| *q >= 1) else {
-        leptos_axum::redirect(&format!("{back}?erreur=quantite&produit={product_id}"));
-        return Ok(());
+    let typed: Vec<(i64, String)> = quantities
+        .iter()
+        .filter_map(|(id, q)| Some((id.trim().parse::<i64>().ok()?, q.trim().to_owned())))
+        .filter(|(_, q)| !q.is_empty())
+        .collect();
+    let kept: String = typed
+        .iter()
+        .map(|(id, q)| format!("&q{id}={}", echo(q)))
+        .collect();
+    let refuse = |code: &str, invalid: &[i64]| {
+        let ids: Vec<String> = invalid.iter().map(i64::to_string).collect();
+        leptos_axum::redirect(&format!(
+            "{back}?erreur={code}&invalides={}{kept}",
+            ids.join(",")
+        ));
     };
-    match domain::inventory::create_request(
+    // a quantity that is not a whole number never reaches the domain; the domain checks the rest
+    let unreadable: Vec<i64> = typed
+        .iter()
+        .filter(|(_, q)| q.parse::<i32>().is_err())
+        .map(|(id, _)| *id)
+        .collect();
+    if !unreadable.is_empty() {
+        refuse("quantites", &unreadable);
+        return Ok(());
+    }
+    let lines: Vec<RequestLine> = typed
+        .iter()
+        .filter_map(|(id, q)| {
+            Some(RequestLine {
+                product_id: *id,
+                quantity: q.parse().ok()?,
+            })
+        })
+        .collect();
+    match domain::inventory::create_requests(
         &pool()?,
         &session.employee.actor(),
         store_id,
-        product_id,
-        quantity,
+        &lines,
         "",
     )
     .await
     {
-        Ok(request) => leptos_axum::redirect(&format!("{back}?demande={}", request.id)),
-        Err(e) if e.is_client_error() => {
-            leptos_axum::redirect(&format!("{back}?erreur=refus&produit={product_id}"))
+        Ok(requests) => {
+            let ids: Vec<String> = requests.iter().map(|r| r.id.to_string()).collect();
+            leptos_axum::redirect(&format!("{back}?demandes={}", ids.join(",")));
         }
+        Err(domain::Error::Validation(errors)) => {
+            let invalid: Vec<i64> = errors
+                .iter()
+                .filter_map(|e| e.field.split_once('.')?.1.parse().ok())
+                .collect();
+            refuse(
+                if invalid.is_empty() {
+                    "vide"
+                } else {
+                    "quantites"
+                },
+                &invalid,
+            );
+        }
+        Err(domain::Error::NotFound { .. }) => refuse("introuvable", &[]),
+        Err(e) if e.is_client_error() => refuse("refus", &[]),
         Err(e) => return Err(failure(e)),
     }
     Ok(())
+}
+
+/// `12` -> `n° 12`; `12, 13, 14` -> `n° 12, 13 et 14`.
+fn numbers(ids: &[&str]) -> String {
+    match ids.split_last() {
+        Some((last, [])) => format!("n° {last}"),
+        Some((last, rest)) => format!("n° {} et {last}", rest.join(", ")),
+        None => String::new(),
+    }
+}
+
+/// The notice above the table, from the query of the redirect.
+fn notice_text(created: Option<&str>, error: Option<&str>) -> Option<(&'static str, String)> {
+    if let Some(ids) = created {
+        let ids: Vec<&str> = ids.split(',').filter(|s| !s.is_empty()).collect();
+        return Some(match ids.len() {
+            0 => ("notice", "Aucune demande envoyée.".to_owned()),
+            1 => (
+                "notice",
+                format!("Demande {} envoyée à l'entrepôt.", numbers(&ids)),
+            ),
+            _ => (
+                "notice",
+                format!("Demandes {} envoyées à l'entrepôt.", numbers(&ids)),
+            ),
+        });
+    }
+    let text = match error? {
+        "quantites" => "Corrigez les quantités signalées : aucune demande n'a été envoyée.",
+        "vide" => "Indiquez une quantité pour au moins un produit.",
+        "introuvable" => "Un des produits n'existe plus : rechargez la page.",
+        _ => "Demande refusée : seuls le gérant du magasin et le siège peuvent la faire.",
+    };
+    Some(("error", text.to_owned()))
 }
 
 fn badge(status: &str) -> (&'static str, &'static str) {
@@ -124,72 +220,120 @@ pub fn StockPage() -> impl IntoView {
     };
     let stock = Resource::new(store_id, load_stock);
     let user = expect_context::<UserResource>();
-    let request = ServerAction::<RequestReplenishment>::new();
-    let notice = move || {
-        let q = query.read();
-        if let Some(id) = q.get("demande") {
-            Some(("notice", format!("Demande n° {id} envoyée à l'entrepôt.")))
-        } else {
-            match q.get("erreur").as_deref() {
-                Some("quantite") => Some((
-                    "error",
-                    "La quantité doit être un entier d'au moins 1.".to_owned(),
-                )),
-                Some(_) => Some((
-                    "error",
-                    "Demande refusée : vérifiez vos droits et le produit.".to_owned(),
-                )),
-                None => None,
-            }
-        }
-    };
+    let request = ServerAction::<RequestReplenishments>::new();
     view! {
         <Transition fallback=|| ()>
             {move || Suspend::new(async move {
                 let csrf = user.await.ok().flatten().map(|u| u.csrf).unwrap_or_default();
+                let q = query.get();
+                let notice = notice_text(q.get_str("demandes"), q.get_str("erreur"));
+                // after an error the form comes back as it was sent; after a success, empty
+                let failed = q.get_str("erreur").is_some();
+                let invalid: Vec<i64> = q
+                    .get_str("invalides")
+                    .unwrap_or_default()
+                    .split(',')
+                    .filter_map(|id| id.parse().ok())
+                    .collect();
+                let typed = |id: i64| {
+                    failed
+                        .then(|| q.get(&format!("q{id}")))
+                        .flatten()
+                        .unwrap_or_default()
+                };
                 match stock.await {
-                    Ok(v) => view! {
-                        <Title text=format!("Stock — {}", v.store_name) />
-                        <h1>"Stock — " {v.store_name.clone()}</h1>
-                        {notice().map(|(class, text)| view! { <p class=class role="status">{text}</p> })}
-                        <table class="stock">
-                            <thead><tr>
-                                <th>"Produit"</th><th>"Quantité"</th><th>"Seuil"</th><th>"État"</th>
-                                <th>"Couverture"</th>
-                                {v.can_request.then(|| view! { <th>"Réassort"</th> })}
-                            </tr></thead>
-                            <tbody>
-                                {v.rows.into_iter().map(|r| {
-                                    let (class, label) = badge(&r.status);
-                                    let csrf = csrf.clone();
-                                    view! {
-                                        <tr data-product-id=r.product_id data-status=r.status.clone()>
-                                            <td><span class="code">{r.code}</span>" "{r.name}</td>
-                                            <td class="num">{r.quantity}</td>
-                                            <td class="num">{r.threshold}</td>
-                                            <td><span class=class>{label}</span></td>
-                                            <td class="num">{r.cover}</td>
-                                            {v.can_request.then(|| view! {
-                                                <td>
-                                                    <ActionForm action=request attr:class="inline request">
-                                                        <input type="hidden" name="csrf" value=csrf />
-                                                        <input type="hidden" name="store_id" value=v.store_id />
-                                                        <input type="hidden" name="product_id" value=r.product_id />
-                                                        <label class="sr-only" for=format!("q-{}", r.product_id)>"Quantité à demander"</label>
-                                                        <input id=format!("q-{}", r.product_id) name="quantity" type="number" min="1" value="24" inputmode="numeric" />
-                                                        <button type="submit">"Demander"</button>
-                                                    </ActionForm>
-                                                </td>
+                    Ok(v) => {
+                        let can_request = v.can_request;
+                        let rows = v.rows.into_iter().map(|r| {
+                            let (class, label) = badge(&r.status);
+                            let id = r.product_id;
+                            let wrong = invalid.contains(&id);
+                            let value = typed(id);
+                            view! {
+                                <tr data-product-id=id data-status=r.status.clone() class:invalid=wrong>
+                                    <td><span class="code">{r.code}</span>" "{r.name.clone()}</td>
+                                    <td class="num">{r.quantity}</td>
+                                    <td class="num">{r.threshold}</td>
+                                    <td><span class=class>{label}</span></td>
+                                    <td class="num">{r.cover}</td>
+                                    {can_request.then(|| view! {
+                                        <td class="ask">
+                                            <label class="sr-only" for=format!("q-{id}")>
+                                                {format!("Quantité de {} à demander", r.name)}
+                                            </label>
+                                            <input
+                                                id=format!("q-{id}")
+                                                name=format!("quantities[{id}]")
+                                                type="number"
+                                                min="1"
+                                                step="1"
+                                                inputmode="numeric"
+                                                prop:value=value.clone()
+                                                value=value
+                                                aria-invalid=wrong.then_some("true")
+                                                aria-describedby=wrong.then(|| format!("e-{id}"))
+                                            />
+                                            {wrong.then(|| view! {
+                                                <span class="field-error" id=format!("e-{id}")>"Entier d'au moins 1"</span>
                                             })}
-                                        </tr>
-                                    }
-                                }).collect_view()}
-                            </tbody>
-                        </table>
-                    }.into_any(),
+                                        </td>
+                                    })}
+                                </tr>
+                            }
+                        }).collect_view();
+                        let table = view! {
+                            <table class="stock">
+                                <thead><tr>
+                                    <th>"Produit"</th><th>"Quantité"</th><th>"Seuil"</th><th>"État"</th>
+                                    <th>"Couverture"</th>
+                                    {can_request.then(|| view! { <th>"À demander"</th> })}
+                                </tr></thead>
+                                <tbody>{rows}</tbody>
+                            </table>
+                        };
+                        view! {
+                            <Title text=format!("Stock — {}", v.store_name) />
+                            <h1>"Stock — " {v.store_name.clone()}</h1>
+                            {notice.map(|(class, text)| view! { <p class=class role="status">{text}</p> })}
+                            {if can_request {
+                                view! {
+                                    <ActionForm action=request attr:class="request">
+                                        <input type="hidden" name="csrf" value=csrf />
+                                        <input type="hidden" name="store_id" value=v.store_id />
+                                        {table}
+                                        <div class="request-bar">
+                                            <p>"Indiquez la quantité des produits à demander à l'entrepôt ; laissez vide les autres."</p>
+                                            <button type="submit">"Envoyer la demande"</button>
+                                        </div>
+                                    </ActionForm>
+                                }.into_any()
+                            } else {
+                                table.into_any()
+                            }}
+                        }.into_any()
+                    }
                     Err(e) => view! { <p class="error">{e.to_string()}</p> }.into_any(),
                 }
             })}
         </Transition>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_notice_lists_the_request_numbers() {
+        assert_eq!(
+            notice_text(Some("12"), None).unwrap().1,
+            "Demande n° 12 envoyée à l'entrepôt."
+        );
+        assert_eq!(
+            notice_text(Some("12,13,14"), None).unwrap().1,
+            "Demandes n° 12, 13 et 14 envoyées à l'entrepôt."
+        );
+        assert_eq!(notice_text(None, Some("vide")).unwrap().0, "error");
+        assert_eq!(notice_text(None, None), None);
     }
 }

@@ -23,6 +23,8 @@ pub struct StoreView {
     pub name: String,
     pub address: String,
     pub registers: Vec<RegisterRow>,
+    /// The store's manager and head office read its report.
+    pub can_report: bool,
 }
 
 #[server(endpoint = "store_view")]
@@ -39,6 +41,7 @@ pub async fn load_store(store_id: i64) -> Result<StoreView, ServerFnError> {
         .map_err(failure)?;
     let tz = store.tz();
     Ok(StoreView {
+        can_report: actor.ensure_manager_of(store.id).is_ok(),
         id: store.id,
         name: store.name,
         address: store.address,
@@ -90,6 +93,9 @@ pub fn StorePage() -> impl IntoView {
                         <nav class="store-links">
                             <a href=format!("/magasins/{}/stock", p.id)>"Stock du magasin"</a>
                             <a href=format!("/magasins/{}/retours", p.id)>"Retours"</a>
+                            {p.can_report.then(|| view! {
+                                <a href=format!("/rapports?magasin={}", p.id)>"Rapport du magasin"</a>
+                            })}
                         </nav>
                         <h2>"Caisses"</h2>
                         <table class="registers">

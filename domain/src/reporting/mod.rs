@@ -12,7 +12,7 @@ pub use dashboard::*;
 pub use sales::*;
 pub use stock::*;
 
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
 use sqlx::{PgConnection, PgPool, Postgres, Transaction};
 
@@ -68,6 +68,14 @@ impl Period {
         Self {
             from: last - chrono::Duration::days(days),
             to: last,
+        }
+    }
+
+    /// From the first of `today`'s month to `today` (the "this month" of the report pickers).
+    pub fn month_to_date(today: NaiveDate) -> Self {
+        Self {
+            from: today.with_day(1).unwrap_or(today),
+            to: today,
         }
     }
 
@@ -246,5 +254,13 @@ mod tests {
                 to: date(2026, 3, 31)
             }
         );
+        assert_eq!(
+            Period::month_to_date(date(2026, 2, 17)),
+            Period {
+                from: date(2026, 2, 1),
+                to: date(2026, 2, 17)
+            }
+        );
+        assert_eq!(Period::month_to_date(date(2026, 2, 1)).days(), 1);
     }
 }
