@@ -1,10 +1,11 @@
-//! Widgets shared by the pages: the top bar with the signed-in employee.
+//! Widgets shared by the pages: the top bar with the signed-in employee, page links.
 
 use leptos::prelude::*;
 
 use crate::auth::{Logout, UserResource};
 
-/// The top bar: the brand, and who is signed in with a sign-out button.
+/// The top bar: the brand, the screens of the employee's role, and who is signed in with a
+/// sign-out button.
 #[component]
 pub fn TopBar() -> impl IntoView {
     let user = expect_context::<UserResource>();
@@ -15,6 +16,9 @@ pub fn TopBar() -> impl IntoView {
             <Suspense fallback=|| ()>
                 {move || Suspend::new(async move {
                     user.await.ok().flatten().map(|u| view! {
+                        <nav class="topnav" aria-label="Écrans">
+                            <a href="/produits">"Produits"</a>
+                        </nav>
                         <div class="who">
                             <span class="name">{u.full_name.clone()}</span>
                             <span class="role">{u.role_label()}</span>
@@ -28,4 +32,18 @@ pub fn TopBar() -> impl IntoView {
             </Suspense>
         </header>
     }
+}
+
+/// "Page 2 sur 5" with links to the neighbours; nothing when everything fits on one page.
+#[component]
+pub fn Pager(page: u32, pages: u32, prev: Option<String>, next: Option<String>) -> impl IntoView {
+    (pages > 1).then(|| {
+        view! {
+            <nav class="pager" aria-label="Pages">
+                {prev.map(|href| view! { <a href=href rel="prev">"← Précédente"</a> })}
+                <span>{format!("Page {page} sur {pages}")}</span>
+                {next.map(|href| view! { <a href=href rel="next">"Suivante →"</a> })}
+            </nav>
+        }
+    })
 }

@@ -4,6 +4,7 @@
 pub mod auth;
 pub mod components;
 pub mod format;
+pub mod links;
 pub mod pages;
 #[cfg(feature = "ssr")]
 pub mod server;
@@ -64,6 +65,18 @@ pub fn App() -> impl IntoView {
                     <Route
                         path=(StaticSegment("magasins"), ParamSegment("id"), StaticSegment("stock"))
                         view=pages::stock::StockPage
+                        ssr=SsrMode::Async
+                    />
+                    <Route path=StaticSegment("produits") view=pages::products::ProductsPage ssr=SsrMode::Async />
+                    // declared before `produits/:id`: the first route that matches wins
+                    <Route
+                        path=(StaticSegment("produits"), StaticSegment("nouveau"))
+                        view=pages::products::ProductFormPage
+                        ssr=SsrMode::Async
+                    />
+                    <Route
+                        path=(StaticSegment("produits"), ParamSegment("id"))
+                        view=pages::products::ProductFormPage
                         ssr=SsrMode::Async
                     />
                 </Routes>

@@ -2,5 +2,6 @@
 
 pub mod home;
 pub mod login;
+pub mod products;
 pub mod stock;
 pub mod store;

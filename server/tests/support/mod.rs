@@ -134,7 +134,6 @@ pub fn cookie_pair(set_cookie: &str) -> String {
     set_cookie.split(';').next().unwrap().to_owned()
 }
 
-
 /// Creates an employee (password `demo`) and returns the session cookie after signing in.
 pub async fn employee_session(
     app: &axum::Router,
