@@ -1,4 +1,5 @@
-//! Widgets shared by the pages: the top bar with the signed-in employee, page links.
+//! Widgets shared by the pages: the top bar with the signed-in employee, status badges, page
+//! links.
 
 use leptos::prelude::*;
 
@@ -17,6 +18,10 @@ pub fn TopBar() -> impl IntoView {
                 {move || Suspend::new(async move {
                     user.await.ok().flatten().map(|u| view! {
                         <nav class="topnav" aria-label="Écrans">
+                            // links only help: each server function checks the role itself
+                            {(u.role == "admin").then(|| view! {
+                                <a href="/entrepot">"Stock central"</a>
+                            })}
                             <a href="/produits">"Produits"</a>
                         </nav>
                         <div class="who">
@@ -32,6 +37,24 @@ pub fn TopBar() -> impl IntoView {
             </Suspense>
         </header>
     }
+}
+
+/// The alert badge of a stock row (`rupture`, `bas` or `normal`), for stores and the warehouse.
+#[component]
+pub fn StockBadge(#[prop(into)] status: String) -> impl IntoView {
+    let (class, label) = match status.as_str() {
+        "rupture" => ("badge rupture", "Rupture"),
+        "bas" => ("badge bas", "Bas"),
+        _ => ("badge normal", "Normal"),
+    };
+    view! { <span class=class>{label}</span> }
+}
+
+/// The status of a replenishment request: its code (`en_attente`, ...) styles it, its label
+/// (from `domain`) names it.
+#[component]
+pub fn RequestBadge(#[prop(into)] status: String, #[prop(into)] label: String) -> impl IntoView {
+    view! { <span class=format!("badge req {status}")>{label}</span> }
 }
 
 /// "Page 2 sur 5" with links to the neighbours; nothing when everything fits on one page.

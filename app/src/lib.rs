@@ -67,6 +67,12 @@ pub fn App() -> impl IntoView {
                         view=pages::stock::StockPage
                         ssr=SsrMode::Async
                     />
+                    <Route path=StaticSegment("entrepot") view=pages::central::CentralPage ssr=SsrMode::Async />
+                    <Route
+                        path=(StaticSegment("entrepot"), StaticSegment("demandes"), ParamSegment("id"))
+                        view=pages::central::RequestPage
+                        ssr=SsrMode::Async
+                    />
                     <Route path=StaticSegment("produits") view=pages::products::ProductsPage ssr=SsrMode::Async />
                     // declared before `produits/:id`: the first route that matches wins
                     <Route

@@ -1,5 +1,6 @@
 //! One module per page.
 
+pub mod central;
 pub mod home;
 pub mod login;
 pub mod products;
