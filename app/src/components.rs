@@ -1,11 +1,12 @@
 //! Widgets shared by the pages: the top bar with the signed-in employee and the screens of
-//! their role.
+//! their role, status badges, page links, focus.
 
 use leptos::prelude::*;
 
 use crate::auth::{Logout, UserResource};
 
-/// The top bar: the brand, and who is signed in with a sign-out button.
+/// The top bar: the brand, the screens of the employee's role, and who is signed in with a
+/// sign-out button.
 #[component]
 pub fn TopBar() -> impl IntoView {
     let user = expect_context::<UserResource>();
@@ -16,11 +17,12 @@ pub fn TopBar() -> impl IntoView {
             <Suspense fallback=|| ()>
                 {move || Suspend::new(async move {
                     user.await.ok().flatten().map(|u| view! {
-                        {(u.role != "caissier").then(|| view! {
-                            <nav class="main-nav" aria-label="Menu">
-                                <a href="/rapports">"Rapports"</a>
-                            </nav>
-                        })}
+                        <nav class="main-nav" aria-label="Écrans">
+                            // links only help: each server function checks the role itself
+                            {(u.role != "caissier").then(|| view! { <a href="/rapports">"Rapports"</a> })}
+                            {(u.role == "admin").then(|| view! { <a href="/entrepot">"Stock central"</a> })}
+                            <a href="/produits">"Produits"</a>
+                        </nav>
                         <div class="who">
                             <span class="name">{u.full_name.clone()}</span>
                             <span class="role">{u.role_label()}</span>
@@ -51,4 +53,36 @@ pub fn focus_soon(id: &'static str) {
         },
         std::time::Duration::from_millis(30),
     );
+}
+
+/// The alert badge of a stock row (`rupture`, `bas` or `normal`), for stores and the warehouse.
+#[component]
+pub fn StockBadge(#[prop(into)] status: String) -> impl IntoView {
+    let (class, label) = match status.as_str() {
+        "rupture" => ("badge rupture", "Rupture"),
+        "bas" => ("badge bas", "Bas"),
+        _ => ("badge normal", "Normal"),
+    };
+    view! { <span class=class>{label}</span> }
+}
+
+/// The status of a replenishment request: its code (`en_attente`, ...) styles it, its label
+/// (from `domain`) names it.
+#[component]
+pub fn RequestBadge(#[prop(into)] status: String, #[prop(into)] label: String) -> impl IntoView {
+    view! { <span class=format!("badge req {status}")>{label}</span> }
+}
+
+/// "Page 2 sur 5" with links to the neighbours; nothing when everything fits on one page.
+#[component]
+pub fn Pager(page: u32, pages: u32, prev: Option<String>, next: Option<String>) -> impl IntoView {
+    (pages > 1).then(|| {
+        view! {
+            <nav class="pager" aria-label="Pages">
+                {prev.map(|href| view! { <a href=href rel="prev">"← Précédente"</a> })}
+                <span>{format!("Page {page} sur {pages}")}</span>
+                {next.map(|href| view! { <a href=href rel="next">"Suivante →"</a> })}
+            </nav>
+        }
+    })
 }

@@ -5,6 +5,7 @@ pub mod auth;
 pub mod chart;
 pub mod components;
 pub mod format;
+pub mod links;
 pub mod pages;
 #[cfg(feature = "ssr")]
 pub mod server;
@@ -100,6 +101,24 @@ pub fn App() -> impl IntoView {
                     <Route
                         path=StaticSegment("rapports")
                         view=pages::reports::ReportsPage
+                        ssr=SsrMode::Async
+                    />
+                    <Route path=StaticSegment("entrepot") view=pages::central::CentralPage ssr=SsrMode::Async />
+                    <Route
+                        path=(StaticSegment("entrepot"), StaticSegment("demandes"), ParamSegment("id"))
+                        view=pages::central::RequestPage
+                        ssr=SsrMode::Async
+                    />
+                    <Route path=StaticSegment("produits") view=pages::products::ProductsPage ssr=SsrMode::Async />
+                    // declared before `produits/:id`: the first route that matches wins
+                    <Route
+                        path=(StaticSegment("produits"), StaticSegment("nouveau"))
+                        view=pages::products::ProductFormPage
+                        ssr=SsrMode::Async
+                    />
+                    <Route
+                        path=(StaticSegment("produits"), ParamSegment("id"))
+                        view=pages::products::ProductFormPage
                         ssr=SsrMode::Async
                     />
                 </Routes>

@@ -102,17 +102,3 @@ pub fn clear_session_cookie() {
 pub fn tax_rates() -> domain::TaxRates {
     use_context::<domain::TaxRates>().unwrap_or_default()
 }
-
-/// `path?key=value&...`, values percent-encoded (empty values left out).
-pub fn with_query(path: &str, pairs: &[(&str, &str)]) -> String {
-    let mut query = form_urlencoded::Serializer::new(String::new());
-    for (key, value) in pairs.iter().filter(|(_, v)| !v.is_empty()) {
-        query.append_pair(key, value);
-    }
-    let query = query.finish();
-    if query.is_empty() {
-        path.to_owned()
-    } else {
-        format!("{path}?{query}")
-    }
-}

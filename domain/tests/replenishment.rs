@@ -284,3 +284,115 @@ async fn several_products_are_requested_together_or_not_at_all(db: PgPool) {
         "head office may ask for any store"
     );
 }
+
+#[sqlx::test(migrator = "domain::MIGRATOR")]
+async fn a_request_history_names_who_did_each_step_and_its_movements(db: PgPool) {
+    let w = world(&db).await;
+    let oil = product(&db, &w, "MEN001", 210, true, 0, 100).await;
+    let request = inventory::create_request(&db, &w.manager, w.store, oil, 30, "Rayon vide")
+        .await
+        .unwrap();
+    inventory::transition(&db, &w.admin, request.id, Transition::Approve, None)
+        .await
+        .unwrap();
+    inventory::transition(&db, &w.admin, request.id, Transition::Deliver, None)
+        .await
+        .unwrap();
+
+    let history = inventory::request_history(&db, &w.manager, request.id)
+        .await
+        .unwrap();
+    let steps: Vec<_> = history
+        .steps
+        .iter()
+        .map(|s| (s.status, s.employee_name.as_deref(), s.note.as_deref()))
+        .collect();
+    assert_eq!(
+        steps,
+        vec![
+            (RequestStatus::EnAttente, Some("gerant"), Some("Rayon vide")),
+            (RequestStatus::Validee, Some("admin"), None),
+            (RequestStatus::Livree, Some("admin"), None),
+        ]
+    );
+    let moves: Vec<_> = history
+        .movements
+        .iter()
+        .map(|m| (m.location.as_str(), m.delta, m.reason.as_str()))
+        .collect();
+    assert_eq!(
+        moves,
+        vec![
+            ("warehouse", -30, "replenishment_out"),
+            ("store", 30, "replenishment_in"),
+        ]
+    );
+
+    let err = inventory::request_history(&db, &w.other_cashier, request.id)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, Error::Forbidden(_)),
+        "another store's staff cannot read it"
+    );
+    assert!(
+        inventory::request_history(&db, &w.cashier, request.id)
+            .await
+            .is_ok(),
+        "the requesting store's staff can"
+    );
+}
+
+#[sqlx::test(migrator = "domain::MIGRATOR")]
+async fn a_refused_request_history_keeps_the_reason_and_moves_nothing(db: PgPool) {
+    let w = world(&db).await;
+    let oil = product(&db, &w, "MEN001", 210, true, 0, 100).await;
+    let request = inventory::create_request(&db, &w.manager, w.store, oil, 10, "")
+        .await
+        .unwrap();
+    inventory::transition(
+        &db,
+        &w.admin,
+        request.id,
+        Transition::Refuse,
+        Some("Fin de série"),
+    )
+    .await
+    .unwrap();
+    let history = inventory::request_history(&db, &w.admin, request.id)
+        .await
+        .unwrap();
+    assert_eq!(history.steps.len(), 2);
+    assert_eq!(history.steps[0].note, None, "an empty note is no note");
+    assert_eq!(history.steps[1].status, RequestStatus::Refusee);
+    assert_eq!(history.steps[1].note.as_deref(), Some("Fin de série"));
+    assert!(history.movements.is_empty());
+}
+
+#[sqlx::test(migrator = "domain::MIGRATOR")]
+async fn only_head_office_reads_the_warehouse_stock(db: PgPool) {
+    let w = world(&db).await;
+    product(&db, &w, "MEN001", 210, true, 0, 100).await;
+    for staff in [w.manager, w.cashier] {
+        let err = inventory::list_stock(
+            &db,
+            &staff,
+            inventory::Location::Warehouse,
+            &Default::default(),
+            PageRequest::default(),
+        )
+        .await
+        .unwrap_err();
+        assert!(matches!(err, Error::Forbidden(_)), "{err:?}");
+    }
+    let page = inventory::list_stock(
+        &db,
+        &w.admin,
+        inventory::Location::Warehouse,
+        &Default::default(),
+        PageRequest::default(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(page.items[0].quantity, 100);
+}

@@ -1,7 +1,9 @@
 //! One module per page.
 
+pub mod central;
 pub mod home;
 pub mod login;
+pub mod products;
 pub mod receipt;
 pub mod reports;
 pub mod returns;

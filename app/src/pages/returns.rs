@@ -155,7 +155,8 @@ pub async fn record_return(
     #[server(default)] raison: String,
     #[server(default)] caisse: String,
 ) -> Result<(), ServerFnError> {
-    use crate::server::{failure, pool, require_csrf, with_query};
+    use crate::links::with_query;
+    use crate::server::{failure, pool, require_csrf};
     let session = require_csrf(&csrf).await?;
     let back = |code: &str| {
         with_query(

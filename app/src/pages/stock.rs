@@ -1,6 +1,7 @@
 //! Stock du magasin: every product with its quantity, threshold, status badge and days of
 //! cover, alerts first; a manager asks the warehouse for several products at once, with one
-//! quantity per row in one form (which works without JavaScript).
+//! quantity per row in one form (which works without JavaScript); the store's latest requests
+//! with their status.
 
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -8,6 +9,8 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 use serde::{Deserialize, Serialize};
 
 use crate::auth::UserResource;
+use crate::components::{RequestBadge, StockBadge};
+use crate::pages::central::RequestRow;
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct StockRow {
@@ -28,6 +31,8 @@ pub struct StockView {
     pub store_name: String,
     pub rows: Vec<StockRow>,
     pub can_request: bool,
+    /// The store's latest replenishment requests, newest first.
+    pub requests: Vec<RequestRow>,
 }
 
 #[server(endpoint = "store_stock")]
@@ -48,7 +53,24 @@ pub async fn load_stock(store_id: i64) -> Result<StockView, ServerFnError> {
     )
     .await
     .map_err(failure)?;
+    let requests = domain::inventory::list_requests(
+        &pool,
+        &actor,
+        &domain::inventory::RequestFilter {
+            status: None,
+            store_id: Some(store_id),
+        },
+        // the latest ten, each linking to its history
+        domain::PageRequest::new(1, 10),
+    )
+    .await
+    .map_err(failure)?;
     Ok(StockView {
+        requests: requests
+            .items
+            .into_iter()
+            .map(|r| crate::pages::central::request_row(r, Some(&store), &actor, &[]))
+            .collect(),
         store_id,
         store_name: store.name,
         can_request: actor.ensure_manager_of(store_id).is_ok(),
@@ -199,14 +221,6 @@ fn notice_text(created: Option<&str>, error: Option<&str>) -> Option<(&'static s
     Some(("error", text.to_owned()))
 }
 
-fn badge(status: &str) -> (&'static str, &'static str) {
-    match status {
-        "rupture" => ("badge rupture", "Rupture"),
-        "bas" => ("badge bas", "Bas"),
-        _ => ("badge normal", "Normal"),
-    }
-}
-
 #[component]
 pub fn StockPage() -> impl IntoView {
     let params = use_params_map();
@@ -218,9 +232,13 @@ pub fn StockPage() -> impl IntoView {
             .and_then(|id| id.parse::<i64>().ok())
             .unwrap_or(0)
     };
-    let stock = Resource::new(store_id, load_stock);
-    let user = expect_context::<UserResource>();
     let request = ServerAction::<RequestReplenishments>::new();
+    // reloaded after each request, so the new ones show among the store's requests
+    let stock = Resource::new(
+        move || (store_id(), request.version().get()),
+        |(id, _)| load_stock(id),
+    );
+    let user = expect_context::<UserResource>();
     view! {
         <Transition fallback=|| ()>
             {move || Suspend::new(async move {
@@ -245,7 +263,6 @@ pub fn StockPage() -> impl IntoView {
                     Ok(v) => {
                         let can_request = v.can_request;
                         let rows = v.rows.into_iter().map(|r| {
-                            let (class, label) = badge(&r.status);
                             let id = r.product_id;
                             let wrong = invalid.contains(&id);
                             let value = typed(id);
@@ -254,7 +271,7 @@ pub fn StockPage() -> impl IntoView {
                                     <td><span class="code">{r.code}</span>" "{r.name.clone()}</td>
                                     <td class="num">{r.quantity}</td>
                                     <td class="num">{r.threshold}</td>
-                                    <td><span class=class>{label}</span></td>
+                                    <td><StockBadge status=r.status.clone() /></td>
                                     <td class="num">{r.cover}</td>
                                     {can_request.then(|| view! {
                                         <td class="ask">
@@ -309,6 +326,24 @@ pub fn StockPage() -> impl IntoView {
                                 }.into_any()
                             } else {
                                 table.into_any()
+                            }}
+                            <h2 id="demandes">"Demandes à l'entrepôt"</h2>
+                            {if v.requests.is_empty() {
+                                view! { <p class="count">"Aucune demande pour l'instant."</p> }.into_any()
+                            } else {
+                                view! {
+                                    <ul class="my-requests">
+                                        {v.requests.into_iter().map(|r| view! {
+                                            <li data-request-id=r.id data-status=r.status.clone()>
+                                                <a href=format!("/entrepot/demandes/{}", r.id)>{format!("n° {}", r.id)}</a>
+                                                " " <span class="code">{r.product_code}</span>" "{r.product_name}
+                                                " × " {r.quantity}
+                                                " " <RequestBadge status=r.status.clone() label=r.status_label />
+                                                " " <time>{r.requested_at}</time>
+                                            </li>
+                                        }).collect_view()}
+                                    </ul>
+                                }.into_any()
                             }}
                         }.into_any()
                     }

@@ -253,6 +253,22 @@ fn validate_fields(
     }
 }
 
+/// Checks the fields a form typed, with the rules of [`create_product`] and [`update_product`],
+/// without touching the database: a form whose other fields could not even be read (a price
+/// that is not a number) still shows every problem at once.
+pub fn validate_changes(changes: &ProductChanges) -> Result<()> {
+    let mut v = Validator::default();
+    validate_fields(
+        &mut v,
+        changes.code.as_deref().map(str::trim),
+        changes.name.as_deref(),
+        changes.description.as_deref(),
+        changes.price,
+        changes.warehouse_quantity,
+    );
+    v.finish()
+}
+
 pub async fn create_product(db: &PgPool, actor: &Actor, new: &NewProduct) -> Result<Product> {
     actor.ensure_head_office()?;
     let code = new.code.trim();
@@ -443,4 +459,35 @@ pub async fn delete_product(db: &PgPool, actor: &Actor, id: i64) -> Result<()> {
     }
     crate::events::emit("delete", "product", id, actor, serde_json::json!({}));
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_form_gets_every_field_problem_at_once() {
+        let changes = ProductChanges {
+            code: Some(" bad code! ".into()),
+            name: Some("  ".into()),
+            price: Some(Decimal::new(-100, 2)),
+            warehouse_quantity: Some(-1),
+            ..Default::default()
+        };
+        match validate_changes(&changes) {
+            Err(Error::Validation(errors)) => {
+                let fields: Vec<_> = errors.iter().map(|e| e.field.as_str()).collect();
+                assert_eq!(fields, ["code", "name", "price", "warehouse_quantity"]);
+            }
+            other => panic!("{other:?}"),
+        }
+        let fine = ProductChanges {
+            code: Some(" ALI009 ".into()),
+            name: Some("Riz".into()),
+            price: Some(Decimal::new(199, 2)),
+            ..Default::default()
+        };
+        assert!(validate_changes(&fine).is_ok());
+        assert!(validate_changes(&ProductChanges::default()).is_ok());
+    }
 }

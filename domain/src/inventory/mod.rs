@@ -300,7 +300,8 @@ pub struct StockFilter {
     pub q: Option<String>,
 }
 
-/// A store's stock (or the warehouse's), alerts first (rupture, then bas), then by name.
+/// A store's stock (for its staff and head office) or the warehouse's (head office only),
+/// alerts first (rupture, then bas), then by name.
 pub async fn list_stock(
     db: &PgPool,
     actor: &Actor,
@@ -314,7 +315,10 @@ pub async fn list_stock(
             crate::stores::get_store(db, id).await?;
             ("store_stock", Some(id))
         }
-        Location::Warehouse => ("central_stock", None),
+        Location::Warehouse => {
+            actor.ensure_head_office()?;
+            ("central_stock", None)
+        }
     };
     let push_where = |qb: &mut QueryBuilder<'_, Postgres>| {
         qb.push(" FROM ")

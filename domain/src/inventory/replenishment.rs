@@ -313,7 +313,15 @@ pub enum Transition {
 }
 
 impl Transition {
-    fn source_status(self) -> RequestStatus {
+    pub const ALL: [Transition; 4] = [
+        Transition::Approve,
+        Transition::Refuse,
+        Transition::Deliver,
+        Transition::Cancel,
+    ];
+
+    /// The only status this transition starts from.
+    pub fn source_status(self) -> RequestStatus {
         match self {
             Transition::Approve | Transition::Refuse | Transition::Cancel => {
                 RequestStatus::EnAttente
@@ -322,7 +330,7 @@ impl Transition {
         }
     }
 
-    fn target_status(self) -> RequestStatus {
+    pub fn target_status(self) -> RequestStatus {
         match self {
             Transition::Approve => RequestStatus::Validee,
             Transition::Refuse => RequestStatus::Refusee,
@@ -357,6 +365,25 @@ impl Transition {
             Transition::Deliver => "livrer",
             Transition::Cancel => "annuler",
         }
+    }
+
+    /// Who may apply it to a request of this store: approve, refuse and deliver are the
+    /// warehouse's (head office); cancel is the requesting store's manager's or head office's.
+    pub fn authorize(self, actor: &Actor, store_id: i64) -> Result<()> {
+        match self {
+            Transition::Cancel => actor.ensure_manager_of(store_id),
+            _ => actor.ensure_head_office(),
+        }
+    }
+}
+
+impl RequestStatus {
+    /// The transitions that may start from this status (whoever applies them).
+    pub fn transitions(self) -> Vec<Transition> {
+        Transition::ALL
+            .into_iter()
+            .filter(|t| t.source_status() == self)
+            .collect()
     }
 }
 
@@ -409,10 +436,7 @@ pub(crate) async fn transition_at(
     at: DateTime<Utc>,
 ) -> Result<ReplenishmentRequest> {
     let current = get_request(&mut *conn, request_id).await?;
-    match transition {
-        Transition::Cancel => actor.ensure_manager_of(current.store_id)?,
-        _ => actor.ensure_head_office()?,
-    }
+    transition.authorize(actor, current.store_id)?;
     let reason = reason.map(str::trim).filter(|r| !r.is_empty());
     if transition == Transition::Refuse && reason.is_none() {
         return Err(Error::invalid("reason", "Indiquez la raison du refus."));
@@ -476,4 +500,134 @@ pub(crate) async fn transition_at(
         .await?;
     }
     get_request(&mut *conn, request_id).await
+}
+
+/// One step of a request's life: the status it reached, when, by whom, and what was said
+/// (the requester's note, the refusal reason).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RequestStep {
+    pub status: RequestStatus,
+    pub at: DateTime<Utc>,
+    pub employee_id: Option<i64>,
+    pub employee_name: Option<String>,
+    pub note: Option<String>,
+}
+
+/// A stock movement caused by a request (warehouse out on approval, store in on delivery).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, FromRow)]
+pub struct RequestMovement {
+    pub id: i64,
+    pub location: String,
+    pub store_id: Option<i64>,
+    pub delta: i32,
+    pub reason: String,
+    pub employee_id: Option<i64>,
+    pub employee_name: Option<String>,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RequestHistory {
+    pub request: ReplenishmentRequest,
+    /// In the order they happened, the request itself first.
+    pub steps: Vec<RequestStep>,
+    /// From the movement journal, oldest first.
+    pub movements: Vec<RequestMovement>,
+}
+
+/// The history of one request, for head office and the requesting store's staff.
+pub async fn request_history(db: &PgPool, actor: &Actor, id: i64) -> Result<RequestHistory> {
+    let request = get_request(db, id).await?;
+    actor.ensure_store(request.store_id)?;
+    let r = &request;
+    let mut steps: Vec<RequestStep> = [
+        (
+            RequestStatus::EnAttente,
+            Some(r.requested_at),
+            r.requested_by,
+            Some(r.note.clone()),
+        ),
+        (RequestStatus::Validee, r.approved_at, r.approved_by, None),
+        (RequestStatus::Livree, r.delivered_at, r.delivered_by, None),
+        (
+            RequestStatus::Refusee,
+            r.refused_at,
+            r.refused_by,
+            r.refusal_reason.clone(),
+        ),
+        (RequestStatus::Annulee, r.cancelled_at, r.cancelled_by, None),
+    ]
+    .into_iter()
+    .filter_map(|(status, at, employee_id, note)| {
+        Some(RequestStep {
+            status,
+            at: at?,
+            employee_id,
+            employee_name: None,
+            note: note.filter(|n| !n.trim().is_empty()),
+        })
+    })
+    .collect();
+    steps.sort_by_key(|s| s.at);
+    let ids: Vec<i64> = steps.iter().filter_map(|s| s.employee_id).collect();
+    let names: Vec<(i64, String)> =
+        sqlx::query_as("SELECT id, full_name FROM employees WHERE id = ANY($1)")
+            .bind(&ids)
+            .fetch_all(db)
+            .await?;
+    for step in &mut steps {
+        step.employee_name = step
+            .employee_id
+            .and_then(|id| names.iter().find(|(n, _)| *n == id))
+            .map(|(_, name)| name.clone());
+    }
+    let movements = sqlx::query_as(
+        "SELECT m.id, m.location, m.store_id, m.delta, m.reason, m.employee_id,
+                e.full_name AS employee_name, m.created_at
+         FROM stock_movements m LEFT JOIN employees e ON e.id = m.employee_id
+         WHERE m.request_id = $1 ORDER BY m.created_at, m.id",
+    )
+    .bind(id)
+    .fetch_all(db)
+    .await?;
+    Ok(RequestHistory {
+        request,
+        steps,
+        movements,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_status_offers_the_transitions_that_start_from_it() {
+        use Transition::*;
+        assert_eq!(
+            RequestStatus::EnAttente.transitions(),
+            vec![Approve, Refuse, Cancel]
+        );
+        assert_eq!(RequestStatus::Validee.transitions(), vec![Deliver]);
+        for done in [
+            RequestStatus::Livree,
+            RequestStatus::Refusee,
+            RequestStatus::Annulee,
+        ] {
+            assert!(done.transitions().is_empty(), "{done:?}");
+        }
+    }
+
+    #[test]
+    fn the_warehouse_approves_and_the_store_cancels() {
+        let manager = Actor::Employee {
+            id: 1,
+            role: crate::Role::Gerant,
+            store_id: Some(2),
+        };
+        assert!(Transition::Cancel.authorize(&manager, 2).is_ok());
+        assert!(Transition::Cancel.authorize(&manager, 3).is_err());
+        assert!(Transition::Approve.authorize(&manager, 2).is_err());
+        assert!(Transition::Deliver.authorize(&Actor::System, 2).is_ok());
+    }
 }

@@ -42,7 +42,7 @@ fn till_url(register_id: i64, cart: &super::cart::Cart, extra: &[(&str, &str)]) 
     };
     let mut pairs = vec![("panier", encoded.as_str()), ("vente", sale_id.as_str())];
     pairs.extend_from_slice(extra);
-    crate::server::with_query(&format!("/caisses/{register_id}"), &pairs)
+    crate::links::with_query(&format!("/caisses/{register_id}"), &pairs)
 }
 
 /// Adds a product to the cart: by id (a search result), or by what was typed: an exact code
@@ -141,7 +141,7 @@ pub async fn till_checkout(
             ("recu", recu.as_str()),
         ];
         pairs.extend_from_slice(extra);
-        crate::server::with_query(&format!("/caisses/{register_id}"), &pairs)
+        crate::links::with_query(&format!("/caisses/{register_id}"), &pairs)
     };
     if cart.is_empty() {
         leptos_axum::redirect(&back("vide", &[]));
@@ -220,7 +220,8 @@ pub async fn till_checkout(
 /// Opens the register's session with the counted float.
 #[server(endpoint = "till_open")]
 pub async fn open_till(csrf: String, register_id: i64, fonds: String) -> Result<(), ServerFnError> {
-    use crate::server::{failure, pool, require_csrf, with_query};
+    use crate::links::with_query;
+    use crate::server::{failure, pool, require_csrf};
     let session = require_csrf(&csrf).await?;
     let back = format!("/caisses/{register_id}");
     let Some(float) = crate::format::parse_money(&fonds) else {
@@ -250,7 +251,8 @@ pub async fn close_till(
     session_id: i64,
     compte: String,
 ) -> Result<(), ServerFnError> {
-    use crate::server::{failure, pool, require_csrf, with_query};
+    use crate::links::with_query;
+    use crate::server::{failure, pool, require_csrf};
     let session = require_csrf(&csrf).await?;
     let back = format!("/caisses/{register_id}/fermeture");
     let Some(counted) = crate::format::parse_money(&compte) else {
