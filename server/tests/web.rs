@@ -263,3 +263,25 @@ async fn forms_posted_from_another_site_are_refused_even_with_the_token(pool: Pg
     .await;
     assert_eq!(accepted.location.as_deref(), Some("/connexion"));
 }
+
+#[sqlx::test(migrator = "domain::MIGRATOR")]
+async fn head_office_sees_the_network_figures_of_the_day_and_store_staff_do_not(pool: PgPool) {
+    demo_store_and_employee(&pool).await;
+    let app = app(pool.clone());
+    let admin = employee_session(&app, &pool, "siege", domain::Role::Admin, None).await;
+    let page = call(&app, "GET", "/", Some(&admin), None).await;
+    assert!(
+        page.body.contains("Réseau aujourd&#x27;hui") || page.body.contains("Réseau aujourd'hui")
+    );
+    assert!(
+        page.body.contains("data-kpi=\"sales\">0<"),
+        "no sale yet today"
+    );
+    let manager = cookie_pair(&sign_in(&app, "gerant1", "demo").await.set_cookie.unwrap());
+    let page = call(&app, "GET", "/", Some(&manager), None).await;
+    assert!(page.body.contains("Centre-Ville"));
+    assert!(
+        !page.body.contains("data-kpi="),
+        "store staff see their store only"
+    );
+}

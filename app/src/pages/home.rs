@@ -18,14 +18,56 @@ pub struct StoreCard {
     pub stock_alerts: i64,
 }
 
+/// Head office's figures of the day for the whole network.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct NetworkCard {
+    pub revenue: String,
+    pub sales: i64,
+    pub average_ticket: String,
+    pub units: i64,
+    pub returns: i64,
+    pub open_registers: i64,
+    pub registers: i64,
+    pub stock_alerts: i64,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct DashboardView {
+    pub stores: Vec<StoreCard>,
+    /// Only for head office.
+    pub network: Option<NetworkCard>,
+}
+
 #[server(endpoint = "dashboard")]
-pub async fn dashboard() -> Result<Vec<StoreCard>, ServerFnError> {
+pub async fn dashboard() -> Result<DashboardView, ServerFnError> {
+    use crate::format::money;
+    use crate::server::failure;
     let session = crate::server::require_session().await?;
     let pool = crate::server::pool()?;
-    let stores = domain::reporting::stores_today(&pool, &session.employee.actor())
+    let actor = session.employee.actor();
+    let stores = domain::reporting::stores_today(&pool, &actor)
         .await
-        .map_err(crate::server::failure)?;
-    Ok(stores
+        .map_err(failure)?;
+    let network = if actor.is_head_office() {
+        let today = domain::reporting::chain_today();
+        let scope = domain::reporting::ReportScope::new(today, today, None).map_err(failure)?;
+        let k = domain::reporting::kpis(&pool, &actor, &scope)
+            .await
+            .map_err(failure)?;
+        Some(NetworkCard {
+            revenue: money(k.revenue),
+            sales: k.sales,
+            average_ticket: money(k.average_ticket),
+            units: k.units,
+            returns: k.returns,
+            open_registers: stores.iter().map(|s| s.open_registers).sum(),
+            registers: stores.iter().map(|s| s.registers).sum(),
+            stock_alerts: k.stock_alerts,
+        })
+    } else {
+        None
+    };
+    let stores = stores
         .into_iter()
         .map(|s| StoreCard {
             id: s.store_id,
@@ -37,7 +79,8 @@ pub async fn dashboard() -> Result<Vec<StoreCard>, ServerFnError> {
             registers: s.registers,
             stock_alerts: s.stock_alerts,
         })
-        .collect())
+        .collect();
+    Ok(DashboardView { stores, network })
 }
 
 /// How often the figures refresh in the browser.
@@ -55,9 +98,10 @@ pub fn HomePage() -> impl IntoView {
         <Transition fallback=|| ()>
             {move || Suspend::new(async move {
                 match stores.await {
-                    Ok(list) => view! {
+                    Ok(d) => view! {
+                        {d.network.map(|n| view! { <Network n /> })}
                         <ul class="store-list">
-                            {list.into_iter().map(|s| view! { <StoreTile store=s /> }).collect_view()}
+                            {d.stores.into_iter().map(|s| view! { <StoreTile store=s /> }).collect_view()}
                         </ul>
                     }.into_any(),
                     Err(e) => view! { <p class="error">{e.to_string()}</p> }.into_any(),
@@ -88,5 +132,24 @@ fn StoreTile(store: StoreCard) -> impl IntoView {
                 <div class=alert_class><dt>"Alertes de stock"</dt><dd class="alerts">{store.stock_alerts}</dd></div>
             </dl>
         </li>
+    }
+}
+
+/// The network's figures of the day (head office).
+#[component]
+fn Network(n: NetworkCard) -> impl IntoView {
+    view! {
+        <section class="network" aria-label="Réseau aujourd'hui">
+            <h2>"Réseau aujourd'hui"</h2>
+            <dl class="kpis-today">
+                <div><dt>"Chiffre d'affaires (HT)"</dt><dd data-kpi="revenue">{n.revenue}</dd></div>
+                <div><dt>"Ventes"</dt><dd data-kpi="sales">{crate::format::count(n.sales)}</dd></div>
+                <div><dt>"Panier moyen"</dt><dd>{n.average_ticket}</dd></div>
+                <div><dt>"Articles vendus"</dt><dd>{crate::format::count(n.units)}</dd></div>
+                <div><dt>"Retours"</dt><dd>{n.returns}</dd></div>
+                <div><dt>"Caisses ouvertes"</dt><dd>{format!("{} / {}", n.open_registers, n.registers)}</dd></div>
+                <div class:alert={n.stock_alerts > 0}><dt>"Alertes de stock"</dt><dd>{n.stock_alerts}</dd></div>
+            </dl>
+        </section>
     }
 }
