@@ -92,8 +92,13 @@ pub async fn logout(csrf: String) -> Result<(), ServerFnError> {
 /// The signed-in employee, loaded once per page and shared through the context.
 pub type UserResource = Resource<Result<Option<CurrentUser>, ServerFnError>>;
 
-pub fn provide_user() -> UserResource {
-    let user = Resource::new(|| (), |_| whoami());
+/// Loads the signed-in employee for its children, again after each navigation: signing in or
+/// out (a redirect answered to a form, followed without a reload once the page is hydrated)
+/// shows at once in the top bar and in the pages.
+#[component]
+pub fn WithUser(children: Children) -> impl IntoView {
+    let location = leptos_router::hooks::use_location();
+    let user: UserResource = Resource::new(move || location.pathname.get(), |_| whoami());
     provide_context(user);
-    user
+    children()
 }

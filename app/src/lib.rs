@@ -46,11 +46,11 @@ pub fn App() -> impl IntoView {
             let _ = body.set_attribute("data-hydrated", "true");
         }
     });
-    auth::provide_user();
     view! {
         <Stylesheet id="leptos" href="/pkg/multimagasin.css" />
         <Title text="Multi-Magasin" />
         <Router>
+            <auth::WithUser>
             <components::TopBar />
             <main class="page">
                 <Routes fallback=|| view! { <p>"Page introuvable."</p> }>
@@ -123,6 +123,7 @@ pub fn App() -> impl IntoView {
                     />
                 </Routes>
             </main>
+            </auth::WithUser>
         </Router>
     }
 }

@@ -149,6 +149,46 @@ describe('till', () => {
       });
   });
 
+  it('finds at the till a product head office has just created', async (t) => {
+    const code = `E2E${Date.now().toString(36).toUpperCase()}`;
+    await withPage(t, browser, '/produits/nouveau', { user: 'admin' }, async ({ page, errors }) => {
+      await waitForHydration(page);
+      await page.fill('#p-code', code);
+      await page.fill('#p-name', 'Tisane e2e');
+      await page.selectOption('#p-category_id', { label: 'Boissons' });
+      await page.fill('#p-price', '3,25');
+      await page.click('#product-form button[type=submit]');
+      await page.waitForURL(/cree=/);
+      assertNoErrors(errors);
+    });
+    await withPage(t, browser, '/caisses/13', { device: 'desktop', user: 'caissier5' }, async ({ page, errors }) => {
+      await waitForHydration(page);
+      await ensureOpen(page);
+      await page.locator('#code').fill('Tisane e2e');
+      const hit = page.locator('ul.hits button.hit', { hasText: code });
+      await hit.waitFor();
+      assert.match(await hit.textContent(), /3,25/);
+      assert.match(await hit.textContent(), /stock : 0/, 'no stock in the store yet');
+      assertNoErrors(errors);
+    });
+  });
+
+  it('each role signs in through the form and lands on its dashboard', async (t) => {
+    for (const [login, role] of [['admin', 'Siège'], ['gerant2', 'Gérant'], ['caissier2', 'Caissier']]) {
+      await withPage(t, browser, '/connexion', { device: 'desktop' }, async ({ page, errors }) => {
+        await waitForHydration(page);
+        await page.fill('input[name=login]', login);
+        await page.fill('input[name=password]', 'demo');
+        await Promise.all([page.waitForURL((u) => new URL(u).pathname === '/'), page.click('form.form button[type=submit]')]);
+        await page.waitForSelector('.topbar .role');
+        assert.equal((await page.locator('.topbar .role').textContent()).trim(), role);
+        const stores = await page.locator('.store-list li').count();
+        assert.equal(stores, login === 'admin' ? 5 : 1, `${login} sees ${stores} store(s)`);
+        assertNoErrors(errors);
+      });
+    }
+  });
+
   it('fits a phone and closes the register with its Z report', async (t) => {
     await withPage(t, browser, '/caisses/15', { device: 'phone', user: 'caissier5' }, async ({ page, errors }) => {
       await waitForHydration(page);

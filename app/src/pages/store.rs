@@ -93,6 +93,7 @@ pub fn StorePage() -> impl IntoView {
                         <nav class="store-links">
                             <a href=format!("/magasins/{}/stock", p.id)>"Stock du magasin"</a>
                             <a href=format!("/magasins/{}/retours", p.id)>"Retours"</a>
+                            <a href=format!("/magasins/{}/stock#demandes", p.id)>"Demandes de réassort"</a>
                             {p.can_report.then(|| view! {
                                 <a href=format!("/rapports?magasin={}", p.id)>"Rapport du magasin"</a>
                             })}
