@@ -12,7 +12,7 @@ help: ## List the targets
 run: ## Start the whole product locally on demo data (web UI :8080, API :8000)
 	@deploy/local/run.sh
 
-test: ## Run every check and test (fmt, clippy native + wasm, nextest, smoke)
+test: ## Run every check and test (fmt, clippy, nextest, smoke, browser, operations)
 	@deploy/local/test.sh
 
 tools: ## Install cargo-leptos, wasm-bindgen and wasm-opt if missing
