@@ -309,6 +309,30 @@ pub enum AuthErrors {
     Internal(Problem),
 }
 
+/// Errors of a route that reads a JSON body.
+#[derive(utoipa::IntoResponses)]
+#[allow(dead_code)]
+pub enum BodyErrors {
+    /// The body is not JSON (`malformed_json`).
+    #[response(status = 400, content_type = "application/problem+json",
+        example = json!({"type": "https://multimagasin.example/problems/malformed_json", "title": "Requête invalide", "status": 400, "detail": "JSON invalide : expected value at line 1 column 1", "instance": "/api/v1/products", "error_code": "malformed_json"}))]
+    Malformed(Problem),
+    /// The body is not sent as `Content-Type: application/json`.
+    #[response(status = 415, content_type = "application/problem+json",
+        example = json!({"type": "https://multimagasin.example/problems/unsupported_media_type", "title": "Type de contenu non pris en charge", "status": 415, "detail": "Le corps doit être du JSON (Content-Type: application/json).", "instance": "/api/v1/products", "error_code": "unsupported_media_type"}))]
+    UnsupportedMediaType(Problem),
+}
+
+/// The body is not sent as `Content-Type: application/json` (for routes documenting their own
+/// 400).
+#[derive(utoipa::IntoResponses)]
+#[allow(dead_code)]
+pub enum MediaTypeError {
+    #[response(status = 415, content_type = "application/problem+json",
+        example = json!({"type": "https://multimagasin.example/problems/unsupported_media_type", "title": "Type de contenu non pris en charge", "status": 415, "detail": "Le corps doit être du JSON (Content-Type: application/json).", "instance": "/api/v1/stores/1/sales", "error_code": "unsupported_media_type"}))]
+    UnsupportedMediaType(Problem),
+}
+
 /// Input errors of routes that take a body or parameters.
 #[derive(utoipa::IntoResponses)]
 #[allow(dead_code)]
