@@ -5,7 +5,7 @@
 # codes or content types are required.
 #
 # Needs target/debug/server and target/debug/public-api (`cargo build -p server -p public-api`).
-# Env: ST_MAX_EXAMPLES (default 40 per operation), ST_SEED (default 20261124).
+# Env: ST_MAX_EXAMPLES (default 100 per operation), ST_SEED (default 20261124).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 source deploy/local/lib.sh
@@ -53,7 +53,7 @@ status=0
   --header "Authorization: Bearer $token" \
   --checks not_a_server_error,response_schema_conformance,status_code_conformance,content_type_conformance \
   --phases examples,coverage,fuzzing \
-  --max-examples "${ST_MAX_EXAMPLES:-40}" --seed "${ST_SEED:-20261124}" \
+  --max-examples "${ST_MAX_EXAMPLES:-100}" --seed "${ST_SEED:-20261124}" \
   --generation-database none --workers 2 --request-timeout 10 --no-color \
   --report junit --report-junit-path "${ST_JUNIT:-$work/junit.xml}") || status=$?
 echo "schemathesis: $((SECONDS - started)) s, exit $status"
