@@ -9,6 +9,9 @@ use domain::staff::WebSession;
 /// Name of the session cookie (HttpOnly, SameSite=Lax; the value is random, stored hashed).
 pub const SESSION_COOKIE: &str = "mm_session";
 
+/// `Retry-After` (seconds) of a 503 answered while the database is unavailable.
+pub const RETRY_AFTER_SECS: u64 = 5;
+
 /// The pool the web server put in the Leptos context.
 pub fn pool() -> Result<PgPool, ServerFnError> {
     use_context::<PgPool>().ok_or_else(|| ServerFnError::new("Base de données non configurée."))
@@ -26,7 +29,19 @@ pub fn failure(err: domain::Error) -> ServerFnError {
             chain.push_str(&s.to_string());
             source = s.source();
         }
-        tracing::error!(error = %chain, "server function failed");
+        if err.is_unavailable() {
+            // PostgreSQL down, restarting or past the statement timeout: a retry may work
+            tracing::warn!(error = %chain, "database unavailable");
+            if let Some(res) = use_context::<leptos_axum::ResponseOptions>() {
+                res.set_status(http::StatusCode::SERVICE_UNAVAILABLE);
+                res.insert_header(
+                    http::header::RETRY_AFTER,
+                    http::HeaderValue::from(RETRY_AFTER_SECS),
+                );
+            }
+        } else {
+            tracing::error!(error = %chain, "server function failed");
+        }
         ServerFnError::new("Le service est momentanément indisponible. Réessayez dans un instant.")
     }
 }

@@ -30,12 +30,23 @@ pub async fn connect(url: &str, max_connections: u32) -> Result<PgPool> {
         .await?)
 }
 
+/// Default of `DB_STATEMENT_TIMEOUT_MS`: far above any request of the applications, far below
+/// a client's patience.
+pub const DEFAULT_STATEMENT_TIMEOUT_MS: u64 = 10_000;
+
 /// A pool that connects on first use, so a binary can start while PostgreSQL is down and
-/// report it on `/health`.
-pub fn connect_lazy(url: &str, max_connections: u32) -> Result<PgPool> {
-    let options: PgConnectOptions = url
+/// report it on `/health`. Each connection gets PostgreSQL's `statement_timeout` (milliseconds,
+/// 0 = none): a statement stuck behind a lock or a slow plan is cancelled by the server and
+/// surfaces as an unavailable database ([`Error::is_unavailable`]) instead of holding a
+/// request and a connection forever.
+pub fn connect_lazy(url: &str, max_connections: u32, statement_timeout_ms: u64) -> Result<PgPool> {
+    let mut options: PgConnectOptions = url
         .parse()
         .map_err(|e| Error::Internal(format!("DATABASE_URL invalide : {e}")))?;
+    if statement_timeout_ms > 0 {
+        let timeout = statement_timeout_ms.to_string();
+        options = options.options([("statement_timeout", timeout.as_str())]);
+    }
     Ok(PgPoolOptions::new()
         .max_connections(max_connections)
         .acquire_timeout(Duration::from_secs(3))

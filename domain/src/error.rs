@@ -79,6 +79,36 @@ impl Error {
     pub fn is_client_error(&self) -> bool {
         !matches!(self, Error::Database(_) | Error::Internal(_))
     }
+
+    /// True when PostgreSQL is unreachable, restarting, saturated or too slow (the statement
+    /// timeout fired): the request may succeed if retried later, so callers answer 503 with
+    /// `Retry-After` instead of 500.
+    pub fn is_unavailable(&self) -> bool {
+        match self {
+            Error::Database(err) => is_unavailable(err),
+            _ => false,
+        }
+    }
+}
+
+fn is_unavailable(err: &sqlx::Error) -> bool {
+    match err {
+        sqlx::Error::PoolTimedOut
+        | sqlx::Error::PoolClosed
+        | sqlx::Error::Io(_)
+        | sqlx::Error::WorkerCrashed => true,
+        sqlx::Error::Database(db) => db.code().is_some_and(|code| {
+            // 08: connection exception; 53300: too many connections; 57014: query canceled
+            // (statement_timeout); 57P01..57P03: shutdown, crash, cannot connect now;
+            // 40P01 is a deadlock (retryable too)
+            code.starts_with("08")
+                || matches!(
+                    code.as_ref(),
+                    "53300" | "57014" | "57P01" | "57P02" | "57P03" | "40P01"
+                )
+        }),
+        _ => false,
+    }
 }
 
 /// What a violated constraint means to the person who caused it.

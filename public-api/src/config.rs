@@ -22,6 +22,10 @@ pub struct Config {
     /// Maximum database connections of this instance.
     #[arg(long, env = "DATABASE_POOL_SIZE", default_value_t = 16)]
     pub pool_size: u32,
+    /// PostgreSQL cancels a statement running longer than this (milliseconds; 0 = never); the
+    /// request then answers 503 with `Retry-After`.
+    #[arg(long, env = "DB_STATEMENT_TIMEOUT_MS", default_value_t = domain::db::DEFAULT_STATEMENT_TIMEOUT_MS)]
+    pub db_statement_timeout_ms: u64,
     /// Redis URL of the shared cache; empty disables the cache.
     #[arg(long, env = "REDIS_URL", default_value = "redis://127.0.0.1:6379")]
     pub redis_url: String,

@@ -49,6 +49,9 @@ pub struct Problem {
 
 pub const PROBLEM_CONTENT_TYPE: &str = "application/problem+json";
 
+/// `Retry-After` of a 503 (PostgreSQL down, restarting or past the statement timeout).
+pub const RETRY_AFTER_SECS: u64 = 5;
+
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
     #[error(transparent)]
@@ -189,6 +192,17 @@ impl ApiError {
                     "Le corps doit être du JSON (Content-Type: application/json).".into(),
                 ),
             ),
+            ApiError::Domain(err) if err.is_unavailable() => (
+                StatusCode::SERVICE_UNAVAILABLE,
+                base(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "service_unavailable",
+                    "Service indisponible",
+                    format!(
+                        "La base de données ne répond pas à temps : réessayez dans {RETRY_AFTER_SECS} s."
+                    ),
+                ),
+            ),
             ApiError::Domain(D::Database(_) | D::Internal(_)) | ApiError::Internal(_) => (
                 StatusCode::INTERNAL_SERVER_ERROR,
                 base(
@@ -251,7 +265,7 @@ fn contract_field(field: &str) -> String {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let (status, problem) = self.problem();
-        if status == StatusCode::INTERNAL_SERVER_ERROR {
+        if status.is_server_error() {
             let mut chain = self.to_string();
             let mut source = std::error::Error::source(&self);
             while let Some(s) = source {
@@ -259,7 +273,11 @@ impl IntoResponse for ApiError {
                 chain.push_str(&s.to_string());
                 source = s.source();
             }
-            tracing::error!(error = %chain, "request failed");
+            if status == StatusCode::SERVICE_UNAVAILABLE {
+                tracing::warn!(error = %chain, "database unavailable");
+            } else {
+                tracing::error!(error = %chain, "request failed");
+            }
         }
         let body = serde_json::to_vec(&problem).unwrap_or_default();
         let mut response = (status, body).into_response();
@@ -272,6 +290,11 @@ impl IntoResponse for ApiError {
                 response
                     .headers_mut()
                     .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+            }
+            ApiError::Domain(ref err) if err.is_unavailable() => {
+                response
+                    .headers_mut()
+                    .insert(header::RETRY_AFTER, HeaderValue::from(RETRY_AFTER_SECS));
             }
             ApiError::RateLimited { retry_after_secs } => {
                 response.headers_mut().insert(
@@ -307,6 +330,36 @@ pub enum AuthErrors {
     #[response(status = 500, content_type = "application/problem+json",
         example = json!({"type": "https://multimagasin.example/problems/internal_error", "title": "Erreur interne", "status": 500, "detail": "Une erreur interne est survenue ; elle a été journalisée.", "instance": "/api/v1/products", "error_code": "internal_error"}))]
     Internal(Problem),
+    /// PostgreSQL is down, restarting or too slow (statement timeout): retry after `Retry-After`
+    /// seconds.
+    #[response(status = 503, content_type = "application/problem+json",
+        headers(("Retry-After" = u64, description = "Seconds to wait before retrying")),
+        example = json!({"type": "https://multimagasin.example/problems/service_unavailable", "title": "Service indisponible", "status": 503, "detail": "La base de données ne répond pas à temps : réessayez dans 5 s.", "instance": "/api/v1/products", "error_code": "service_unavailable"}))]
+    Unavailable(Problem),
+}
+
+/// Errors of a route that reads a JSON body.
+#[derive(utoipa::IntoResponses)]
+#[allow(dead_code)]
+pub enum BodyErrors {
+    /// The body is not JSON (`malformed_json`).
+    #[response(status = 400, content_type = "application/problem+json",
+        example = json!({"type": "https://multimagasin.example/problems/malformed_json", "title": "Requête invalide", "status": 400, "detail": "JSON invalide : expected value at line 1 column 1", "instance": "/api/v1/products", "error_code": "malformed_json"}))]
+    Malformed(Problem),
+    /// The body is not sent as `Content-Type: application/json`.
+    #[response(status = 415, content_type = "application/problem+json",
+        example = json!({"type": "https://multimagasin.example/problems/unsupported_media_type", "title": "Type de contenu non pris en charge", "status": 415, "detail": "Le corps doit être du JSON (Content-Type: application/json).", "instance": "/api/v1/products", "error_code": "unsupported_media_type"}))]
+    UnsupportedMediaType(Problem),
+}
+
+/// The body is not sent as `Content-Type: application/json` (for routes documenting their own
+/// 400).
+#[derive(utoipa::IntoResponses)]
+#[allow(dead_code)]
+pub enum MediaTypeError {
+    #[response(status = 415, content_type = "application/problem+json",
+        example = json!({"type": "https://multimagasin.example/problems/unsupported_media_type", "title": "Type de contenu non pris en charge", "status": 415, "detail": "Le corps doit être du JSON (Content-Type: application/json).", "instance": "/api/v1/stores/1/sales", "error_code": "unsupported_media_type"}))]
+    UnsupportedMediaType(Problem),
 }
 
 /// Input errors of routes that take a body or parameters.

@@ -60,6 +60,26 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     })
 }
 
+/// A path parameter: one that does not parse (`/products/abc`, an id beyond `i64`) names no
+/// resource, so it answers the documented 404 problem instead of axum's plain-text 400.
+pub struct ValidPath<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned + Send> FromRequestParts<S> for ValidPath<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+        match axum::extract::Path::<T>::from_request_parts(parts, state).await {
+            Ok(axum::extract::Path(value)) => Ok(ValidPath(value)),
+            Err(rejection) => {
+                tracing::debug!(%rejection, "path parameter rejected");
+                Err(ApiError::NotFound(
+                    "Aucune ressource à cette adresse : l'identifiant est invalide.".into(),
+                ))
+            }
+        }
+    }
+}
+
 /// A query string, with the offending parameter named on error.
 pub struct ValidQuery<T>(pub T);
 

@@ -74,7 +74,11 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     let instance = common::config::instance_id(config.instance_id.as_deref());
     let _telemetry = common::telemetry::init(&config.log_level, &config.log_dir, &instance)
         .map_err(anyhow::Error::msg)?;
-    let pool = domain::db::connect_lazy(&config.database_url, config.pool_size)?;
+    let pool = domain::db::connect_lazy(
+        &config.database_url,
+        config.pool_size,
+        config.db_statement_timeout_ms,
+    )?;
     let addr = SocketAddr::new(config.host, config.port);
     let state = ApiState::new(config, pool);
     if state.config.api_token.as_deref().is_none_or(str::is_empty) {

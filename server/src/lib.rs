@@ -149,7 +149,7 @@ fn host_name(authority: &str) -> String {
     host.to_ascii_lowercase()
 }
 
-async fn health(State(state): State<AppState>) -> impl IntoResponse {
+async fn health(State(state): State<AppState>) -> axum::response::Response {
     let database_up = domain::db::is_up(&state.pool).await;
     let status = if database_up {
         StatusCode::OK
@@ -164,7 +164,14 @@ async fn health(State(state): State<AppState>) -> impl IntoResponse {
         "uptime_seconds": state.started.elapsed().as_secs(),
         "database": if database_up { "up" } else { "down" },
     });
-    (status, Json(body))
+    let mut response = (status, Json(body)).into_response();
+    if !database_up {
+        response.headers_mut().insert(
+            axum::http::header::RETRY_AFTER,
+            axum::http::HeaderValue::from(app::server::RETRY_AFTER_SECS),
+        );
+    }
+    response
 }
 
 #[cfg(test)]

@@ -31,6 +31,9 @@ struct Cli {
     /// Maximum database connections of this instance.
     #[arg(long, env = "DATABASE_POOL_SIZE", default_value_t = 16)]
     pool_size: u32,
+    /// PostgreSQL cancels a statement running longer than this (milliseconds; 0 = never).
+    #[arg(long, env = "DB_STATEMENT_TIMEOUT_MS", default_value_t = domain::db::DEFAULT_STATEMENT_TIMEOUT_MS)]
+    db_statement_timeout_ms: u64,
     /// Password of the `admin` account created on first start when no admin exists
     /// (production installs; the demo data brings its own accounts).
     #[arg(long, env = "ADMIN_PASSWORD", hide_env_values = true)]
@@ -116,7 +119,11 @@ async fn serve(cli: Cli) -> anyhow::Result<()> {
         None => {}
     }
     let addr = leptos_options.site_addr;
-    let pool = domain::db::connect_lazy(&cli.database_url, cli.pool_size)?;
+    let pool = domain::db::connect_lazy(
+        &cli.database_url,
+        cli.pool_size,
+        cli.db_statement_timeout_ms,
+    )?;
     if let Some(password) = cli.admin_password.as_deref().filter(|p| !p.is_empty()) {
         match domain::staff::ensure_admin(&pool, password).await {
             Ok(true) => tracing::info!("created the admin account"),

@@ -20,7 +20,7 @@ async fn health_reports_the_database(pool: PgPool) {
 
 #[tokio::test]
 async fn health_is_503_when_the_database_is_down() {
-    let pool = domain::db::connect_lazy("postgres://postgres@127.0.0.1:1/none", 1).unwrap();
+    let pool = domain::db::connect_lazy("postgres://postgres@127.0.0.1:1/none", 1, 0).unwrap();
     let reply = call(&app(pool), "GET", "/health", None, None).await;
     assert_eq!(reply.status, StatusCode::SERVICE_UNAVAILABLE);
     assert!(
@@ -28,6 +28,39 @@ async fn health_is_503_when_the_database_is_down() {
         "{}",
         reply.body
     );
+}
+
+/// Drill "PostgreSQL restarted" (deploy/local/drills.sh): while the database is down, health
+/// and pages needing data answer 503 with `Retry-After`, not 500, so clients and load balancers
+/// know to come back.
+#[tokio::test]
+async fn pages_and_server_functions_are_503_with_retry_after_when_the_database_is_down() {
+    let pool = domain::db::connect_lazy("postgres://postgres@127.0.0.1:1/none", 1, 0).unwrap();
+    let app = app(pool);
+    for (method, uri) in [("GET", "/health"), ("GET", "/"), ("POST", "/api/whoami")] {
+        let req = Request::builder()
+            .method(method)
+            .uri(uri)
+            .header("accept", "text/html")
+            .header("cookie", format!("mm_session={}", "a".repeat(43)))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(Body::empty())
+            .unwrap();
+        let response = app.clone().oneshot(req).await.unwrap();
+        assert_eq!(
+            response.status(),
+            StatusCode::SERVICE_UNAVAILABLE,
+            "{method} {uri}"
+        );
+        assert_eq!(
+            response
+                .headers()
+                .get("retry-after")
+                .and_then(|v| v.to_str().ok()),
+            Some("5"),
+            "{method} {uri}"
+        );
+    }
 }
 
 #[sqlx::test(migrator = "domain::MIGRATOR")]

@@ -1,7 +1,7 @@
 //! `/products` and `/categories`.
 
 use axum::Extension;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::{StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use utoipa_axum::router::OpenApiRouter;
@@ -13,8 +13,8 @@ use crate::auth::Caller;
 use crate::cache::{Change, Policy};
 use crate::dto::Page;
 use crate::dto::catalog::{Category, Product, ProductInput, ProductPatch, ProductQuery};
-use crate::error::{ApiResult, AuthErrors, ConflictError, InputErrors, NotFoundError};
-use crate::extract::{ValidJson, ValidQuery};
+use crate::error::{ApiResult, AuthErrors, BodyErrors, ConflictError, InputErrors, NotFoundError};
+use crate::extract::{ValidJson, ValidPath, ValidQuery};
 
 pub fn router() -> OpenApiRouter<ApiState> {
     OpenApiRouter::new()
@@ -65,7 +65,10 @@ async fn list_products(
     security(("bearer" = []), ("api_key" = [])),
     responses((status = 200, description = "The product", body = Product), NotFoundError, AuthErrors)
 )]
-async fn get_product(State(state): State<ApiState>, Path(id): Path<i64>) -> ApiResult<Response> {
+async fn get_product(
+    State(state): State<ApiState>,
+    ValidPath(id): ValidPath<i64>,
+) -> ApiResult<Response> {
     cached(&state, Policy::Product, &id.to_string(), async {
         Ok(Product::from(
             domain::catalog::get_product(&state.pool, id).await?,
@@ -85,7 +88,7 @@ async fn get_product(State(state): State<ApiState>, Path(id): Path<i64>) -> ApiR
 )]
 async fn get_product_by_code(
     State(state): State<ApiState>,
-    Path(code): Path<String>,
+    ValidPath(code): ValidPath<String>,
 ) -> ApiResult<Response> {
     cached(&state, Policy::Product, &format!("code:{code}"), async {
         Ok(Product::from(
@@ -105,7 +108,7 @@ async fn get_product_by_code(
     responses(
         (status = 201, description = "Created; `Location` gives its URL", body = Product,
          headers(("Location" = String, description = "/api/v1/products/{id}"))),
-        NotFoundError, ConflictError, InputErrors, AuthErrors
+        NotFoundError, ConflictError, InputErrors, BodyErrors, AuthErrors
     )
 )]
 async fn create_product(
@@ -155,12 +158,12 @@ async fn apply(
     params(("id" = i64, Path, description = "Product id", example = 1)),
     request_body = ProductInput,
     security(("bearer" = []), ("api_key" = [])),
-    responses((status = 200, description = "Replaced", body = Product), NotFoundError, ConflictError, InputErrors, AuthErrors)
+    responses((status = 200, description = "Replaced", body = Product), NotFoundError, ConflictError, InputErrors, BodyErrors, AuthErrors)
 )]
 async fn replace_product(
     State(state): State<ApiState>,
     Extension(caller): Extension<Caller>,
-    Path(id): Path<i64>,
+    ValidPath(id): ValidPath<i64>,
     ValidJson(input): ValidJson<ProductInput>,
 ) -> ApiResult<Response> {
     let changes = input.into_replacement()?;
@@ -175,12 +178,12 @@ async fn replace_product(
     params(("id" = i64, Path, description = "Product id", example = 1)),
     request_body = ProductPatch,
     security(("bearer" = []), ("api_key" = [])),
-    responses((status = 200, description = "Changed", body = Product), NotFoundError, ConflictError, InputErrors, AuthErrors)
+    responses((status = 200, description = "Changed", body = Product), NotFoundError, ConflictError, InputErrors, BodyErrors, AuthErrors)
 )]
 async fn patch_product(
     State(state): State<ApiState>,
     Extension(caller): Extension<Caller>,
-    Path(id): Path<i64>,
+    ValidPath(id): ValidPath<i64>,
     ValidJson(patch): ValidJson<ProductPatch>,
 ) -> ApiResult<Response> {
     let changes = patch.into_changes()?;
@@ -200,7 +203,7 @@ async fn patch_product(
 async fn delete_product(
     State(state): State<ApiState>,
     Extension(caller): Extension<Caller>,
-    Path(id): Path<i64>,
+    ValidPath(id): ValidPath<i64>,
 ) -> ApiResult<Response> {
     let before = domain::catalog::get_product(&state.pool, id).await?;
     domain::catalog::delete_product(&state.pool, &caller.actor(), id).await?;

@@ -16,7 +16,7 @@ use crate::cache::Policy;
 use crate::dto::reports::{
     CustomInput, CustomReport, InventoryQuery, InventoryReport, KpiReport, PeriodQuery, SalesReport,
 };
-use crate::error::{ApiResult, AuthErrors, InputErrors, NotFoundError};
+use crate::error::{ApiResult, AuthErrors, BodyErrors, InputErrors, NotFoundError};
 use crate::extract::{ValidJson, ValidQuery};
 
 pub fn router() -> OpenApiRouter<ApiState> {
@@ -126,7 +126,7 @@ async fn inventory_report(
     tag = "rapports",
     request_body = CustomInput,
     security(("bearer" = []), ("api_key" = [])),
-    responses((status = 200, description = "The grouped figures", body = CustomReport), NotFoundError, InputErrors, AuthErrors)
+    responses((status = 200, description = "The grouped figures", body = CustomReport), NotFoundError, InputErrors, BodyErrors, AuthErrors)
 )]
 async fn custom_report(
     State(state): State<ApiState>,

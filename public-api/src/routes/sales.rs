@@ -2,7 +2,7 @@
 
 use axum::Extension;
 use axum::body::Bytes;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use domain::idempotency::{self, Claim, SavedResponse};
@@ -16,9 +16,10 @@ use crate::auth::Caller;
 use crate::cache::Change;
 use crate::dto::sales::{Sale, SaleInput};
 use crate::error::{
-    ApiError, ApiResult, AuthErrors, InputErrors, NotFoundError, PROBLEM_CONTENT_TYPE, Problem,
+    ApiError, ApiResult, AuthErrors, InputErrors, MediaTypeError, NotFoundError,
+    PROBLEM_CONTENT_TYPE, Problem,
 };
-use crate::extract::parse_json;
+use crate::extract::{ValidPath, parse_json};
 
 pub fn router() -> OpenApiRouter<ApiState> {
     OpenApiRouter::new()
@@ -38,7 +39,7 @@ pub fn router() -> OpenApiRouter<ApiState> {
 async fn get_sale(
     State(state): State<ApiState>,
     Extension(caller): Extension<Caller>,
-    Path(id): Path<i64>,
+    ValidPath(id): ValidPath<i64>,
 ) -> ApiResult<Response> {
     let sale = domain::sales::get_sale(&state.pool, &caller.actor(), id).await?;
     json(StatusCode::OK, &Sale::from(sale))
@@ -85,13 +86,13 @@ fn request_hash(path: &str, body: &serde_json::Value) -> String {
          example = json!({"type": "https://multimagasin.example/problems/idempotency_key_missing", "title": "Requête invalide", "status": 400, "detail": "L'en-tête Idempotency-Key est obligatoire.", "instance": "/api/v1/stores/1/sales", "error_code": "idempotency_key_missing"})),
         (status = 409, description = "Insufficient stock, or the key was used with another body", body = Problem, content_type = "application/problem+json",
          example = json!({"type": "https://multimagasin.example/problems/insufficient_stock", "title": "Stock insuffisant", "status": 409, "detail": "Stock insuffisant pour Pain (ALI001) : 5 demandé(s), 3 disponible(s)", "instance": "/api/v1/stores/1/sales", "error_code": "insufficient_stock", "produit_id": 1, "quantite_disponible": 3, "quantite_demandee": 5})),
-        NotFoundError, InputErrors, AuthErrors
+        NotFoundError, InputErrors, MediaTypeError, AuthErrors
     )
 )]
 async fn create_sale(
     State(state): State<ApiState>,
     Extension(caller): Extension<Caller>,
-    Path(store_id): Path<i64>,
+    ValidPath(store_id): ValidPath<i64>,
     headers: HeaderMap,
     body: Bytes,
 ) -> ApiResult<Response> {

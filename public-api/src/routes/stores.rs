@@ -1,7 +1,7 @@
 //! `/stores`, their stock, and the warehouse at `/stock/central`.
 
 use axum::Extension;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use utoipa_axum::router::OpenApiRouter;
@@ -13,8 +13,8 @@ use crate::auth::Caller;
 use crate::cache::{Change, Policy};
 use crate::dto::Page;
 use crate::dto::stores::{StockItem, StockQuery, Store, StoreInput, StorePatch};
-use crate::error::{ApiResult, AuthErrors, ConflictError, InputErrors, NotFoundError};
-use crate::extract::{ValidJson, ValidQuery};
+use crate::error::{ApiResult, AuthErrors, BodyErrors, ConflictError, InputErrors, NotFoundError};
+use crate::extract::{ValidJson, ValidPath, ValidQuery};
 use domain::inventory::Location;
 
 pub fn router() -> OpenApiRouter<ApiState> {
@@ -53,7 +53,10 @@ async fn list_stores(State(state): State<ApiState>) -> ApiResult<Response> {
     security(("bearer" = []), ("api_key" = [])),
     responses((status = 200, description = "The store", body = Store), NotFoundError, AuthErrors)
 )]
-async fn get_store(State(state): State<ApiState>, Path(id): Path<i64>) -> ApiResult<Response> {
+async fn get_store(
+    State(state): State<ApiState>,
+    ValidPath(id): ValidPath<i64>,
+) -> ApiResult<Response> {
     cached(&state, Policy::Store, &id.to_string(), async {
         Ok(Store::from(
             domain::stores::get_store(&state.pool, id).await?,
@@ -72,7 +75,7 @@ async fn get_store(State(state): State<ApiState>, Path(id): Path<i64>) -> ApiRes
     responses(
         (status = 201, description = "Created; `Location` gives its URL", body = Store,
          headers(("Location" = String, description = "/api/v1/stores/{id}"))),
-        ConflictError, InputErrors, AuthErrors
+        ConflictError, InputErrors, BodyErrors, AuthErrors
     )
 )]
 async fn create_store(
@@ -105,12 +108,12 @@ async fn apply(
     params(("id" = i64, Path, description = "Store id", example = 1)),
     request_body = StoreInput,
     security(("bearer" = []), ("api_key" = [])),
-    responses((status = 200, description = "Replaced", body = Store), NotFoundError, ConflictError, InputErrors, AuthErrors)
+    responses((status = 200, description = "Replaced", body = Store), NotFoundError, ConflictError, InputErrors, BodyErrors, AuthErrors)
 )]
 async fn replace_store(
     State(state): State<ApiState>,
     Extension(caller): Extension<Caller>,
-    Path(id): Path<i64>,
+    ValidPath(id): ValidPath<i64>,
     ValidJson(input): ValidJson<StoreInput>,
 ) -> ApiResult<Response> {
     apply(&state, &caller, id, input.into_replacement()).await
@@ -124,12 +127,12 @@ async fn replace_store(
     params(("id" = i64, Path, description = "Store id", example = 1)),
     request_body = StorePatch,
     security(("bearer" = []), ("api_key" = [])),
-    responses((status = 200, description = "Changed", body = Store), NotFoundError, ConflictError, InputErrors, AuthErrors)
+    responses((status = 200, description = "Changed", body = Store), NotFoundError, ConflictError, InputErrors, BodyErrors, AuthErrors)
 )]
 async fn patch_store(
     State(state): State<ApiState>,
     Extension(caller): Extension<Caller>,
-    Path(id): Path<i64>,
+    ValidPath(id): ValidPath<i64>,
     ValidJson(patch): ValidJson<StorePatch>,
 ) -> ApiResult<Response> {
     apply(&state, &caller, id, patch.into_changes()?).await
@@ -147,7 +150,7 @@ async fn patch_store(
 async fn delete_store(
     State(state): State<ApiState>,
     Extension(caller): Extension<Caller>,
-    Path(id): Path<i64>,
+    ValidPath(id): ValidPath<i64>,
 ) -> ApiResult<Response> {
     domain::stores::delete_store(&state.pool, &caller.actor(), id).await?;
     state.cache.invalidate(Change::Store { id }).await;
@@ -166,7 +169,7 @@ async fn delete_store(
 async fn store_stock(
     State(state): State<ApiState>,
     Extension(caller): Extension<Caller>,
-    Path(id): Path<i64>,
+    ValidPath(id): ValidPath<i64>,
     ValidQuery(query): ValidQuery<StockQuery>,
 ) -> ApiResult<Response> {
     let (filter, page) = query.parse()?;

@@ -111,7 +111,7 @@ async fn health_reports_instance_version_uptime_database_and_redis(pool: sqlx::P
 
 #[tokio::test]
 async fn health_is_503_when_postgres_is_down() {
-    let pool = domain::db::connect_lazy("postgres://postgres@127.0.0.1:1/none", 1).unwrap();
+    let pool = domain::db::connect_lazy("postgres://postgres@127.0.0.1:1/none", 1, 0).unwrap();
     let api = TestApi::new(pool);
     let health = api.call(Method::GET, "/health", None, None).await;
     assert_eq!(health.status, StatusCode::SERVICE_UNAVAILABLE);

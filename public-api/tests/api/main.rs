@@ -7,5 +7,6 @@ mod catalog;
 mod contract;
 mod helpers;
 mod reports;
+mod robustness;
 mod sales;
 mod stores;
