@@ -33,6 +33,12 @@ cargo leptos build --frontend-only
 cargo build -p server -p public-api
 deploy/local/smoke.sh
 
+say "bad input at scale: schemathesis against /openapi.json (deploy/local/schemathesis.sh)"
+deploy/local/schemathesis.sh
+
+say "resilience drills: Redis stopped, PostgreSQL restarted, slow database (deploy/local/drills.sh)"
+deploy/local/drills.sh
+
 say "operations: alert rules, compose files, nginx failover, native cluster drills (deploy/local/ops-test.sh)"
 deploy/local/ops-test.sh
 
