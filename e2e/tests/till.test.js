@@ -181,6 +181,7 @@ describe('till', () => {
         await page.fill('input[name=password]', 'demo');
         await Promise.all([page.waitForURL((u) => new URL(u).pathname === '/'), page.click('form.form button[type=submit]')]);
         await page.waitForSelector('.topbar .role');
+        await page.waitForSelector('.store-list li');
         assert.equal((await page.locator('.topbar .role').textContent()).trim(), role);
         const stores = await page.locator('.store-list li').count();
         assert.equal(stores, login === 'admin' ? 5 : 1, `${login} sees ${stores} store(s)`);
