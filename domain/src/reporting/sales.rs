@@ -281,6 +281,13 @@ async fn query_days(
     .await?)
 }
 
+#[derive(FromRow)]
+struct RankedProduct {
+    list: String,
+    #[sqlx(flatten)]
+    product: ProductSales,
+}
+
 /// Both top lists from the daily product aggregates. Active products without sales take part
 /// (a manager should see what does not sell) but rank after every sold product, by name: so
 /// each list is its sold products by rank, then as many unsold ones as it still lacks.
@@ -291,39 +298,48 @@ async fn query_top(
     top: u32,
 ) -> Result<(Vec<ProductSales>, Vec<ProductSales>)> {
     let limit = i64::from(top);
-    let ranked = |order: &str| {
-        format!(
-            "WITH {DAILY_CTES},
-             sold AS (SELECT d.product_id, sum(d.units)::BIGINT AS units,
-                             sum(d.revenue) AS revenue, sum(d.sales)::BIGINT AS sales
-                      FROM scope_stores ss
-                      JOIN daily_product_sales d ON d.store_id = ss.id
-                                                AND d.day BETWEEN $1 AND $2
-                      GROUP BY d.product_id HAVING sum(d.sales) > 0),
-             best AS (SELECT * FROM sold ORDER BY {order} DESC FETCH FIRST $4 ROWS WITH TIES)
-             SELECT p.id AS product_id, p.code, p.name, c.name AS category, b.units,
-                    round(b.revenue, 2) AS revenue, b.sales
+    // Over 90 days on a large catalogue the aggregation groups ~100,000 products: keep it in
+    // memory rather than spilling to disk at the default 4 MB.
+    sqlx::query("SET LOCAL work_mem = '64MB'")
+        .execute(&mut *conn)
+        .await?;
+    let ranked: Vec<RankedProduct> = sqlx::query_as(&format!(
+        "WITH {DAILY_CTES},
+         sold AS MATERIALIZED (
+             SELECT d.product_id, sum(d.units)::BIGINT AS units, sum(d.revenue) AS revenue,
+                    sum(d.sales)::BIGINT AS sales
+             FROM scope_stores ss
+             JOIN daily_product_sales d ON d.store_id = ss.id AND d.day BETWEEN $1 AND $2
+             GROUP BY d.product_id HAVING sum(d.sales) > 0),
+         best AS (
+             (SELECT 'units' AS list, units AS value, * FROM sold
+              ORDER BY units DESC FETCH FIRST $4 ROWS WITH TIES)
+             UNION ALL
+             (SELECT 'revenue', revenue, * FROM sold
+              ORDER BY revenue DESC FETCH FIRST $4 ROWS WITH TIES)),
+         ranked AS (
+             SELECT b.list, p.id AS product_id, p.code, p.name, c.name AS category, b.units,
+                    round(b.revenue, 2) AS revenue, b.sales,
+                    row_number() OVER (PARTITION BY b.list ORDER BY b.value DESC, p.name, p.id)
+                        AS rank
              FROM best b JOIN products p ON p.id = b.product_id
-             JOIN categories c ON c.id = p.category_id
-             ORDER BY b.{order} DESC, p.name, p.id LIMIT $4"
-        )
+             JOIN categories c ON c.id = p.category_id)
+         SELECT * FROM ranked WHERE rank <= $4 ORDER BY list, rank"
+    ))
+    .bind(scope.period.from)
+    .bind(scope.period.to)
+    .bind(stores)
+    .bind(limit)
+    .fetch_all(&mut *conn)
+    .await?;
+    let pick = |list: &str| -> Vec<ProductSales> {
+        ranked
+            .iter()
+            .filter(|r| r.list == list)
+            .map(|r| r.product.clone())
+            .collect()
     };
-    let units_sql = ranked("units");
-    let revenue_sql = ranked("revenue");
-    let by_units: Vec<ProductSales> = sqlx::query_as(&units_sql)
-        .bind(scope.period.from)
-        .bind(scope.period.to)
-        .bind(stores)
-        .bind(limit)
-        .fetch_all(&mut *conn)
-        .await?;
-    let by_revenue: Vec<ProductSales> = sqlx::query_as(&revenue_sql)
-        .bind(scope.period.from)
-        .bind(scope.period.to)
-        .bind(stores)
-        .bind(limit)
-        .fetch_all(&mut *conn)
-        .await?;
+    let (by_units, by_revenue) = (pick("units"), pick("revenue"));
     let missing = limit - by_units.len().min(by_revenue.len()) as i64;
     let unsold: Vec<ProductSales> = if missing > 0 {
         sqlx::query_as(&format!(
