@@ -161,7 +161,8 @@ SELECT (SELECT COALESCE(max(id), 0) FROM returns) + row_number() OVER (ORDER BY 
        least(s.sold_at + (1 + s.id % 10) * INTERVAL '1 day', now() - INTERVAL '1 hour')
            AS returned_at
 FROM large_sales sa JOIN sales s ON s.id = sa.id
-WHERE sa.lines = 1 AND sa.g % 25 = 3;
+-- hashint8 spreads the returns over every register and day (a plain modulo of g would not)
+WHERE sa.lines = 1 AND abs(hashint8(sa.g)) % 25 = 3;
 INSERT INTO returns (id, sale_id, store_id, employee_id, reason, subtotal, tps, tvq,
                      refund_amount, refund_method, returned_at)
 OVERRIDING SYSTEM VALUE
