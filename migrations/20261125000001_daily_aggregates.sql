@@ -22,6 +22,7 @@ CREATE TABLE daily_sales (
     CONSTRAINT daily_sales_key UNIQUE NULLS NOT DISTINCT (store_id, day, register_id)
 );
 CREATE INDEX daily_sales_day_idx ON daily_sales (day);
+CREATE INDEX daily_sales_register_id_idx ON daily_sales (register_id);
 
 CREATE TABLE daily_product_sales (
     store_id    BIGINT NOT NULL REFERENCES stores (id) ON DELETE CASCADE,
