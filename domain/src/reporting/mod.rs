@@ -169,6 +169,9 @@ pub(crate) async fn snapshot(db: &PgPool) -> Result<Transaction<'static, Postgre
     sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
         .execute(&mut *tx)
         .await?;
+    // JIT compilation costs about 100 ms per large report query and gains nothing on queries
+    // that run well under a second (measured with loadtest/bench-reports.sh).
+    sqlx::query("SET LOCAL jit = off").execute(&mut *tx).await?;
     Ok(tx)
 }
 

@@ -6,7 +6,7 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use sqlx::{FromRow, PgConnection, PgPool};
 
-use super::{ReportScope, SCOPE_CTES, authorize, snapshot};
+use super::{ReportScope, authorize, snapshot};
 use crate::error::Validator;
 use crate::{Actor, Result};
 
@@ -58,14 +58,16 @@ async fn query_kpis(
     stores: &Option<Vec<i64>>,
 ) -> Result<Kpis> {
     Ok(sqlx::query_as(&format!(
-        "WITH {SCOPE_CTES},
-         s AS (SELECT count(*) AS sales, COALESCE(sum(subtotal), 0) AS revenue,
+        "WITH {DAILY_CTES},
+         s AS (SELECT COALESCE(sum(sales), 0)::BIGINT AS sales,
+                      COALESCE(sum(subtotal), 0) AS revenue,
                       COALESCE(sum(tps), 0) AS tps, COALESCE(sum(tvq), 0) AS tvq,
                       COALESCE(sum(total), 0) AS total, COALESCE(sum(units), 0) AS units
-               FROM scoped_sales),
-         r AS (SELECT count(*) AS returns, COALESCE(sum(subtotal), 0) AS returned,
-                      COALESCE(sum(refund_amount), 0) AS refunded
-               FROM scoped_returns),
+               FROM day_sales),
+         r AS (SELECT COALESCE(sum(returns), 0)::BIGINT AS returns,
+                      COALESCE(sum(subtotal), 0) AS returned,
+                      COALESCE(sum(refunded), 0) AS refunded
+               FROM day_returns),
          a AS (SELECT count(*) AS alerts FROM store_stock k JOIN scope_stores ss ON ss.id = k.store_id
                WHERE k.quantity <= k.alert_threshold)
          SELECT round(s.revenue, 2) AS revenue, round(s.tps, 2) AS tps, round(s.tvq, 2) AS tvq,
@@ -199,12 +201,12 @@ async fn query_stores(
     stores: &Option<Vec<i64>>,
 ) -> Result<Vec<StoreSales>> {
     Ok(sqlx::query_as(&format!(
-        "WITH {SCOPE_CTES},
-         s AS (SELECT store_id, count(*) AS sales, sum(subtotal) AS revenue, sum(total) AS total,
-                      sum(units) AS units
-               FROM scoped_sales GROUP BY store_id),
-         r AS (SELECT store_id, sum(refund_amount) AS refunded FROM scoped_returns
-               GROUP BY store_id)
+        "WITH {DAILY_CTES},
+         s AS (SELECT store_id, sum(sales)::BIGINT AS sales, sum(subtotal) AS revenue,
+                      sum(total) AS total, sum(units) AS units
+               FROM day_sales GROUP BY store_id HAVING sum(sales) > 0),
+         r AS (SELECT store_id, sum(refunded) AS refunded FROM day_returns
+               GROUP BY store_id HAVING sum(returns) > 0)
          SELECT ss.id AS store_id, ss.name, COALESCE(s.sales, 0) AS sales,
                 round(COALESCE(s.revenue, 0), 2) AS revenue,
                 round(COALESCE(s.total, 0), 2) AS total,
@@ -230,10 +232,10 @@ async fn query_registers(
     stores: &Option<Vec<i64>>,
 ) -> Result<Vec<RegisterSales>> {
     Ok(sqlx::query_as(&format!(
-        "WITH {SCOPE_CTES},
-         s AS (SELECT register_id, count(*) AS sales, sum(subtotal) AS revenue,
+        "WITH {DAILY_CTES},
+         s AS (SELECT register_id, sum(sales)::BIGINT AS sales, sum(subtotal) AS revenue,
                       sum(total) AS total, sum(units) AS units
-               FROM scoped_sales GROUP BY register_id)
+               FROM day_sales GROUP BY register_id HAVING sum(sales) > 0)
          SELECT r.id AS register_id, r.number, r.name, COALESCE(s.sales, 0) AS sales,
                 round(COALESCE(s.revenue, 0), 2) AS revenue,
                 round(COALESCE(s.total, 0), 2) AS total,
@@ -260,10 +262,10 @@ async fn query_days(
     stores: &Option<Vec<i64>>,
 ) -> Result<Vec<DaySales>> {
     Ok(sqlx::query_as(&format!(
-        "WITH {SCOPE_CTES},
-         s AS (SELECT day, count(*) AS sales, sum(subtotal) AS revenue, sum(total) AS total,
-                      sum(units) AS units
-               FROM scoped_sales GROUP BY day)
+        "WITH {DAILY_CTES},
+         s AS (SELECT day, sum(sales)::BIGINT AS sales, sum(subtotal) AS revenue,
+                      sum(total) AS total, sum(units) AS units
+               FROM day_sales GROUP BY day HAVING sum(sales) > 0)
          SELECT d.day::DATE AS day, COALESCE(s.sales, 0) AS sales,
                 round(COALESCE(s.revenue, 0), 2) AS revenue,
                 round(COALESCE(s.total, 0), 2) AS total,
@@ -281,54 +283,102 @@ async fn query_days(
 
 #[derive(FromRow)]
 struct RankedProduct {
+    list: String,
     #[sqlx(flatten)]
     product: ProductSales,
-    units_rank: i64,
-    revenue_rank: i64,
 }
 
-/// Both top lists from one aggregation of the period's sale lines. Active products without
-/// sales take part (a manager should see what does not sell) but rank after every sold product.
+/// Both top lists from the daily product aggregates. Active products without sales take part
+/// (a manager should see what does not sell) but rank after every sold product, by name: so
+/// each list is its sold products by rank, then as many unsold ones as it still lacks.
 async fn query_top(
     conn: &mut PgConnection,
     scope: &ReportScope,
     stores: &Option<Vec<i64>>,
     top: u32,
 ) -> Result<(Vec<ProductSales>, Vec<ProductSales>)> {
+    let limit = i64::from(top);
+    // Over 90 days on a large catalogue the aggregation groups ~100,000 products: keep it in
+    // memory rather than spilling to disk at the default 4 MB.
+    sqlx::query("SET LOCAL work_mem = '64MB'")
+        .execute(&mut *conn)
+        .await?;
     let ranked: Vec<RankedProduct> = sqlx::query_as(&format!(
-        "WITH {SCOPE_CTES},
-         s AS (SELECT l.product_id, sum(l.quantity) AS units, sum(l.line_total) AS revenue,
-                      count(DISTINCT l.sale_id) AS sales
-               FROM scoped_sales sa JOIN sale_lines l ON l.sale_id = sa.id
-               GROUP BY l.product_id),
+        "WITH {DAILY_CTES},
+         sold AS MATERIALIZED (
+             SELECT d.product_id, sum(d.units)::BIGINT AS units, sum(d.revenue) AS revenue,
+                    sum(d.sales)::BIGINT AS sales
+             FROM scope_stores ss
+             JOIN daily_product_sales d ON d.store_id = ss.id AND d.day BETWEEN $1 AND $2
+             GROUP BY d.product_id HAVING sum(d.sales) > 0),
+         best AS (
+             (SELECT 'units' AS list, units AS value, * FROM sold
+              ORDER BY units DESC FETCH FIRST $4 ROWS WITH TIES)
+             UNION ALL
+             (SELECT 'revenue', revenue, * FROM sold
+              ORDER BY revenue DESC FETCH FIRST $4 ROWS WITH TIES)),
          ranked AS (
-             SELECT p.id AS product_id, p.code, p.name, c.name AS category,
-                    COALESCE(s.units, 0)::BIGINT AS units,
-                    round(COALESCE(s.revenue, 0), 2) AS revenue,
-                    COALESCE(s.sales, 0) AS sales,
-                    row_number() OVER (ORDER BY s.product_id IS NULL, COALESCE(s.units, 0) DESC,
-                                                p.name, p.id) AS units_rank,
-                    row_number() OVER (ORDER BY s.product_id IS NULL, COALESCE(s.revenue, 0) DESC,
-                                                p.name, p.id) AS revenue_rank
-             FROM products p JOIN categories c ON c.id = p.category_id
-             LEFT JOIN s ON s.product_id = p.id
-             WHERE p.active OR s.product_id IS NOT NULL)
-         SELECT * FROM ranked WHERE units_rank <= $4 OR revenue_rank <= $4"
+             SELECT b.list, p.id AS product_id, p.code, p.name, c.name AS category, b.units,
+                    round(b.revenue, 2) AS revenue, b.sales,
+                    row_number() OVER (PARTITION BY b.list ORDER BY b.value DESC, p.name, p.id)
+                        AS rank
+             FROM best b JOIN products p ON p.id = b.product_id
+             JOIN categories c ON c.id = p.category_id)
+         SELECT * FROM ranked WHERE rank <= $4 ORDER BY list, rank"
     ))
     .bind(scope.period.from)
     .bind(scope.period.to)
     .bind(stores)
-    .bind(i64::from(top))
+    .bind(limit)
     .fetch_all(&mut *conn)
     .await?;
-    let limit = i64::from(top);
-    let list = |rank: fn(&RankedProduct) -> i64| {
-        let mut picked: Vec<&RankedProduct> = ranked.iter().filter(|r| rank(r) <= limit).collect();
-        picked.sort_by_key(|r| rank(r));
-        picked
-            .into_iter()
+    let pick = |list: &str| -> Vec<ProductSales> {
+        ranked
+            .iter()
+            .filter(|r| r.list == list)
             .map(|r| r.product.clone())
-            .collect::<Vec<_>>()
+            .collect()
     };
-    Ok((list(|r| r.units_rank), list(|r| r.revenue_rank)))
+    let (by_units, by_revenue) = (pick("units"), pick("revenue"));
+    let missing = limit - by_units.len().min(by_revenue.len()) as i64;
+    let unsold: Vec<ProductSales> = if missing > 0 {
+        sqlx::query_as(&format!(
+            "WITH {DAILY_CTES}
+             SELECT p.id AS product_id, p.code, p.name, c.name AS category, 0::BIGINT AS units,
+                    0::NUMERIC(12, 2) AS revenue, 0::BIGINT AS sales
+             FROM products p JOIN categories c ON c.id = p.category_id
+             WHERE p.active AND NOT EXISTS (
+                 SELECT 1 FROM scope_stores ss
+                 JOIN daily_product_sales d ON d.store_id = ss.id AND d.day BETWEEN $1 AND $2
+                 WHERE d.product_id = p.id AND d.sales > 0)
+             ORDER BY p.name, p.id LIMIT $4"
+        ))
+        .bind(scope.period.from)
+        .bind(scope.period.to)
+        .bind(stores)
+        .bind(missing)
+        .fetch_all(&mut *conn)
+        .await?
+    } else {
+        Vec::new()
+    };
+    let fill = |mut list: Vec<ProductSales>| {
+        let room = (limit as usize).saturating_sub(list.len());
+        list.extend(unsold.iter().take(room).cloned());
+        list
+    };
+    Ok((fill(by_units), fill(by_revenue)))
 }
+
+/// The common head of the report queries on the daily aggregates. Binds `$1` (first local
+/// date), `$2` (last local date) and `$3` (store ids, `NULL` for every store). A day of the
+/// aggregates is already the store's local date, as in `SCOPE_CTES`.
+const DAILY_CTES: &str = "scope_stores AS (
+        SELECT st.id, st.name FROM stores st
+        WHERE $3::BIGINT[] IS NULL OR st.id = ANY($3::BIGINT[])),
+    day_sales AS (
+        SELECT d.* FROM scope_stores ss
+        JOIN daily_sales d ON d.store_id = ss.id AND d.day BETWEEN $1::DATE AND $2::DATE),
+    day_returns AS (
+        SELECT d.* FROM scope_stores ss
+        JOIN daily_returns d ON d.store_id = ss.id AND d.day BETWEEN $1::DATE AND $2::DATE)";
