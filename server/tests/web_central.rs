@@ -102,23 +102,6 @@ async fn movements(pool: &PgPool, reason: &str, request: i64) -> i64 {
         .unwrap()
 }
 
-/// The session's CSRF token, from the sign-out form of the top bar.
-async fn csrf_of(app: &axum::Router, cookie: &str) -> String {
-    let page = call(app, "GET", "/produits", Some(cookie), None).await;
-    attribute(&page.body, "name=\"csrf\" value=\"")
-}
-
-async fn post(app: &axum::Router, cookie: &str, endpoint: &str, form: &str) -> Reply {
-    call(
-        app,
-        "POST",
-        &format!("/api/{endpoint}"),
-        Some(cookie),
-        Some(form),
-    )
-    .await
-}
-
 #[sqlx::test(migrator = "domain::MIGRATOR")]
 async fn store_staff_can_neither_read_the_central_page_nor_move_requests(pool: PgPool) {
     let s = setup(&pool).await;

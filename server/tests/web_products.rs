@@ -46,22 +46,6 @@ async fn setup(pool: &PgPool) -> Setup {
     }
 }
 
-async fn csrf_of(app: &axum::Router, cookie: &str) -> String {
-    let page = call(app, "GET", "/produits", Some(cookie), None).await;
-    attribute(&page.body, "name=\"csrf\" value=\"")
-}
-
-async fn post(app: &axum::Router, cookie: &str, endpoint: &str, form: &str) -> Reply {
-    call(
-        app,
-        "POST",
-        &format!("/api/{endpoint}"),
-        Some(cookie),
-        Some(form),
-    )
-    .await
-}
-
 async fn product_count(pool: &PgPool, code: &str) -> i64 {
     sqlx::query_scalar("SELECT count(*) FROM products WHERE code = $1")
         .bind(code)

@@ -173,3 +173,21 @@ pub async fn employee_session(
     let reply = sign_in(app, login, "demo").await;
     cookie_pair(reply.set_cookie.as_deref().expect("signed in"))
 }
+
+/// The session's CSRF token, read from the sign-out form of the top bar of any page.
+pub async fn csrf_of(app: &axum::Router, cookie: &str) -> String {
+    let page = call(app, "GET", "/produits", Some(cookie), None).await;
+    attribute(&page.body, "name=\"csrf\" value=\"")
+}
+
+/// A form posted to a server function by a signed-in employee.
+pub async fn post(app: &axum::Router, cookie: &str, endpoint: &str, form: &str) -> Reply {
+    call(
+        app,
+        "POST",
+        &format!("/api/{endpoint}"),
+        Some(cookie),
+        Some(form),
+    )
+    .await
+}
