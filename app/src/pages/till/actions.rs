@@ -160,10 +160,6 @@ pub async fn till_checkout(
             }
         },
     };
-    let store_id = domain::stores::get_register(&pool, register_id)
-        .await
-        .map_err(failure)?
-        .store_id;
     let new = NewSale {
         client_sale_id: if vente.trim().is_empty() {
             uuid::Uuid::new_v4().to_string()
@@ -181,10 +177,10 @@ pub async fn till_checkout(
             .collect(),
         payment,
     };
-    let store_label = store_id.to_string();
     match domain::sales::record_sale(&pool, &actor, &crate::server::tax_rates(), &new).await {
         Ok(outcome) => {
             if !outcome.replayed {
+                let store_label = outcome.sale.store_id.to_string();
                 metrics::counter!("sales_recorded_total", "channel" => "web", "store_id" => store_label)
                     .increment(1);
             }
@@ -195,6 +191,10 @@ pub async fn till_checkout(
             available,
             ..
         }) => {
+            // the refusal is the rare path: only there is the register read for its store
+            let store_label = domain::stores::get_register(&pool, register_id)
+                .await
+                .map_or_else(|_| "unknown".to_owned(), |r| r.store_id.to_string());
             metrics::counter!("sales_refused_total", "channel" => "web", "store_id" => store_label)
                 .increment(1);
             leptos_axum::redirect(&back(
