@@ -35,6 +35,20 @@ pub fn local_path<'a>(sent: &'a str, fallback: &'a str) -> &'a str {
     if ok { sent } else { fallback }
 }
 
+/// The numeric route parameter `key` of the current page (0 when missing or not a number, which
+/// the server functions answer as not found).
+pub fn route_id(key: &'static str) -> impl Fn() -> i64 + Copy + Send + Sync + 'static {
+    let params = leptos_router::hooks::use_params_map();
+    move || {
+        use leptos::prelude::Read;
+        params
+            .read()
+            .get(key)
+            .and_then(|id| id.parse::<i64>().ok())
+            .unwrap_or(0)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

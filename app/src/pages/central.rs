@@ -6,7 +6,7 @@
 
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::{use_params_map, use_query_map};
+use leptos_router::hooks::use_query_map;
 use serde::{Deserialize, Serialize};
 
 use crate::auth::UserResource;
@@ -693,17 +693,10 @@ pub fn CentralPage() -> impl IntoView {
 
 #[component]
 pub fn RequestPage() -> impl IntoView {
-    let params = use_params_map();
     let query = use_query_map();
     let user = expect_context::<UserResource>();
     let actions = Actions::new();
-    let id = move || {
-        params
-            .read()
-            .get("id")
-            .and_then(|id| id.parse::<i64>().ok())
-            .unwrap_or(0)
-    };
+    let id = crate::links::route_id("id");
     let data = Resource::new(
         move || (id(), actions.version()),
         |(id, _)| load_request(id),

@@ -5,7 +5,7 @@
 
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::{use_params_map, use_query_map};
+use leptos_router::hooks::use_query_map;
 use serde::{Deserialize, Serialize};
 
 use crate::auth::UserResource;
@@ -223,15 +223,8 @@ fn notice_text(created: Option<&str>, error: Option<&str>) -> Option<(&'static s
 
 #[component]
 pub fn StockPage() -> impl IntoView {
-    let params = use_params_map();
     let query = use_query_map();
-    let store_id = move || {
-        params
-            .read()
-            .get("id")
-            .and_then(|id| id.parse::<i64>().ok())
-            .unwrap_or(0)
-    };
+    let store_id = crate::links::route_id("id");
     let request = ServerAction::<RequestReplenishments>::new();
     // reloaded after each request, so the new ones show among the store's requests
     let stock = Resource::new(

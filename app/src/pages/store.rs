@@ -3,7 +3,6 @@
 
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::use_params_map;
 use serde::{Deserialize, Serialize};
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -69,14 +68,7 @@ pub async fn load_store(store_id: i64) -> Result<StoreView, ServerFnError> {
 
 #[component]
 pub fn StorePage() -> impl IntoView {
-    let params = use_params_map();
-    let store_id = move || {
-        params
-            .read()
-            .get("id")
-            .and_then(|id| id.parse::<i64>().ok())
-            .unwrap_or(0)
-    };
+    let store_id = crate::links::route_id("id");
     let page = Resource::new(store_id, load_store);
     Effect::new(move |_| {
         let _ =

@@ -12,11 +12,12 @@ pub use closing::{ClosingPage, SessionReportPage};
 
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::{use_params_map, use_query_map};
+use leptos_router::hooks::use_query_map;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 use crate::auth::UserResource;
+pub(crate) use crate::links::route_id;
 use actions::OpenTill;
 
 /// The open session of a register as the till shows it.
@@ -160,18 +161,6 @@ pub async fn load_till(
             vente
         },
     })
-}
-
-/// The register id of the route.
-pub(crate) fn route_id(key: &'static str) -> impl Fn() -> i64 + Copy + Send + Sync + 'static {
-    let params = use_params_map();
-    move || {
-        params
-            .read()
-            .get(key)
-            .and_then(|id| id.parse::<i64>().ok())
-            .unwrap_or(0)
-    }
 }
 
 #[component]
