@@ -54,55 +54,35 @@ pub(crate) struct StockChange<'a> {
     pub at: DateTime<Utc>,
 }
 
-/// Applies a signed change to one stock row, only if it stays at or above zero, and journals it.
-/// Returns the new quantity; `InsufficientStock` (nothing changed) when there is not enough.
+/// Applies a signed change to one stock row, only if it stays at or above zero, and journals it
+/// in the same statement (one round trip). Returns the new quantity; `InsufficientStock`
+/// (nothing changed) when there is not enough.
 pub(crate) async fn change_stock(conn: &mut PgConnection, change: &StockChange<'_>) -> Result<i32> {
-    let updated: Option<i32> = match change.location {
-        Location::Store(store_id) => {
-            sqlx::query_scalar(
-                "UPDATE store_stock SET quantity = quantity + $3, updated_at = $4
-                 WHERE store_id = $1 AND product_id = $2 AND quantity + $3 >= 0
-                 RETURNING quantity",
-            )
-            .bind(store_id)
-            .bind(change.product_id)
-            .bind(change.delta)
-            .bind(change.at)
-            .fetch_optional(&mut *conn)
-            .await?
-        }
-        Location::Warehouse => {
-            sqlx::query_scalar(
-                "UPDATE central_stock SET quantity = quantity + $2, updated_at = $3
-                 WHERE product_id = $1 AND quantity + $2 >= 0
-                 RETURNING quantity",
-            )
-            .bind(change.product_id)
-            .bind(change.delta)
-            .bind(change.at)
-            .fetch_optional(&mut *conn)
-            .await?
-        }
-    };
-    let Some(quantity) = updated else {
-        return Err(shortage(
-            conn,
-            change.location,
-            change.product_id,
-            -i64::from(change.delta),
-        )
-        .await);
-    };
     let (reason, sale_id, return_id, request_id) = change.reason.parts();
-    let (location, store_id) = match change.location {
-        Location::Store(id) => ("store", Some(id)),
-        Location::Warehouse => ("warehouse", None),
+    let (location, store_id, update) = match change.location {
+        Location::Store(id) => (
+            "store",
+            Some(id),
+            "UPDATE store_stock SET quantity = quantity + $4, updated_at = $12
+             WHERE store_id = $2 AND product_id = $3 AND quantity + $4 >= 0
+             RETURNING quantity",
+        ),
+        Location::Warehouse => (
+            "warehouse",
+            None,
+            "UPDATE central_stock SET quantity = quantity + $4, updated_at = $12
+             WHERE product_id = $3 AND quantity + $4 >= 0 AND $2::BIGINT IS NULL
+             RETURNING quantity",
+        ),
     };
-    sqlx::query(
-        "INSERT INTO stock_movements (location, store_id, product_id, delta, reason, sale_id,
-             return_id, request_id, employee_id, api_client_id, note, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
-    )
+    let updated: Option<i32> = sqlx::query_scalar(&format!(
+        "WITH changed AS ({update}),
+         journal AS (
+             INSERT INTO stock_movements (location, store_id, product_id, delta, reason, sale_id,
+                 return_id, request_id, employee_id, api_client_id, note, created_at)
+             SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12 FROM changed)
+         SELECT quantity FROM changed"
+    ))
     .bind(location)
     .bind(store_id)
     .bind(change.product_id)
@@ -115,9 +95,18 @@ pub(crate) async fn change_stock(conn: &mut PgConnection, change: &StockChange<'
     .bind(change.actor.api_client_id())
     .bind(change.note)
     .bind(change.at)
-    .execute(&mut *conn)
+    .fetch_optional(&mut *conn)
     .await?;
-    Ok(quantity)
+    match updated {
+        Some(quantity) => Ok(quantity),
+        None => Err(shortage(
+            conn,
+            change.location,
+            change.product_id,
+            -i64::from(change.delta),
+        )
+        .await),
+    }
 }
 
 /// The error for a refused decrement: which product, how many were asked, how many remain.
