@@ -46,11 +46,12 @@ pub async fn stores_today(db: &PgPool, actor: &Actor) -> Result<Vec<StoreToday>>
                  WHERE k.store_id = st.id AND k.quantity <= k.alert_threshold) AS stock_alerts
          FROM stores st
          CROSS JOIN LATERAL (
-             SELECT count(*) AS sales, COALESCE(sum(sa.subtotal), 0) AS revenue
-             FROM sales sa
-             WHERE sa.store_id = st.id
-               AND sa.sold_at >= (date_trunc('day', now() AT TIME ZONE st.time_zone)
-                                  AT TIME ZONE st.time_zone)) t
+             -- the day's pre-aggregates (one row per register), kept exact by the sales' triggers
+             SELECT COALESCE(sum(d.sales), 0)::BIGINT AS sales,
+                    COALESCE(sum(d.subtotal), 0) AS revenue
+             FROM daily_sales d
+             WHERE d.store_id = st.id
+               AND d.day = (now() AT TIME ZONE st.time_zone)::DATE) t
          WHERE $1::BIGINT IS NULL OR st.id = $1
          ORDER BY st.id",
     )
