@@ -38,6 +38,9 @@ pub struct Config {
     /// A Redis answer slower than this (milliseconds) is abandoned and PostgreSQL answers.
     #[arg(long, env = "REDIS_TIMEOUT_MS", default_value_t = 50)]
     pub redis_timeout_ms: u64,
+    /// Megabytes of answers each instance keeps in memory in front of Redis (0: none).
+    #[arg(long, env = "LOCAL_CACHE_MB", default_value_t = 16)]
+    pub local_cache_mb: u64,
     /// Admin token (all scopes); API clients created with `tokens create` have their own.
     #[arg(long, env = "API_TOKEN", hide_env_values = true)]
     pub api_token: Option<String>,

@@ -46,6 +46,7 @@ impl ApiState {
             &config.cache_namespace,
             config.redis_pool_size,
             Duration::from_millis(config.redis_timeout_ms),
+            config.local_cache_mb,
         );
         ApiState {
             instance_id: Arc::from(

@@ -4,15 +4,23 @@
 //! API answers from PostgreSQL; after a failure Redis is left alone for a second, then tried
 //! again, so the API reconnects by itself. Keys that could not be invalidated while Redis was
 //! unreachable are cleared when it comes back, so no stale price survives an outage.
+//!
+//! In front of Redis, each instance keeps the catalogue and store answers in memory
+//! ([`memory`]), kept coherent across instances by a Redis channel.
+
+pub mod memory;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
+use axum::body::Bytes;
 use bb8_redis::RedisConnectionManager;
 use bb8_redis::bb8::Pool;
 use bb8_redis::redis::{self, AsyncCommands};
 use serde::Serialize;
+
+use memory::{Invalidation, Memory, Ticket};
 
 /// Every key of this API starts with the namespace (`CACHE_NAMESPACE`, default this one);
 /// `/cache/clear` removes exactly those keys.
@@ -65,6 +73,11 @@ impl Policy {
         format!("{}{part}", self.prefix())
     }
 
+    /// Kept in the memory tier too: everything but reports (every sale makes them stale).
+    pub fn in_memory(self) -> bool {
+        self != Policy::Report
+    }
+
     pub fn label(self) -> &'static str {
         match self {
             Policy::ProductList => "product_list",
@@ -115,6 +128,11 @@ impl Change<'_> {
             Change::Sales => (Vec::new(), vec![Policy::Report.key("")]),
         }
     }
+
+    /// True when the change makes stale something the memory tier may hold.
+    fn touches_memory(&self) -> bool {
+        !matches!(self, Change::Sales)
+    }
 }
 
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
@@ -124,6 +142,10 @@ pub struct CacheStats {
     pub connected: bool,
     /// Since this instance started.
     pub hits: u64,
+    /// Of the hits, those answered from this instance's memory.
+    pub memory_hits: u64,
+    /// Answers in this instance's memory.
+    pub memory_entries: u64,
     pub misses: u64,
     #[schema(example = 0.93)]
     pub hit_ratio: f64,
@@ -146,17 +168,41 @@ struct Inner {
     /// An invalidation failed: clear the namespace when Redis answers again.
     dirty: AtomicBool,
     epoch: Instant,
+    /// The memory tier, when Redis is configured and `LOCAL_CACHE_MB` is not 0.
+    memory: Option<Arc<Memory>>,
+    invalidations_sent: AtomicU64,
 }
 
 #[derive(Clone)]
 pub struct Cache(Arc<Inner>);
 
+/// The answer of [`Cache::get`], and what [`Cache::put`] needs to store a fresh one safely.
+pub struct Lookup {
+    pub value: Option<Bytes>,
+    ticket: Option<Ticket>,
+    /// The report generation the miss was read under.
+    generation: Option<u64>,
+}
+
+/// The counter that every change making reports stale increments (inside the namespace).
+const REPORT_GENERATION: &str = "reports-generation";
+/// Reads the generation and the report under it, atomically.
+const READ_REPORT: &str = "local g = redis.call('GET', KEYS[1]) or '0'
+return {g, redis.call('GET', ARGV[1] .. g .. ':' .. ARGV[2])}";
+
 /// How long Redis is left alone after a failure.
 const BACKOFF: Duration = Duration::from_secs(1);
 
 impl Cache {
-    /// A cache on `url` (empty: disabled). Never fails: Redis may come up later.
-    pub fn new(url: &str, namespace: &str, pool_size: u32, timeout: Duration) -> Self {
+    /// A cache on `url` (empty: disabled) with a memory tier of `memory_mb` (0: none). Never
+    /// fails: Redis may come up later.
+    pub fn new(
+        url: &str,
+        namespace: &str,
+        pool_size: u32,
+        timeout: Duration,
+        memory_mb: u64,
+    ) -> Self {
         let pool = (!url.trim().is_empty())
             .then(|| RedisConnectionManager::new(url.trim()).ok())
             .flatten()
@@ -170,7 +216,20 @@ impl Cache {
         if pool.is_none() && !url.trim().is_empty() {
             tracing::warn!(url, "invalid REDIS_URL: cache disabled");
         }
+        let client = pool
+            .as_ref()
+            .and_then(|_| redis::Client::open(url.trim()).ok());
+        let memory = match (&pool, client) {
+            (Some(pool), Some(client)) if memory_mb > 0 => {
+                let memory = Arc::new(Memory::new(memory_mb));
+                memory::spawn_listener(&memory, client, pool.clone(), namespace.to_owned());
+                Some(memory)
+            }
+            _ => None,
+        };
         Cache(Arc::new(Inner {
+            memory,
+            invalidations_sent: AtomicU64::new(0),
             pool,
             namespace: namespace.to_owned(),
             timeout,
@@ -183,7 +242,7 @@ impl Cache {
     }
 
     pub fn disabled() -> Self {
-        Self::new("", DEFAULT_NAMESPACE, 1, Duration::from_millis(50))
+        Self::new("", DEFAULT_NAMESPACE, 1, Duration::from_millis(50), 0)
     }
 
     fn full(&self, key: &str) -> String {
@@ -233,7 +292,7 @@ impl Cache {
             Ok(Ok(value)) => {
                 if self.0.dirty.swap(false, Ordering::Relaxed) {
                     // back after an outage during which invalidations were lost
-                    if self.clear_namespace().await.is_none() {
+                    if Box::pin(self.clear_namespace()).await.is_none() {
                         self.0.dirty.store(true, Ordering::Relaxed);
                     }
                 }
@@ -250,38 +309,113 @@ impl Cache {
         }
     }
 
-    /// A cached answer, counting the hit or the miss.
-    pub async fn get(&self, policy: Policy, key: &str) -> Option<Vec<u8>> {
-        let key = self.full(key);
-        let value: Option<Vec<u8>> = self
-            .run("get", |mut c| async move {
-                c.get::<_, Option<Vec<u8>>>(key).await
-            })
-            .await
-            .flatten();
-        let result = if value.is_some() { "hit" } else { "miss" };
-        if value.is_some() {
-            self.0.hits.fetch_add(1, Ordering::Relaxed);
-        } else {
-            self.0.misses.fetch_add(1, Ordering::Relaxed);
+    /// A cached answer, from memory else from Redis, counting the hit or the miss. On a miss,
+    /// hand the lookup back to [`Cache::put`] with the answer read from PostgreSQL.
+    pub async fn get(&self, policy: Policy, key: &str) -> Lookup {
+        let memory = self.0.memory.as_ref();
+        // taken before any read: what is read now may be kept only if nothing changed since
+        let ticket = memory.map(|m| m.ticket());
+        if let Some(value) = memory.and_then(|m| m.get(policy, key)) {
+            self.count(policy, "hit", "memory");
+            return Lookup {
+                value: Some(value),
+                ticket,
+                generation: None,
+            };
         }
-        metrics_counter(result);
-        axum_prometheus::metrics::counter!("cache_requests_total", "policy" => policy.label(), "result" => result)
-            .increment(1);
-        self.publish_ratio();
-        value
+        let (value, generation) = if policy == Policy::Report {
+            self.get_report(key).await
+        } else {
+            let full = self.full(key);
+            let value = self
+                .run("get", |mut c| async move {
+                    c.get::<_, Option<Vec<u8>>>(full).await
+                })
+                .await
+                .flatten();
+            (value, None)
+        };
+        let value = value.map(Bytes::from);
+        match (&value, memory, ticket) {
+            (Some(value), Some(m), Some(ticket)) => {
+                m.put(ticket, policy, key, value.clone());
+                self.count(policy, "hit", "redis");
+            }
+            (Some(_), _, _) => self.count(policy, "hit", "redis"),
+            (None, _, _) => self.count(policy, "miss", "redis"),
+        }
+        Lookup {
+            value,
+            ticket,
+            generation,
+        }
     }
 
-    /// Stores an answer (bounded by the same timeout as a read: a slow Redis never holds the
-    /// response for long).
-    pub async fn put(&self, policy: Policy, key: &str, value: Vec<u8>) {
+    /// A report and the generation it was read under, in one round trip. Every change that
+    /// makes reports stale moves the generation on (one INCR, whatever the number of cached
+    /// reports); entries of older generations are never read again and expire with their TTL.
+    async fn get_report(&self, key: &str) -> (Option<Vec<u8>>, Option<u64>) {
+        let generation_key = self.full(REPORT_GENERATION);
+        let prefix = self.full(&Policy::Report.key(""));
+        let part = key
+            .strip_prefix(Policy::Report.prefix())
+            .unwrap_or(key)
+            .to_owned();
+        let read = self
+            .run("get", |mut c| async move {
+                redis::cmd("EVAL")
+                    .arg(READ_REPORT)
+                    .arg(1)
+                    .arg(generation_key)
+                    .arg(prefix)
+                    .arg(part)
+                    .query_async::<(String, Option<Vec<u8>>)>(&mut *c)
+                    .await
+            })
+            .await;
+        match read {
+            Some((generation, value)) => (value, generation.parse().ok()),
+            None => (None, None),
+        }
+    }
+
+    /// The Redis key of a report under a generation.
+    fn report_key(&self, key: &str, generation: u64) -> String {
+        let part = key.strip_prefix(Policy::Report.prefix()).unwrap_or(key);
+        self.full(&Policy::Report.key(&format!("{generation}:{part}")))
+    }
+
+    fn count(&self, policy: Policy, result: &'static str, tier: &'static str) {
+        let counter = if result == "hit" {
+            &self.0.hits
+        } else {
+            &self.0.misses
+        };
+        counter.fetch_add(1, Ordering::Relaxed);
+        metrics_counter(result);
+        axum_prometheus::metrics::counter!("cache_requests_total", "policy" => policy.label(), "result" => result, "tier" => tier)
+            .increment(1);
+        self.publish_ratio();
+    }
+
+    /// Stores an answer read from PostgreSQL after the missed `lookup` (Redis write bounded by
+    /// the same timeout as a read: a slow Redis never holds the response for long).
+    pub async fn put(&self, lookup: Lookup, policy: Policy, key: &str, value: Bytes) {
+        if let (Some(m), Some(ticket)) = (self.0.memory.as_ref(), lookup.ticket) {
+            m.put(ticket, policy, key, value.clone());
+        }
         if !self.available() {
             return;
         }
-        let key = self.full(key);
+        let key = match (policy, lookup.generation) {
+            (Policy::Report, Some(generation)) => self.report_key(key, generation),
+            // the generation is unknown: storing could outlive an invalidation
+            (Policy::Report, None) => return,
+            _ => self.full(key),
+        };
         let ttl = policy.ttl().as_secs();
         self.run("set", |mut c| async move {
-            c.set_ex::<_, _, ()>(key, value, ttl).await
+            c.set_ex::<_, _, ()>(key, value.to_vec(), ttl).await
         })
         .await;
     }
@@ -292,22 +426,93 @@ impl Cache {
             return;
         }
         let (keys, prefixes) = change.stale();
-        let keys: Vec<String> = keys.iter().map(|k| self.full(k)).collect();
+        let full_keys: Vec<String> = keys.iter().map(|k| self.full(k)).collect();
         let mut ok = true;
-        if !keys.is_empty() {
+        if !full_keys.is_empty() {
             ok &= self
-                .run("del", |mut c| async move { c.del::<_, ()>(keys).await })
+                .run(
+                    "del",
+                    |mut c| async move { c.del::<_, ()>(full_keys).await },
+                )
                 .await
                 .is_some();
         }
-        for prefix in prefixes {
-            ok &= self
-                .delete_matching(&format!("{}*", self.full(&prefix)))
+        for prefix in &prefixes {
+            ok &= if *prefix == Policy::Report.key("") {
+                let generation_key = self.full(REPORT_GENERATION);
+                self.run("incr", |mut c| async move {
+                    c.incr::<_, _, u64>(generation_key, 1).await
+                })
                 .await
-                .is_some();
+                .is_some()
+            } else {
+                self.delete_matching(&format!("{}*", self.full(prefix)))
+                    .await
+                    .is_some()
+            };
         }
         if !ok {
             self.0.dirty.store(true, Ordering::Relaxed);
+        }
+        if change.touches_memory() {
+            self.broadcast(keys, prefixes).await;
+        }
+    }
+
+    /// Drops keys and prefixes from this instance's memory, then from every other instance's,
+    /// waiting (at most [`memory::ACK_WAIT`]) until each subscribed instance has done it.
+    async fn broadcast(&self, keys: Vec<String>, prefixes: Vec<String>) {
+        let Some(memory) = self.0.memory.as_ref() else {
+            return;
+        };
+        memory.apply(&keys, &prefixes);
+        let n = self.0.invalidations_sent.fetch_add(1, Ordering::Relaxed);
+        let id = format!("{}-{}-{n}", std::process::id(), self.now_ms());
+        let list = memory::ack_list(&self.0.namespace, &id);
+        let Ok(message) = serde_json::to_vec(&Invalidation { id, keys, prefixes }) else {
+            return;
+        };
+        let channel = memory::channel(&self.0.namespace);
+        let Some(receivers) = self
+            .run("publish", |mut c| async move {
+                c.publish::<_, _, u64>(channel, message).await
+            })
+            .await
+        else {
+            // the other instances cannot hear it, and they have lost their subscription too
+            return;
+        };
+        let Some(pool) = self.0.pool.clone() else {
+            return;
+        };
+        let deadline = Instant::now() + memory::ACK_WAIT;
+        let wait = async {
+            let mut conn = pool.get().await.map_err(|e| e.to_string())?;
+            let mut acked = 0u64;
+            while acked < receivers {
+                let left = deadline.saturating_duration_since(Instant::now());
+                if left.is_zero() {
+                    break;
+                }
+                // short blocking pops: below the client's response timeout
+                let popped: Option<(String, String)> = redis::cmd("BLPOP")
+                    .arg(&list)
+                    .arg(left.min(Duration::from_millis(100)).as_secs_f64())
+                    .query_async(&mut *conn)
+                    .await
+                    .map_err(|e| e.to_string())?;
+                acked += u64::from(popped.is_some());
+            }
+            let _: Result<(), _> = conn.del(&list).await;
+            Ok::<u64, String>(acked)
+        };
+        match wait.await {
+            Ok(acked) if acked >= receivers => {}
+            outcome => {
+                tracing::warn!(receivers, outcome = ?outcome, "cache invalidation not acknowledged by every instance in time");
+                axum_prometheus::metrics::counter!("cache_invalidations_unacknowledged_total")
+                    .increment(1);
+            }
         }
     }
 
@@ -360,10 +565,22 @@ impl Cache {
         }
     }
 
-    /// Removes every key of this API's namespace (and nothing else); returns how many.
+    /// Removes every key of this API's namespace (and nothing else), and empties the memory
+    /// tier of every instance; returns how many Redis keys.
     pub async fn clear_namespace(&self) -> Option<u64> {
-        self.delete_matching(&format!("{}*", self.0.namespace))
-            .await
+        let removed = self
+            .delete_matching(&format!("{}*", self.0.namespace))
+            .await;
+        // the report generation went with the keys: restart it above every earlier value, so a
+        // report stored under an old generation can never be read again
+        let generation_key = self.full(REPORT_GENERATION);
+        let restart = chrono::Utc::now().timestamp_micros();
+        self.run("set", |mut c| async move {
+            c.set::<_, _, ()>(generation_key, restart).await
+        })
+        .await;
+        self.broadcast(Vec::new(), vec![String::new()]).await;
+        removed
     }
 
     async fn count_keys(&self) -> Option<u64> {
@@ -424,6 +641,12 @@ impl Cache {
             enabled: self.is_enabled(),
             connected,
             hits,
+            memory_hits: self
+                .0
+                .memory
+                .as_ref()
+                .map_or(0, |m| m.hits.load(Ordering::Relaxed)),
+            memory_entries: self.0.memory.as_ref().map_or(0, |m| m.entry_count()),
             misses,
             hit_ratio: ratio(hits, misses),
             keys,

@@ -135,7 +135,7 @@ pub(crate) fn created<T: Serialize>(location: String, value: &T) -> ApiResult<Re
     Ok(response)
 }
 
-/// Cache-aside: the cached answer if Redis has it, else `load` from PostgreSQL and cache it.
+/// Cache-aside: the cached answer if memory or Redis has it, else `load` from PostgreSQL and cache it.
 pub(crate) async fn cached<T, F>(
     state: &ApiState,
     policy: Policy,
@@ -147,14 +147,17 @@ where
     F: std::future::Future<Output = ApiResult<T>>,
 {
     let key = policy.key(key_part);
-    if let Some(bytes) = state.cache.get(policy, &key).await {
+    let mut lookup = state.cache.get(policy, &key).await;
+    if let Some(bytes) = lookup.value.take() {
         return Ok(json_bytes(StatusCode::OK, bytes, Some("HIT")));
     }
     let value = load.await?;
-    let bytes = serde_json::to_vec(&value)
-        .map_err(|e| ApiError::Internal(format!("serialisation: {e}")))?;
+    let bytes = Bytes::from(
+        serde_json::to_vec(&value)
+            .map_err(|e| ApiError::Internal(format!("serialisation: {e}")))?,
+    );
     if state.cache.is_enabled() {
-        state.cache.put(policy, &key, bytes.clone()).await;
+        state.cache.put(lookup, policy, &key, bytes.clone()).await;
     }
     Ok(json_bytes(StatusCode::OK, bytes, Some("MISS")))
 }

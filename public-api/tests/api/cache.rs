@@ -89,6 +89,81 @@ async fn a_read_is_cached_and_a_write_invalidates_it_before_answering(pool: sqlx
     assert!(stats.body["memory_used_bytes"].as_u64().unwrap() > 0);
 }
 
+/// Reads through `api` until one is answered from its memory tier (its subscription to the
+/// invalidations is up); returns the memory hits so far.
+async fn until_memory_hit(api: &TestApi, path: &str) -> u64 {
+    for _ in 0..50 {
+        api.get(path).await;
+        let hits = api.get("/api/v1/cache/stats").await.body["memory_hits"]
+            .as_u64()
+            .unwrap();
+        if hits > 0 {
+            return hits;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("{path} is never answered from memory");
+}
+
+#[sqlx::test(migrator = "domain::MIGRATOR")]
+async fn a_write_through_one_instance_is_never_followed_by_a_stale_read_through_another(
+    pool: sqlx::PgPool,
+) {
+    let w = world(&pool).await;
+    let shared = config(&redis_url());
+    let one = TestApi::with_config(pool.clone(), shared.clone());
+    let mut other_config = shared;
+    other_config.instance_id = Some("api-test-2".into());
+    let other = TestApi::with_config(pool, other_config);
+    let path = format!("/api/v1/products/{}", w.bread);
+    let list = "/api/v1/products?q=pain";
+    let mut before = until_memory_hit(&other, &path).await;
+    until_memory_hit(&one, &path).await;
+    for round in 0..20 {
+        let price = 2.0 + f64::from(round) / 100.0;
+        // both instances hold the product and the list in memory
+        other.get(list).await;
+        assert_eq!(other.get(list).await.header("x-cache"), Some("HIT"));
+        assert_eq!(other.get(&path).await.header("x-cache"), Some("HIT"));
+        let changed = one.send(Method::PATCH, &path, json!({"prix": price})).await;
+        assert_eq!(changed.status, StatusCode::OK);
+        // the very next reads through the other instance see the new price
+        assert_eq!(
+            other.get(&path).await.body["prix"],
+            json!(price),
+            "round {round}"
+        );
+        assert_eq!(
+            other.get(list).await.body["items"][0]["prix"],
+            json!(price),
+            "round {round}"
+        );
+        assert_eq!(
+            one.get(&path).await.body["prix"],
+            json!(price),
+            "round {round}"
+        );
+    }
+    let after = other.get("/api/v1/cache/stats").await.body["memory_hits"]
+        .as_u64()
+        .unwrap();
+    assert!(
+        after >= before + 40,
+        "reads were served from memory: {before} -> {after}"
+    );
+
+    // a cache clear through one instance empties the other's memory too
+    before = after;
+    assert_eq!(other.get(&path).await.header("x-cache"), Some("HIT"));
+    let cleared = one
+        .call(Method::DELETE, "/api/v1/cache/clear", Some(ADMIN), None)
+        .await;
+    assert_eq!(cleared.status, StatusCode::OK);
+    assert_eq!(other.get(&path).await.header("x-cache"), Some("MISS"));
+    let stats = other.get("/api/v1/cache/stats").await;
+    assert_eq!(stats.body["memory_hits"].as_u64().unwrap(), before + 1);
+}
+
 #[sqlx::test(migrator = "domain::MIGRATOR")]
 async fn clearing_removes_only_this_api_keys(pool: sqlx::PgPool) {
     let w = world(&pool).await;
@@ -207,6 +282,10 @@ async fn answers_stay_correct_while_redis_is_down_and_the_cache_comes_back_by_it
     assert_eq!(api.get(&path).await.header("x-cache"), Some("HIT"));
 
     redis.stop();
+    // the memory tier is dropped with the subscription to the invalidations
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let stats = api.get("/api/v1/cache/stats").await;
+    assert_eq!(stats.body["memory_entries"], json!(0));
     // while Redis is down: right answers from PostgreSQL, a write goes through
     for _ in 0..3 {
         let reply = api.get(&path).await;
