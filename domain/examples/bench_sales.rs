@@ -43,9 +43,11 @@ async fn main() -> BoxResult<()> {
         .fetch_one(&db)
         .await?;
     if products == 0 {
-        sqlx::query("INSERT INTO categories (name) VALUES ('Banc d''essai') ON CONFLICT DO NOTHING")
-            .execute(&db)
-            .await?;
+        sqlx::query(
+            "INSERT INTO categories (name) VALUES ('Banc d''essai') ON CONFLICT DO NOTHING",
+        )
+        .execute(&db)
+        .await?;
         sqlx::query(
             "INSERT INTO products (code, name, price, category_id)
              SELECT 'BS-' || i, 'Produit ' || i, 1 + i % 50,

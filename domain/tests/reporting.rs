@@ -1469,7 +1469,11 @@ async fn assert_pruning_is_exact(db: &PgPool, w: &World) {
                 for method in methods {
                     let lists = top_lists(db, &scope, top, method).await;
                     let case = format!("{scope:?}, top {top}, {method:?}");
-                    assert_eq!(ids(&lists.by_units), ids(&reference.by_units), "units: {case}");
+                    assert_eq!(
+                        ids(&lists.by_units),
+                        ids(&reference.by_units),
+                        "units: {case}"
+                    );
                     assert_eq!(lists.by_units, reference.by_units, "units: {case}");
                     assert_eq!(lists.by_revenue, reference.by_revenue, "revenue: {case}");
                     for path in [lists.units_path, lists.revenue_path] {
@@ -1502,7 +1506,11 @@ async fn pruned_top_lists_equal_the_full_aggregation_on_skewed_sales(db: PgPool)
     ] {
         let lists = top_lists(&db, &scope, 3, once).await;
         assert_eq!(lists.units_path, TopPath::Pruned { round: 1 }, "{scope:?}");
-        assert_eq!(lists.revenue_path, TopPath::Pruned { round: 1 }, "{scope:?}");
+        assert_eq!(
+            lists.revenue_path,
+            TopPath::Pruned { round: 1 },
+            "{scope:?}"
+        );
     }
     // the first store's third place is a three-way tie at 5 units a day, won by name
     let names = |list: &[reporting::ProductSales]| -> Vec<String> {
@@ -1569,7 +1577,12 @@ async fn flat_sales_defeat_pruning_and_fall_back_to_the_full_aggregation(db: PgP
 async fn a_product_at_the_bound_may_tie_and_win_by_name_so_it_is_not_proven(db: PgPool) {
     let w = world(&db).await;
     // Zeta comes first in the bucket's index (created first) but Alpha wins the tie by name
-    let made = named_products(&db, w.category, &[("Zeta", 100), ("Alpha", 100), ("Mid", 100)]).await;
+    let made = named_products(
+        &db,
+        w.category,
+        &[("Zeta", 100), ("Alpha", 100), ("Mid", 100)],
+    )
+    .await;
     let (zeta, alpha, mid) = (made[0], made[1], made[2]);
     let sales = [(zeta, 10), (alpha, 10), (mid, 5)].map(|(p, q)| (w.store, ymd(2, 10), p, q));
     bulk_sales(&db, "tie", &sales).await;

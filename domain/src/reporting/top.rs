@@ -130,12 +130,11 @@ pub(super) async fn query_top(
     } else {
         (None, None)
     };
-    let settle = |pruned: Option<(Vec<ProductSales>, u32)>, full: Option<Vec<ProductSales>>| {
-        match pruned {
+    let settle =
+        |pruned: Option<(Vec<ProductSales>, u32)>, full: Option<Vec<ProductSales>>| match pruned {
             Some((list, round)) => (list, TopPath::Pruned { round }),
             None => (full.unwrap_or_default(), TopPath::Full),
-        }
-    };
+        };
     let (by_units, units_path) = settle(units, full_units);
     let (by_revenue, revenue_path) = settle(revenue, full_revenue);
     let missing = limit - by_units.len().min(by_revenue.len()) as i64;
@@ -423,7 +422,10 @@ mod tests {
             let s = Split::of(from, to);
             assert_eq!(s.head, (from, to), "{from} {to}");
             assert!(is_empty(s.tail) && s.full.0 == s.full.1, "{from} {to}");
-            assert_eq!(s.covering, (from.with_day(1).unwrap(), to.with_day(1).unwrap()));
+            assert_eq!(
+                s.covering,
+                (from.with_day(1).unwrap(), to.with_day(1).unwrap())
+            );
         }
     }
 
