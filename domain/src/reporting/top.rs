@@ -20,9 +20,10 @@ use super::sales::{DAILY_CTES, ProductSales, check_top};
 use super::{ReportScope, authorize, snapshot};
 use crate::{Actor, Result};
 
-/// Periods shorter than this skip pruning: their covering months' bound is loose, and the full
-/// aggregation of a few days is cheap anyway.
-pub const PRUNE_MIN_DAYS: i64 = 28;
+/// Periods shorter than this skip pruning: the bound of their covering months is loose and the
+/// full aggregation of a few days is cheap (large data set, network, top 10: today before its
+/// first sale 55 ms full, 71 ms with pruning tried first; 7 days 257 ms full, 32 ms pruned).
+pub const PRUNE_MIN_DAYS: i64 = 7;
 /// Pruning rounds before the full aggregation; each one reads 4 times more rows per bucket.
 const ROUNDS: u32 = 3;
 
