@@ -1312,7 +1312,8 @@ async fn bulk_sales(db: &PgPool, tag: &str, sales: &[(i64, NaiveDate, i64, i32)]
                                 payment_method)
              SELECT $1 || '-' || t.n, t.store_id, (t.day + TIME '12:00') AT TIME ZONE st.time_zone,
                     p.price * t.quantity, 0, 0, p.price * t.quantity, 'carte'
-             FROM {input} JOIN stores st ON st.id = t.store_id JOIN products p ON p.id = t.product_id
+             FROM {input} JOIN stores st ON st.id = t.store_id
+             JOIN products p ON p.id = t.product_id
              ORDER BY t.n"
         ),
         format!(
