@@ -26,9 +26,10 @@ fi
 say "loading 100,000 products and 2,000,000 sales (one transaction, set-based SQL)"
 psql "$DATABASE_URL" -X -q --single-transaction -f deploy/local/seed-large.sql
 say "VACUUM ANALYZE (visibility map for index-only scans, planner statistics)"
-psql "$DATABASE_URL" -X -q -c "VACUUM (ANALYZE) products, store_stock, sales, sale_lines, returns, daily_sales, daily_product_sales, daily_returns"
-psql "$DATABASE_URL" -XAtc "SELECT format('products %s, sales %s, sale lines %s, returns %s, daily rows %s / %s / %s',
+psql "$DATABASE_URL" -X -q -c "VACUUM (ANALYZE) products, store_stock, sales, sale_lines, returns, daily_sales, daily_product_sales, daily_returns, monthly_product_sales"
+psql "$DATABASE_URL" -XAtc "SELECT format('products %s, sales %s, sale lines %s, returns %s, daily rows %s / %s / %s, monthly product rows %s',
   (SELECT count(*) FROM products), (SELECT count(*) FROM sales), (SELECT count(*) FROM sale_lines),
   (SELECT count(*) FROM returns), (SELECT count(*) FROM daily_sales),
-  (SELECT count(*) FROM daily_product_sales), (SELECT count(*) FROM daily_returns))"
+  (SELECT count(*) FROM daily_product_sales), (SELECT count(*) FROM daily_returns),
+  (SELECT count(*) FROM monthly_product_sales))"
 say "large data set loaded in $((SECONDS - started)) s"

@@ -1,6 +1,7 @@
 //! Times the 90-day reports and the product search on a database (the large data set of
 //! `make seed-large`), calling the same domain functions as the API and the web UI, without the
-//! API's Redis cache. Prints p50/p95/p99 as a markdown table.
+//! API's Redis cache. Prints p50/p95/p99 as a markdown table, then how the top lists were found
+//! and whether they equal the full aggregation's.
 //!
 //! `cargo run -p domain --example bench_reports -- [iterations]` with DATABASE_URL set;
 //! `loadtest/bench-reports.sh` wraps it.
@@ -125,6 +126,35 @@ async fn main() -> BoxResult<()> {
             pct(times, 99.0),
             pct(times, 100.0)
         );
+    }
+    // the top lists of the report, checked against the full aggregation of the daily rows
+    println!();
+    for (label, scope) in [("network", &network), ("one store", &one_store)] {
+        for top in [10, 100] {
+            let fast = reporting::top_products(
+                &db,
+                &head_office,
+                scope,
+                Some(top),
+                reporting::TopMethod::Auto,
+            )
+            .await?;
+            let full = reporting::top_products(
+                &db,
+                &head_office,
+                scope,
+                Some(top),
+                reporting::TopMethod::Full,
+            )
+            .await?;
+            let same = fast.by_units == full.by_units && fast.by_revenue == full.by_revenue;
+            println!(
+                "top {top}, {label}: units {:?}, revenue {:?}; equal to the full aggregation: {}",
+                fast.units_path,
+                fast.revenue_path,
+                if same { "yes" } else { "NO" }
+            );
+        }
     }
     Ok(())
 }

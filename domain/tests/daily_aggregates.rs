@@ -1,7 +1,8 @@
-//! The daily pre-aggregates (daily_sales, daily_product_sales, daily_returns) that the period
-//! reports read stay equal to the raw sales and returns: after sales at a till and from an
-//! external channel, partial returns, concurrent sales and returns, a re-dated sale or return, a
-//! store moved to another time zone, and on the demo data; and the reports read from them give
+//! The daily pre-aggregates (daily_sales, daily_product_sales, daily_returns) and the monthly
+//! rollup of the products (monthly_product_sales) that the period reports read stay equal to the
+//! raw sales and returns: after sales at a till and from an external channel, partial returns,
+//! concurrent sales and returns, a sale or return re-dated (to another month too), a store moved
+//! to another time zone, a rebuild, and on the demo data; and the reports read from them give
 //! the figures of the raw tables.
 
 mod common;
@@ -37,6 +38,17 @@ async fn aggregate_drift(db: &PgPool) -> Vec<String> {
          agg_products AS (
              SELECT store_id, day, product_id, units, revenue, sales FROM daily_product_sales
              WHERE units <> 0 OR revenue <> 0 OR sales <> 0),
+         raw_months AS (
+             SELECT sa.store_id,
+                    date_trunc('month', (sa.sold_at AT TIME ZONE st.time_zone)::DATE)::DATE
+                        AS month,
+                    l.product_id, sum(l.quantity)::BIGINT AS units, sum(l.line_total) AS revenue,
+                    count(DISTINCT l.sale_id)::BIGINT AS sales
+             FROM sales sa JOIN stores st ON st.id = sa.store_id
+             JOIN sale_lines l ON l.sale_id = sa.id GROUP BY 1, 2, 3),
+         agg_months AS (
+             SELECT store_id, month, product_id, units, revenue, sales FROM monthly_product_sales
+             WHERE units <> 0 OR revenue <> 0 OR sales <> 0),
          raw_returns AS (
              SELECT rt.store_id, (rt.returned_at AT TIME ZONE st.time_zone)::DATE AS day,
                     count(*)::BIGINT AS returns, sum(rt.subtotal) AS subtotal, sum(rt.tps) AS tps,
@@ -54,6 +66,11 @@ async fn aggregate_drift(db: &PgPool) -> Vec<String> {
          UNION ALL
          SELECT 'products only aggregated: ' || x::TEXT
          FROM (TABLE agg_products EXCEPT TABLE raw_products) x
+         UNION ALL
+         SELECT 'months only raw: ' || x::TEXT FROM (TABLE raw_months EXCEPT TABLE agg_months) x
+         UNION ALL
+         SELECT 'months only aggregated: ' || x::TEXT
+         FROM (TABLE agg_months EXCEPT TABLE raw_months) x
          UNION ALL
          SELECT 'returns only raw: ' || x::TEXT FROM (TABLE raw_returns EXCEPT TABLE agg_returns) x
          UNION ALL
@@ -155,6 +172,25 @@ async fn sales_and_returns_keep_the_aggregates_exact(db: PgPool) {
         .await
         .unwrap();
     assert_exact(&db, "re-dated sales and returns").await;
+    // into another month (the monthly rollup moves too), then a full rebuild
+    sqlx::query("UPDATE sales SET sold_at = sold_at - interval '40 days' WHERE id = $1")
+        .bind(cash.id)
+        .execute(&db)
+        .await
+        .unwrap();
+    assert_exact(&db, "a sale re-dated to another month").await;
+    let months: i64 = sqlx::query_scalar(
+        "SELECT count(DISTINCT month) FROM monthly_product_sales WHERE sales > 0",
+    )
+    .fetch_one(&db)
+    .await
+    .unwrap();
+    assert!(months >= 2, "the sales are in several months");
+    sqlx::query("SELECT daily_aggregates_rebuild()")
+        .execute(&db)
+        .await
+        .unwrap();
+    assert_exact(&db, "a rebuild").await;
     sqlx::query("UPDATE stores SET time_zone = 'America/Vancouver' WHERE id = $1")
         .bind(w.store)
         .execute(&db)

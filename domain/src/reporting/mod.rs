@@ -6,11 +6,13 @@ mod custom;
 mod dashboard;
 mod sales;
 mod stock;
+mod top;
 
 pub use custom::*;
 pub use dashboard::*;
 pub use sales::*;
 pub use stock::*;
+pub use top::*;
 
 use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};

@@ -6,6 +6,7 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use sqlx::{FromRow, PgConnection, PgPool};
 
+use super::top::{TopMethod, query_top};
 use super::{ReportScope, authorize, snapshot};
 use crate::error::Validator;
 use crate::{Actor, Result};
@@ -164,15 +165,8 @@ pub async fn sales_report(
     scope: &ReportScope,
     top: Option<u32>,
 ) -> Result<SalesReport> {
-    let top = top.unwrap_or(DEFAULT_TOP);
     scope.period.validate()?;
-    Validator::default()
-        .check(
-            (1..=MAX_TOP).contains(&top),
-            "limit",
-            "Le classement compte de 1 à 100 produits.",
-        )
-        .finish()?;
+    let top = check_top(top)?;
     let mut tx = snapshot(db).await?;
     let stores = authorize(&mut tx, actor, scope.store_id.as_slice()).await?;
     let totals = query_kpis(&mut tx, scope, &stores).await?;
@@ -182,7 +176,7 @@ pub async fn sales_report(
         None => Vec::new(),
     };
     let days = query_days(&mut tx, scope, &stores).await?;
-    let (top_by_units, top_by_revenue) = query_top(&mut tx, scope, &stores, top).await?;
+    let top = query_top(&mut tx, scope, &stores, top, TopMethod::Auto).await?;
     tx.commit().await?;
     Ok(SalesReport {
         scope: *scope,
@@ -190,9 +184,22 @@ pub async fn sales_report(
         stores: per_store,
         registers,
         days,
-        top_by_units,
-        top_by_revenue,
+        top_by_units: top.by_units,
+        top_by_revenue: top.by_revenue,
     })
+}
+
+/// The length of a top list: `top`, or [`DEFAULT_TOP`]; refused outside 1..=[`MAX_TOP`].
+pub(super) fn check_top(top: Option<u32>) -> Result<u32> {
+    let top = top.unwrap_or(DEFAULT_TOP);
+    Validator::default()
+        .check(
+            (1..=MAX_TOP).contains(&top),
+            "limit",
+            "Le classement compte de 1 à 100 produits.",
+        )
+        .finish()?;
+    Ok(top)
 }
 
 async fn query_stores(
@@ -281,99 +288,10 @@ async fn query_days(
     .await?)
 }
 
-#[derive(FromRow)]
-struct RankedProduct {
-    list: String,
-    #[sqlx(flatten)]
-    product: ProductSales,
-}
-
-/// Both top lists from the daily product aggregates. Active products without sales take part
-/// (a manager should see what does not sell) but rank after every sold product, by name: so
-/// each list is its sold products by rank, then as many unsold ones as it still lacks.
-async fn query_top(
-    conn: &mut PgConnection,
-    scope: &ReportScope,
-    stores: &Option<Vec<i64>>,
-    top: u32,
-) -> Result<(Vec<ProductSales>, Vec<ProductSales>)> {
-    let limit = i64::from(top);
-    // Over 90 days on a large catalogue the aggregation groups ~100,000 products: keep it in
-    // memory rather than spilling to disk at the default 4 MB.
-    sqlx::query("SET LOCAL work_mem = '64MB'")
-        .execute(&mut *conn)
-        .await?;
-    let ranked: Vec<RankedProduct> = sqlx::query_as(&format!(
-        "WITH {DAILY_CTES},
-         sold AS MATERIALIZED (
-             SELECT d.product_id, sum(d.units)::BIGINT AS units, sum(d.revenue) AS revenue,
-                    sum(d.sales)::BIGINT AS sales
-             FROM scope_stores ss
-             JOIN daily_product_sales d ON d.store_id = ss.id AND d.day BETWEEN $1 AND $2
-             GROUP BY d.product_id HAVING sum(d.sales) > 0),
-         best AS (
-             (SELECT 'units' AS list, units AS value, * FROM sold
-              ORDER BY units DESC FETCH FIRST $4 ROWS WITH TIES)
-             UNION ALL
-             (SELECT 'revenue', revenue, * FROM sold
-              ORDER BY revenue DESC FETCH FIRST $4 ROWS WITH TIES)),
-         ranked AS (
-             SELECT b.list, p.id AS product_id, p.code, p.name, c.name AS category, b.units,
-                    round(b.revenue, 2) AS revenue, b.sales,
-                    row_number() OVER (PARTITION BY b.list ORDER BY b.value DESC, p.name, p.id)
-                        AS rank
-             FROM best b JOIN products p ON p.id = b.product_id
-             JOIN categories c ON c.id = p.category_id)
-         SELECT * FROM ranked WHERE rank <= $4 ORDER BY list, rank"
-    ))
-    .bind(scope.period.from)
-    .bind(scope.period.to)
-    .bind(stores)
-    .bind(limit)
-    .fetch_all(&mut *conn)
-    .await?;
-    let pick = |list: &str| -> Vec<ProductSales> {
-        ranked
-            .iter()
-            .filter(|r| r.list == list)
-            .map(|r| r.product.clone())
-            .collect()
-    };
-    let (by_units, by_revenue) = (pick("units"), pick("revenue"));
-    let missing = limit - by_units.len().min(by_revenue.len()) as i64;
-    let unsold: Vec<ProductSales> = if missing > 0 {
-        sqlx::query_as(&format!(
-            "WITH {DAILY_CTES}
-             SELECT p.id AS product_id, p.code, p.name, c.name AS category, 0::BIGINT AS units,
-                    0::NUMERIC(12, 2) AS revenue, 0::BIGINT AS sales
-             FROM products p JOIN categories c ON c.id = p.category_id
-             WHERE p.active AND NOT EXISTS (
-                 SELECT 1 FROM scope_stores ss
-                 JOIN daily_product_sales d ON d.store_id = ss.id AND d.day BETWEEN $1 AND $2
-                 WHERE d.product_id = p.id AND d.sales > 0)
-             ORDER BY p.name, p.id LIMIT $4"
-        ))
-        .bind(scope.period.from)
-        .bind(scope.period.to)
-        .bind(stores)
-        .bind(missing)
-        .fetch_all(&mut *conn)
-        .await?
-    } else {
-        Vec::new()
-    };
-    let fill = |mut list: Vec<ProductSales>| {
-        let room = (limit as usize).saturating_sub(list.len());
-        list.extend(unsold.iter().take(room).cloned());
-        list
-    };
-    Ok((fill(by_units), fill(by_revenue)))
-}
-
 /// The common head of the report queries on the daily aggregates. Binds `$1` (first local
 /// date), `$2` (last local date) and `$3` (store ids, `NULL` for every store). A day of the
 /// aggregates is already the store's local date, as in `SCOPE_CTES`.
-const DAILY_CTES: &str = "scope_stores AS (
+pub(super) const DAILY_CTES: &str = "scope_stores AS (
         SELECT st.id, st.name FROM stores st
         WHERE $3::BIGINT[] IS NULL OR st.id = ANY($3::BIGINT[])),
     day_sales AS (
