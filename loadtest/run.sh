@@ -32,10 +32,12 @@ own_stack=1
 if [ -n "${LOADTEST_API_URL:-}" ] || [ -n "${LOADTEST_WEB_URL:-}" ]; then own_stack=0; fi
 
 say "building the load test ($build)"
+# two builds: the load test's dependencies must not change the features (and the artifacts)
+# of the binaries under test
+cargo build -q "${cargo_flags[@]}" -p loadtest
 if [ $own_stack = 1 ]; then
-  cargo build -q "${cargo_flags[@]}" -p loadtest -p server -p public-api
+  cargo build -q "${cargo_flags[@]}" -p server -p public-api
 else
-  cargo build -q "${cargo_flags[@]}" -p loadtest
   [ -n "${API_TOKEN:-}${LOADTEST_API_TOKEN:-}" ] || warn "no API_TOKEN: the API will answer 401"
 fi
 

@@ -38,7 +38,7 @@ function get(path, name) {
 /** Once per run: the products and the stores (every VU varies over the real ids). */
 export function setup() {
   const products = get('/products?size=100&sort=id', '/api/v1/products').json('items') || [];
-  const stores = get('/stores?size=100', '/api/v1/stores').json('items') || [];
+  const stores = get('/stores', '/api/v1/stores').json() || []; // a plain list
   if (products.length < 3 || stores.length === 0) fail('the API lists no demo data: seed it');
   return { products: products.map((p) => ({ id: p.id, code: p.code })), stores: stores.map((s) => s.id) };
 }

@@ -97,10 +97,11 @@ pub async fn discover(user: &mut GooseUser) -> TransactionResult {
             })
         })
         .unwrap_or_default();
-    let stores = get_json(user, "/stores?size=100", "/api/v1/stores")
+    // every store at once, as a plain list
+    let stores = get_json(user, "/stores", "/api/v1/stores")
         .await?
         .and_then(|body| {
-            body["items"].as_array().map(|items| {
+            body.as_array().map(|items| {
                 items
                     .iter()
                     .filter_map(|s| s["id"].as_i64())
