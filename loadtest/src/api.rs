@@ -111,7 +111,7 @@ pub async fn discover(user: &mut GooseUser) -> TransactionResult {
         .unwrap_or_default();
     if products.len() < 3 || stores.is_empty() {
         return Err(fail(format!(
-            "the API lists {} products and {} stores: seed the demo data",
+            "the API listed {} products and {} stores (a request failed, or no demo data)",
             products.len(),
             stores.len()
         )));
@@ -120,10 +120,15 @@ pub async fn discover(user: &mut GooseUser) -> TransactionResult {
     Ok(())
 }
 
-fn catalog(user: &GooseUser) -> Result<Catalog, Box<TransactionError>> {
+/// The user's catalogue; asked again when the start failed (an overloaded API answering 503),
+/// so one failed start costs its failed requests, not every later transaction.
+async fn catalog(user: &mut GooseUser) -> Result<Catalog, Box<TransactionError>> {
+    if user.get_session_data::<Catalog>().is_none() {
+        discover(user).await?;
+    }
     user.get_session_data::<Catalog>()
         .cloned()
-        .ok_or_else(|| fail("no catalogue: the start of this user failed"))
+        .ok_or_else(|| fail("no catalogue"))
 }
 
 pub async fn list_products(user: &mut GooseUser) -> TransactionResult {
@@ -142,7 +147,7 @@ pub async fn list_products(user: &mut GooseUser) -> TransactionResult {
 }
 
 pub async fn product_detail(user: &mut GooseUser) -> TransactionResult {
-    let catalog = catalog(user)?;
+    let catalog = catalog(user).await?;
     let id = catalog
         .products
         .choose(&mut rand::thread_rng())
@@ -151,7 +156,7 @@ pub async fn product_detail(user: &mut GooseUser) -> TransactionResult {
 }
 
 pub async fn product_by_code(user: &mut GooseUser) -> TransactionResult {
-    let catalog = catalog(user)?;
+    let catalog = catalog(user).await?;
     let code = catalog
         .products
         .choose(&mut rand::thread_rng())
@@ -165,7 +170,7 @@ pub async fn product_by_code(user: &mut GooseUser) -> TransactionResult {
 }
 
 pub async fn store_stock(user: &mut GooseUser) -> TransactionResult {
-    let catalog = catalog(user)?;
+    let catalog = catalog(user).await?;
     let path = {
         let mut rng = rand::thread_rng();
         let store = catalog.stores.choose(&mut rng).copied().unwrap_or(1);
@@ -188,7 +193,7 @@ fn report_scope(catalog: &Catalog) -> String {
 }
 
 pub async fn report_kpis(user: &mut GooseUser) -> TransactionResult {
-    let scope = report_scope(&catalog(user)?);
+    let scope = report_scope(&catalog(user).await?);
     read(
         user,
         &format!("/reports/kpis{scope}"),
@@ -198,7 +203,7 @@ pub async fn report_kpis(user: &mut GooseUser) -> TransactionResult {
 }
 
 pub async fn report_sales(user: &mut GooseUser) -> TransactionResult {
-    let scope = report_scope(&catalog(user)?);
+    let scope = report_scope(&catalog(user).await?);
     read(
         user,
         &format!("/reports/sales{scope}"),
@@ -278,7 +283,7 @@ const SALE: &str = "/api/v1/stores/{id}/sales";
 /// A sale with a fresh key; in the mixed profiles one in ten is sent twice with the same key
 /// (a client retrying after a lost answer), and a recorded sale is read back.
 pub async fn sale(user: &mut GooseUser) -> TransactionResult {
-    let catalog = catalog(user)?;
+    let catalog = catalog(user).await?;
     let benchmark = settings().profile == Profile::Sales;
     let (store, body) = new_sale(&catalog, benchmark);
     let key = uuid::Uuid::new_v4().to_string();

@@ -67,7 +67,10 @@ pub fn markdown(
     );
     let shape = match &settings.test_plan {
         Some(plan) => format!("test plan `{plan}`"),
-        None => format!("{} users, {} s", settings.users, settings.run_time_secs),
+        None => format!(
+            "{} users all started at once, run time {} s unless goose's -u / -t said otherwise",
+            settings.users, settings.run_time_secs
+        ),
     };
     let think = match settings.think {
         Some((min, max)) => format!("think time {}-{} ms", min.as_millis(), max.as_millis()),
