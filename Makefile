@@ -4,7 +4,7 @@ SHELL := /bin/bash
 # compose stack of up/down/logs: single (one node), loadbalanced, monitoring (loadbalanced + overlay)
 STACK ?= single
 
-.PHONY: help run test build migrate seed seed-large bench-reports clean tools up down logs status cluster cluster-down images ops-test
+.PHONY: help run test build migrate seed seed-large bench-reports loadtest clean tools up down logs status cluster cluster-down images ops-test
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
@@ -33,6 +33,9 @@ seed-large: ## Load 100k products and 2M sales into DATABASE_URL (default: datab
 
 bench-reports: ## Time the 90-day reports and product search on the large data set (loadtest/RESULTS.md)
 	@loadtest/bench-reports.sh
+
+loadtest: ## Load test (goose): PROFILE=ci|staged|sales|dashboard (loadtest/README.md)
+	@loadtest/run.sh $(or $(PROFILE),ci)
 
 cluster: ## nginx on :9000 (API) and :9080 (web) before 3 API + 2 web instances, natively
 	@deploy/local/cluster.sh up

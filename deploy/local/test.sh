@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # `make test`: formatting, lints (native and wasm) and every test, against the local PostgreSQL
 # and Redis (started if they are down): Rust tests (each database test on its own database), a
-# smoke test of the real binaries, and browser tests in headless Chromium.
+# smoke test of the real binaries, a short load test (loadtest/run.sh ci), and browser tests in
+# headless Chromium.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 source deploy/local/lib.sh
@@ -38,6 +39,9 @@ deploy/local/schemathesis.sh
 
 say "resilience drills: Redis stopped, PostgreSQL restarted, slow database (deploy/local/drills.sh)"
 deploy/local/drills.sh
+
+say "load test, short profile on the debug binaries: zero errors, lenient latency (loadtest/run.sh ci)"
+LOADTEST_BUILD=debug loadtest/run.sh ci
 
 say "operations: alert rules, compose files, nginx failover, native cluster drills (deploy/local/ops-test.sh)"
 deploy/local/ops-test.sh
