@@ -326,3 +326,73 @@ async fn store_stock_lists_alerts_first_and_checks_the_store(db: PgPool) {
     assert_eq!(store_qty(&db, w.store, low).await, 5);
     let _ = Actor::System;
 }
+
+#[sqlx::test(migrator = "domain::MIGRATOR")]
+async fn store_stock_counts_the_units_sold_in_the_last_30_days_of_that_store(db: PgPool) {
+    let w = world(&db).await;
+    let tea = product(&db, &w, "TEA", 100, true, 80, 0).await;
+    open_register(&db, &w).await;
+    let sell = |id: &'static str, quantity| {
+        let db = db.clone();
+        let cashier = w.cashier;
+        let register = w.register;
+        async move {
+            domain::sales::record_sale(
+                &db,
+                &cashier,
+                &domain::TaxRates::default(),
+                &till_sale(
+                    id,
+                    register,
+                    &[(tea, quantity)],
+                    domain::sales::Payment::Card,
+                ),
+            )
+            .await
+            .unwrap()
+            .sale
+        }
+    };
+    sell("today", 3).await;
+    let old = sell("long-ago", 5).await;
+    let recent = sell("last-month", 7).await;
+    for (sale, days) in [(old.id, 31), (recent.id, 25)] {
+        sqlx::query("UPDATE sales SET sold_at = sold_at - make_interval(days => $2) WHERE id = $1")
+            .bind(sale)
+            .bind(days)
+            .execute(&db)
+            .await
+            .unwrap();
+    }
+    let units = |location| {
+        let db = db.clone();
+        let admin = w.admin;
+        async move {
+            inventory::list_stock(
+                &db,
+                &admin,
+                location,
+                &StockFilter::default(),
+                PageRequest::default(),
+            )
+            .await
+            .unwrap()
+            .items
+            .into_iter()
+            .find(|s| s.product_id == tea)
+            .unwrap()
+            .units_sold_30_days
+        }
+    };
+    assert_eq!(
+        units(Location::Store(w.store)).await,
+        10,
+        "today and 25 days ago"
+    );
+    assert_eq!(
+        units(Location::Store(w.other_store)).await,
+        0,
+        "another store"
+    );
+    assert_eq!(units(Location::Warehouse).await, 10, "the network's pace");
+}

@@ -345,13 +345,17 @@ pub async fn list_stock(
     qb.push(" ORDER BY rank, p.name, p.id LIMIT ")
         .push_bind(page.limit());
     qb.push(" OFFSET ").push_bind(page.offset());
+    // from the daily aggregates (a few rows per product), not the raw sale lines: the last 30
+    // days of each store's calendar, today included
     qb.push(
         ") pg LEFT JOIN LATERAL (
-             SELECT sum(l.quantity) AS units FROM sale_lines l JOIN sales sa ON sa.id = l.sale_id
-             WHERE l.product_id = pg.product_id AND sa.sold_at >= now() - interval '30 days'",
+             SELECT sum(d.units) AS units FROM daily_product_sales d
+             JOIN stores st ON st.id = d.store_id
+             WHERE d.product_id = pg.product_id
+               AND d.day > (now() AT TIME ZONE st.time_zone)::DATE - 30",
     );
     if let Some(id) = store_id {
-        qb.push(" AND sa.store_id = ").push_bind(id);
+        qb.push(" AND d.store_id = ").push_bind(id);
     }
     qb.push(") u ON TRUE ORDER BY pg.rank, pg.name, pg.product_id");
     let items = qb.build_query_as().fetch_all(db).await?;
