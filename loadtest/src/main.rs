@@ -165,6 +165,12 @@ async fn run() -> anyhow::Result<bool> {
         "reports: {} (markdown), {} (goose, HTML)",
         settings.report_md, settings.report_html
     );
+    // the figures `make bench` (loadtest/bench.sh) reads back
+    if let Ok(path) = std::env::var("LOADTEST_REPORT_JSON") {
+        make_parent(&path)?;
+        let json = summary::to_json(&observed, &outcomes::snapshot());
+        std::fs::write(&path, json.to_string()).with_context(|| format!("writing {path}"))?;
+    }
     let passed = outcomes.iter().all(|o| o.passed);
     println!("{}", if passed { "PASSED" } else { "FAILED" });
     Ok(passed)

@@ -109,3 +109,33 @@ pub fn observe(metrics: &GooseMetrics) -> Observed {
         endpoints,
     }
 }
+
+/// The run in JSON: overall figures, 5xx answers, each endpoint, and the business outcomes.
+pub fn to_json(observed: &Observed, outcomes: &[(&'static str, u64)]) -> serde_json::Value {
+    let server_errors: usize = observed
+        .endpoints
+        .iter()
+        .flat_map(|e| e.statuses.iter())
+        .filter(|(status, _)| *status >= 500)
+        .map(|(_, n)| n)
+        .sum();
+    serde_json::json!({
+        "duration_secs": observed.duration_secs,
+        "max_users": observed.max_users,
+        "requests": observed.requests,
+        "failures": observed.failures,
+        "server_errors": server_errors,
+        "rps": observed.rps,
+        "p50_ms": observed.p50_ms,
+        "p95_ms": observed.p95_ms,
+        "p99_ms": observed.p99_ms,
+        "max_ms": observed.max_ms,
+        "endpoints": observed.endpoints.iter().map(|e| serde_json::json!({
+            "name": e.name, "requests": e.requests, "failures": e.failures, "rps": e.rps,
+            "p50_ms": e.p50_ms, "p95_ms": e.p95_ms, "p99_ms": e.p99_ms, "max_ms": e.max_ms,
+            "statuses": e.statuses,
+        })).collect::<Vec<_>>(),
+        "outcomes": outcomes.iter().map(|(label, n)| serde_json::json!({"label": label, "count": n}))
+            .collect::<Vec<_>>(),
+    })
+}

@@ -1,0 +1,210 @@
+#!/usr/bin/env bash
+# `make bench`: the throughput and latency figures of issue #6 on this machine, reproducibly.
+# Starts its own stack in release (a fresh database `multimagasin_bench` with the demo data, one
+# API instance with the Redis cache, one without it, one web instance), warms it, measures with
+# oha (fixed-URL reads, the SSR dashboard, 1000 connections for the memory figure) and with the
+# goose scenarios of loadtest/ (sales with idempotency keys, the staged 1000-user run through
+# nginx and 3 API instances), then prints a markdown table with the command and the machine.
+#
+#   loadtest/bench.sh            everything (about 12 minutes with a warm build)
+#   BENCH_ONLY="cached sales"    only some figures: cached uncached sales dashboard memory staged
+#   BENCH_DURATION=15s           length of each oha run
+#
+# Raw outputs land in target/bench/ (oha JSON, goose reports, the markdown table).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source deploy/local/lib.sh
+
+DURATION=${BENCH_DURATION:-15s}
+ONLY=${BENCH_ONLY:-cached uncached sales dashboard memory staged}
+OUT=$PWD/target/bench
+BASE=${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/postgres}
+BASE=${BASE%/*}
+DB=multimagasin_bench
+export DATABASE_URL=$BASE/$DB
+export API_TOKEN=bench-$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')
+export RATE_LIMIT_PER_MINUTE=1000000000 LOG_LEVEL=${LOG_LEVEL:-info}
+export LEPTOS_SITE_ROOT=target/site LEPTOS_SITE_PKG_DIR=pkg LEPTOS_ENV=PROD
+OHA_VERSION=1.16.0
+wants() { [[ " $ONLY " == *" $1 "* ]]; }
+
+mkdir -p "$OUT"
+rm -f "$OUT"/*.json "$OUT"/*.md
+ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"
+
+ensure_postgres
+ensure_redis || die "Redis is needed for the cached figures (127.0.0.1:6379)"
+if ! command -v oha >/dev/null 2>&1; then
+  say "installing oha $OHA_VERSION (once, a few minutes)"
+  cargo install oha --locked --version "$OHA_VERSION"
+fi
+say "building the release binaries"
+cargo build --release -q -p server -p public-api -p loadtest
+
+say "fresh database $DB with the demo data"
+psql "$BASE/postgres" -qc "DROP DATABASE IF EXISTS $DB WITH (FORCE)" >/dev/null
+target/release/server seed | tail -n1
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+LOGS=$(mktemp -d)
+pids=()
+cleanup() {
+  [ ${#pids[@]} -gt 0 ] && kill "${pids[@]}" 2>/dev/null || true
+  wait 2>/dev/null || true
+  if wants staged; then CLUSTER_DIR=$OUT/cluster deploy/local/cluster.sh down >/dev/null 2>&1 || true; fi
+  psql "$BASE/postgres" -qc "DROP DATABASE IF EXISTS $DB WITH (FORCE)" >/dev/null 2>&1 || true
+  rm -rf "$LOGS"
+}
+trap cleanup EXIT
+
+API=$(free_port); API_NOCACHE=$(free_port); WEB=$(free_port)
+CACHE_NAMESPACE="bench:$$:" LOG_DIR=$LOGS/api INSTANCE_ID=api-bench \
+  target/release/public-api --port "$API" >"$LOGS/api.out" 2>&1 & pids+=($!)
+api_pid=$!
+REDIS_URL= LOG_DIR=$LOGS/api-nocache INSTANCE_ID=api-nocache \
+  target/release/public-api --port "$API_NOCACHE" >"$LOGS/api-nocache.out" 2>&1 & pids+=($!)
+LOG_DIR=$LOGS/web INSTANCE_ID=web-bench target/release/server --addr "127.0.0.1:$WEB" >"$LOGS/web.out" 2>&1 & pids+=($!)
+for url in "http://127.0.0.1:$API/health" "http://127.0.0.1:$API_NOCACHE/health" "http://127.0.0.1:$WEB/health"; do
+  wait_http "$url" 60 || { tail -n 20 "$LOGS"/*.out; die "$url did not answer"; }
+done
+
+AUTH="Authorization: Bearer $API_TOKEN"
+ROWS=()
+# row FIGURE COMMAND MEASURED TARGET VERDICT
+row() { ROWS+=("| $1 | \`$2\` | $3 | $4 | $5 |"); }
+
+# oha_run NAME TARGET_RPS TARGET_P99_MS CONNECTIONS URL [oha args...]: one measured run, one row.
+oha_run() {
+  local name=$1 want_rps=$2 want_p99=$3 conns=$4 url=$5; shift 5
+  local json=$OUT/${name// /_}.json
+  oha --no-tui --output-format json -z 3s -c "$conns" "$@" "$url" >/dev/null # warm
+  oha --no-tui --output-format json -z "$DURATION" -c "$conns" "$@" "$url" >"$json"
+  local line
+  line=$(python3 - "$json" "$want_rps" "$want_p99" <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1]))
+s, p = r["summary"], r["latencyPercentiles"]
+codes = r.get("statusCodeDistribution", {})
+ok = sum(n for c, n in codes.items() if c.startswith("2"))
+bad = sum(codes.values()) - ok + sum(r.get("errorDistribution", {}).values())
+rps, p50, p99 = s["requestsPerSec"], p["p50"] * 1000, p["p99"] * 1000
+passed = rps >= float(sys.argv[2]) and p99 <= float(sys.argv[3]) and bad == 0
+print(f"{rps:,.0f} req/s, p50 {p50:.2f} ms, p99 {p99:.2f} ms, {bad} non-2xx/errors|{'met' if passed else 'MISSED'}")
+PY
+)
+  local shown=${url/127.0.0.1:$API_NOCACHE/api-nocache}
+  shown=${shown/127.0.0.1:$API/api}; shown=${shown/127.0.0.1:$WEB/web}
+  row "$name" "oha -c $conns -z $DURATION $shown" "${line%|*}" ">= $want_rps req/s, p99 <= $want_p99 ms" "${line#*|}"
+  say "$name: ${line%|*} (${line#*|})"
+}
+
+if wants cached; then
+  say "cached reads (Redis cache, one API instance, 64 connections)"
+  oha_run "cached product by id" 15000 10 64 "http://127.0.0.1:$API/api/v1/products/1" -H "$AUTH"
+  oha_run "cached product list" 15000 10 64 "http://127.0.0.1:$API/api/v1/products" -H "$AUTH"
+fi
+
+if wants uncached; then
+  say "uncached reads (API instance without Redis, 64 connections)"
+  oha_run "uncached store stock" 4000 25 64 "http://127.0.0.1:$API_NOCACHE/api/v1/stores/1/stock" -H "$AUTH"
+  oha_run "uncached product by code" 4000 25 64 "http://127.0.0.1:$API_NOCACHE/api/v1/products/by-code/ALI001" -H "$AUTH"
+fi
+
+if wants dashboard; then
+  say "SSR dashboard of a signed-in manager (64 connections)"
+  cookie=$(curl -sS -o /dev/null -D - -H 'Accept: text/html' -d 'login=gerant1&password=demo' \
+    "http://127.0.0.1:$WEB/api/login" | sed -n 's/^set-cookie: \(mm_session=[^;]*\).*/\1/ip' | tr -d '\r')
+  [ -n "$cookie" ] || die "could not sign in as gerant1"
+  curl -fsS -H "Cookie: $cookie" "http://127.0.0.1:$WEB/" | grep -q "Centre-Ville" || die "the dashboard is not the signed-in one"
+  oha_run "SSR dashboard (manager)" 1500 50 64 "http://127.0.0.1:$WEB/" -H "Cookie: $cookie" -H "Accept: text/html"
+fi
+
+if wants sales; then
+  say "3-line sales with idempotency keys (goose, 32 users)"
+  # plenty of stock, except product 1 whose 40 units per store run out during the run: sales
+  # that need it must be refused, never oversold
+  psql "$DATABASE_URL" -qc "UPDATE store_stock SET quantity = CASE WHEN product_id = 1 THEN 40 ELSE 1000000 END;
+    DROP TABLE IF EXISTS bench_stock_before;
+    CREATE TABLE bench_stock_before AS SELECT store_id, product_id, quantity FROM store_stock" >/dev/null
+  sales_before=$(psql "$DATABASE_URL" -XAtc "SELECT count(*) FROM sales")
+  last_sale_before=$(psql "$DATABASE_URL" -XAtc "SELECT COALESCE(max(id), 0) FROM sales")
+  set +e
+  LOADTEST_PROFILE=sales LOADTEST_API_URL=http://127.0.0.1:$API LOADTEST_WEB_URL=http://127.0.0.1:$WEB \
+    LOADTEST_RUN_TIME_SECS=${DURATION%s} LOADTEST_REPORT_MD=$OUT/sales.md LOADTEST_REPORT_HTML=$OUT/sales.html \
+    LOADTEST_REPORT_JSON=$OUT/sales.json target/release/loadtest >"$OUT/sales.out" 2>&1
+  status=$?
+  set -e
+  grep -A12 '^thresholds' "$OUT/sales.out" || tail -n 20 "$OUT/sales.out"
+  # zero oversell: no negative stock, and every row moved by exactly what its sales took
+  check=$(psql "$DATABASE_URL" -XAtc "
+    WITH sold AS (SELECT s.store_id, l.product_id, sum(l.quantity) AS q FROM sales s
+                  JOIN sale_lines l ON l.sale_id = s.id
+                  WHERE s.id > $last_sale_before
+                  GROUP BY 1, 2)
+    SELECT count(*) FILTER (WHERE a.quantity < 0) || ' ' ||
+           count(*) FILTER (WHERE a.quantity <> b.quantity - COALESCE(sold.q, 0))
+    FROM store_stock a JOIN bench_stock_before b USING (store_id, product_id)
+    LEFT JOIN sold USING (store_id, product_id)")
+  sales_after=$(psql "$DATABASE_URL" -XAtc "SELECT count(*) FROM sales")
+  line=$(python3 - "$OUT/sales.json" "$check" "$((sales_after - sales_before))" <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1]))
+negative, drift = (int(x) for x in sys.argv[2].split())
+recorded = int(sys.argv[3])
+outcomes = {o["label"]: o["count"] for o in r["outcomes"]}
+created = next(n for label, n in outcomes.items() if "(201)" in label)
+refused = next(n for label, n in outcomes.items() if "(409)" in label)
+rate = created / max(r["duration_secs"], 1)
+p99, errors = r["p99_ms"], r["failures"]
+passed = rate >= 1000 and p99 <= 50 and errors == 0 and negative == 0 and drift == 0 and created == recorded
+print(f"{rate:,.0f} sales/s recorded, p50 {r['p50_ms']:.1f} ms, p99 {p99:.1f} ms, {errors} errors, "
+      f"{refused} refused for stock; {created} answered 201 = {recorded} new rows; "
+      f"{negative} negative stock rows, {drift} rows off their sales|{'met' if passed else 'MISSED'}")
+PY
+) || line="loadtest failed (exit $status), see target/bench/sales.out|MISSED"
+  row "3-line sales, 32 users" "LOADTEST_PROFILE=sales loadtest" "${line%|*}" ">= 1000 sales/s, p99 <= 50 ms, zero oversell" "${line#*|}"
+  say "sales: ${line%|*} (${line#*|})"
+fi
+
+if wants memory; then
+  say "one API instance under 1000 connections (RSS)"
+  oha_run "cached product, 1000 connections" 1 1000000 1000 "http://127.0.0.1:$API/api/v1/products/2" -H "$AUTH"
+  rss=$(awk '/VmRSS/ {print $2}' "/proc/$api_pid/status")
+  hwm=$(awk '/VmHWM/ {print $2}' "/proc/$api_pid/status")
+  verdict=MISSED; [ "$hwm" -lt $((64 * 1024)) ] && verdict=met
+  row "API RSS at 1000 connections" "oha -c 1000 -z $DURATION (VmHWM of the process)" \
+    "peak $((hwm / 1024)) MB, now $((rss / 1024)) MB" "< 64 MB" "$verdict"
+  say "API memory: peak $((hwm / 1024)) MB ($verdict)"
+fi
+
+if wants staged; then
+  say "staged 100/500/1000 users through nginx and 3 API instances (make cluster)"
+  kill "${pids[@]}" 2>/dev/null || true; wait 2>/dev/null || true; pids=()
+  CLUSTER_DIR=$OUT/cluster CLUSTER_SKIP_BUILD=1 CLUSTER_SEED=0 CLUSTER_ENV_FILE= \
+    deploy/local/cluster.sh up >"$OUT/cluster.out" 2>&1 || { tail -n 30 "$OUT/cluster.out"; die "cluster did not start"; }
+  set +e
+  LOADTEST_PROFILE=staged LOADTEST_API_URL=http://127.0.0.1:9000 LOADTEST_WEB_URL=http://127.0.0.1:9080 \
+    LOADTEST_REPORT_MD=$OUT/staged.md LOADTEST_REPORT_HTML=$OUT/staged.html \
+    LOADTEST_REPORT_JSON=$OUT/staged.json target/release/loadtest >"$OUT/staged.out" 2>&1
+  status=$?
+  set -e
+  grep -A12 '^thresholds' "$OUT/staged.out" || tail -n 20 "$OUT/staged.out"
+  line=$(python3 - "$OUT/staged.json" <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1]))
+passed = r["server_errors"] == 0 and r["p95_ms"] <= 100
+print(f"{r['requests']:,} requests, {r['rps']:,.0f} req/s, p95 {r['p95_ms']:.1f} ms, "
+      f"{r['server_errors']} 5xx, {r['failures']} failures|{'met' if passed else 'MISSED'}")
+PY
+) || line="loadtest failed (exit $status), see target/bench/staged.out|MISSED"
+  row "staged 1000 users via nginx + 3 API" "LOADTEST_PROFILE=staged loadtest" "${line%|*}" "zero 5xx, p95 <= 100 ms" "${line#*|}"
+fi
+
+{
+  echo "command: \`make bench\` (loadtest/bench.sh, BENCH_ONLY=\"$ONLY\", BENCH_DURATION=$DURATION) at $(git rev-parse --short HEAD 2>/dev/null || echo '?')$(git diff --quiet 2>/dev/null || echo '+changes')"
+  echo "machine: $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')), $(free -g | awk '/Mem:/ {print $2}') GiB; load generator, PostgreSQL $(psql "$BASE/postgres" -XAtc 'SHOW server_version' | cut -d' ' -f1), Redis, nginx and the servers all on it"
+  echo
+  echo "| figure | command | measured | target | verdict |"
+  echo "|---|---|---|---|---|"
+  printf '%s\n' "${ROWS[@]}"
+} | tee "$OUT/bench.md"
