@@ -4,7 +4,7 @@ SHELL := /bin/bash
 # compose stack of up/down/logs: single (one node), loadbalanced, monitoring (loadbalanced + overlay)
 STACK ?= single
 
-.PHONY: help run test build migrate seed seed-large bench-reports loadtest clean tools up down logs status cluster cluster-down images ops-test
+.PHONY: help run test build migrate seed seed-large bench bench-reports loadtest clean tools up down logs status cluster cluster-down images ops-test
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
@@ -30,6 +30,9 @@ seed: ## Migrate, then load the demo data into an empty database (DATABASE_URL)
 
 seed-large: ## Load 100k products and 2M sales into DATABASE_URL (default: database multimagasin_large)
 	@deploy/local/seed-large.sh
+
+bench: ## Throughput/latency figures of issue #6 on a release stack (oha + goose), markdown table
+	@loadtest/bench.sh
 
 bench-reports: ## Time the 90-day reports and product search on the large data set (loadtest/RESULTS.md)
 	@loadtest/bench-reports.sh
