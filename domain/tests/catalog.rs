@@ -372,7 +372,10 @@ async fn store_stock_counts_the_units_sold_in_the_last_30_days_of_that_store(db:
                 &db,
                 &admin,
                 location,
-                &StockFilter::default(),
+                &StockFilter {
+                    with_pace: true,
+                    ..Default::default()
+                },
                 PageRequest::default(),
             )
             .await
@@ -395,4 +398,17 @@ async fn store_stock_counts_the_units_sold_in_the_last_30_days_of_that_store(db:
         "another store"
     );
     assert_eq!(units(Location::Warehouse).await, 10, "the network's pace");
+    let without = inventory::list_stock(
+        &db,
+        &w.admin,
+        Location::Store(w.store),
+        &StockFilter::default(),
+        PageRequest::default(),
+    )
+    .await
+    .unwrap();
+    assert!(
+        without.items.iter().all(|s| s.units_sold_30_days == 0),
+        "not computed unless asked"
+    );
 }

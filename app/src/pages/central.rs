@@ -180,7 +180,10 @@ pub async fn load_central(
         &pool,
         &actor,
         Location::Warehouse,
-        &Default::default(),
+        &inventory::StockFilter {
+            with_pace: true,
+            ..Default::default()
+        },
         domain::PageRequest::new(1, WAREHOUSE_ROWS),
     )
     .await

@@ -48,7 +48,10 @@ pub async fn load_stock(store_id: i64) -> Result<StockView, ServerFnError> {
         &pool,
         &actor,
         domain::inventory::Location::Store(store_id),
-        &Default::default(),
+        &domain::inventory::StockFilter {
+            with_pace: true,
+            ..Default::default()
+        },
         domain::PageRequest::new(1, 100),
     )
     .await

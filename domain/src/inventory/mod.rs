@@ -287,6 +287,9 @@ pub struct StockFilter {
     pub alerts_only: bool,
     pub category_id: Option<i64>,
     pub q: Option<String>,
+    /// Also compute `units_sold_30_days` (else 0): the stock screens show days of cover, the
+    /// API's stock lists do not.
+    pub with_pace: bool,
 }
 
 /// A store's stock (for its staff and head office) or the warehouse's (head office only),
@@ -301,7 +304,6 @@ pub async fn list_stock(
     let (table, store_id) = match location {
         Location::Store(id) => {
             actor.ensure_store(id)?;
-            crate::stores::get_store(db, id).await?;
             ("store_stock", Some(id))
         }
         Location::Warehouse => {
@@ -328,16 +330,13 @@ pub async fn list_stock(
             qb.push(" OR p.code ILIKE ").push_bind(pattern).push(")");
         }
     };
-    let mut count = QueryBuilder::new("SELECT count(*)");
-    push_where(&mut count);
-    let total: i64 = count.build_query_scalar().fetch_one(db).await?;
-
-    // Page first, then compute the 30-day sales of just that page's products.
+    // One round trip: the page with the total (a window over the filtered rows), then the
+    // 30-day sales of just that page's products.
     let mut qb = QueryBuilder::new(
         "SELECT pg.product_id, pg.code, pg.name, pg.category_id, pg.price, pg.quantity,
-                pg.alert_threshold, COALESCE(u.units, 0)::BIGINT AS units_sold_30_days
+                pg.alert_threshold, COALESCE(u.units, 0)::BIGINT AS units_sold_30_days, pg.total
          FROM (SELECT p.id AS product_id, p.code, p.name, p.category_id, p.price, s.quantity,
-                      s.alert_threshold,
+                      s.alert_threshold, count(*) OVER () AS total,
                       CASE WHEN s.quantity <= 0 THEN 0
                            WHEN s.quantity <= s.alert_threshold THEN 1 ELSE 2 END AS rank",
     );
@@ -347,19 +346,56 @@ pub async fn list_stock(
     qb.push(" OFFSET ").push_bind(page.offset());
     // from the daily aggregates (a few rows per product), not the raw sale lines: the last 30
     // days of each store's calendar, today included
-    qb.push(
-        ") pg LEFT JOIN LATERAL (
-             SELECT sum(d.units) AS units FROM daily_product_sales d
+    qb.push(") pg LEFT JOIN LATERAL (");
+    match store_id {
+        _ if !filter.with_pace => qb.push("SELECT NULL::BIGINT AS units"),
+        // the store's date computed once (an InitPlan), not per aggregate row
+        Some(id) => qb
+            .push(
+                "SELECT sum(d.units) AS units FROM daily_product_sales d
+                 WHERE d.product_id = pg.product_id AND d.store_id = ",
+            )
+            .push_bind(id)
+            .push(
+                " AND d.day > (SELECT (now() AT TIME ZONE st.time_zone)::DATE FROM stores st
+                               WHERE st.id = ",
+            )
+            .push_bind(id)
+            .push(") - 30"),
+        None => qb.push(
+            "SELECT sum(d.units) AS units FROM daily_product_sales d
              JOIN stores st ON st.id = d.store_id
              WHERE d.product_id = pg.product_id
                AND d.day > (now() AT TIME ZONE st.time_zone)::DATE - 30",
-    );
-    if let Some(id) = store_id {
-        qb.push(" AND d.store_id = ").push_bind(id);
-    }
+        ),
+    };
     qb.push(") u ON TRUE ORDER BY pg.rank, pg.name, pg.product_id");
-    let items = qb.build_query_as().fetch_all(db).await?;
-    Ok(Page::new(items, total, page))
+    let rows: Vec<Counted<StockLevel>> = qb.build_query_as().fetch_all(db).await?;
+    let total = match rows.first() {
+        Some(row) => row.total,
+        // an empty page: a store that does not exist, or a page past the end
+        None => {
+            if let Some(id) = store_id {
+                crate::stores::get_store(db, id).await?;
+            }
+            let mut count = QueryBuilder::new("SELECT count(*)");
+            push_where(&mut count);
+            count.build_query_scalar().fetch_one(db).await?
+        }
+    };
+    Ok(Page::new(
+        rows.into_iter().map(|r| r.item).collect(),
+        total,
+        page,
+    ))
+}
+
+/// A row of a page with the total of the filtered rows (`count(*) OVER ()`).
+#[derive(FromRow)]
+struct Counted<T> {
+    #[sqlx(flatten)]
+    item: T,
+    total: i64,
 }
 
 /// A counted quantity entered by a manager (store) or the warehouse (admin).

@@ -197,6 +197,7 @@ impl StockQuery {
                 alerts_only,
                 category_id: self.categorie_id,
                 q: None,
+                with_pace: false,
             },
             page,
         ))
