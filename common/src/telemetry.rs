@@ -203,6 +203,9 @@ impl<S: Subscriber> Layer<S> for BusinessLog {
     }
 }
 
+/// Lines waiting for each log file's writer thread, at most.
+const LOG_QUEUE_LINES: usize = 8_192;
+
 /// Keeps the log writers alive; drop it last so buffered lines reach the files.
 pub struct Telemetry {
     _guards: Vec<WorkerGuard>,
@@ -210,14 +213,22 @@ pub struct Telemetry {
 
 /// Installs the global subscriber. `level` is an `EnvFilter` directive (`info`, `debug`, ...).
 pub fn init(level: &str, log_dir: &Path, instance: &str) -> Result<Telemetry, String> {
-    let open = |prefix: &'static str| {
+    // A bounded queue in front of each file: the default (128,000 lines) let a busy instance
+    // hold ~40 MB of request lines. Request lines may be dropped when the disk cannot keep up
+    // (counted by the appender); business events and errors never are, their writers wait.
+    let open = |prefix: &'static str, lossy: bool| {
         DailyFile::new(log_dir, prefix, KEPT_FILES)
-            .map(tracing_appender::non_blocking)
+            .map(|file| {
+                tracing_appender::non_blocking::NonBlockingBuilder::default()
+                    .buffered_lines_limit(LOG_QUEUE_LINES)
+                    .lossy(lossy)
+                    .finish(file)
+            })
             .map_err(|e| format!("cannot write logs in {}: {e}", log_dir.display()))
     };
-    let (requests, g1) = open("api")?;
-    let (business, g2) = open("business")?;
-    let (errors, g3) = open("errors")?;
+    let (requests, g1) = open("api", true)?;
+    let (business, g2) = open("business", false)?;
+    let (errors, g3) = open("errors", false)?;
     let stdout_filter =
         EnvFilter::try_new(level).map_err(|e| format!("LOG_LEVEL {level:?}: {e}"))?;
     tracing_subscriber::registry()
