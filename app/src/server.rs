@@ -59,14 +59,30 @@ pub async fn session_token() -> Result<Option<String>, ServerFnError> {
         .map(|(_, value)| value.to_owned()))
 }
 
-/// The signed-in employee's session, if any.
+/// The request's session once looked up: rendering a page calls several server functions, and
+/// each asks for the session (`provide_context` per request by the server).
+#[derive(Clone, Default)]
+pub struct SessionMemo(std::sync::Arc<std::sync::Mutex<Option<Option<WebSession>>>>);
+
+/// The signed-in employee's session, if any (looked up once per request).
 pub async fn session() -> Result<Option<WebSession>, ServerFnError> {
-    let Some(token) = session_token().await? else {
-        return Ok(None);
+    let memo = use_context::<SessionMemo>();
+    if let Some(found) = memo
+        .as_ref()
+        .and_then(|m| m.0.lock().ok().and_then(|known| known.clone()))
+    {
+        return Ok(found);
+    }
+    let found = match session_token().await? {
+        Some(token) => domain::staff::find_web_session(&pool()?, &token)
+            .await
+            .map_err(failure)?,
+        None => None,
     };
-    domain::staff::find_web_session(&pool()?, &token)
-        .await
-        .map_err(failure)
+    if let Some(mut known) = memo.as_ref().and_then(|m| m.0.lock().ok()) {
+        *known = Some(found.clone());
+    }
+    Ok(found)
 }
 
 /// The session, or a redirect to the sign-in page.

@@ -36,10 +36,18 @@ pub fn router(state: AppState) -> Router {
     let pool = state.pool.clone();
     Router::new()
         .route("/health", get(health))
-        .leptos_routes_with_context(&state, routes, move || provide_context(pool.clone()), {
-            let options = state.leptos_options.clone();
-            move || app::shell(options.clone())
-        })
+        .leptos_routes_with_context(
+            &state,
+            routes,
+            move || {
+                provide_context(pool.clone());
+                provide_context(app::server::SessionMemo::default());
+            },
+            {
+                let options = state.leptos_options.clone();
+                move || app::shell(options.clone())
+            },
+        )
         .route("/metrics", get(metrics))
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(
             app::shell,

@@ -54,11 +54,17 @@ pub async fn open_web_session(db: &PgPool, employee: &Employee) -> Result<(Strin
 /// The live session of a cookie value (active employee, not expired), extending its expiry.
 pub async fn find_web_session(db: &PgPool, token: &str) -> Result<Option<WebSession>> {
     let expires_at = Utc::now() + Duration::hours(IDLE_HOURS);
+    // The idle expiry slides at most once a minute: most pages read the session without
+    // writing it (and without queueing on its row when one employee loads many pages at once).
     let row: Option<(i64, String)> = sqlx::query_as(
-        "UPDATE web_sessions s SET last_seen_at = now(), expires_at = $2
-         FROM employees e
-         WHERE s.token_hash = $1 AND s.expires_at > now() AND e.id = s.employee_id AND e.active
-         RETURNING s.employee_id, s.csrf_token",
+        "WITH found AS (
+             SELECT s.token_hash, s.employee_id, s.csrf_token, s.last_seen_at FROM web_sessions s
+             JOIN employees e ON e.id = s.employee_id AND e.active
+             WHERE s.token_hash = $1 AND s.expires_at > now()),
+         slid AS (
+             UPDATE web_sessions s SET last_seen_at = now(), expires_at = $2 FROM found f
+             WHERE s.token_hash = f.token_hash AND f.last_seen_at < now() - interval '1 minute')
+         SELECT employee_id, csrf_token FROM found",
     )
     .bind(hash_token(token))
     .bind(expires_at)
