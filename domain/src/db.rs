@@ -69,3 +69,14 @@ pub async fn is_up(pool: &PgPool) -> bool {
         Ok(Ok(1))
     )
 }
+
+/// `VACUUM ANALYZE` of the whole database, after a bulk load (outside any transaction). The
+/// session's statement timeout does not apply: a large database takes longer.
+pub async fn vacuum_analyze(pool: &PgPool) -> Result<()> {
+    let mut conn = pool.acquire().await?;
+    sqlx::query("SET statement_timeout = 0")
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query("VACUUM ANALYZE").execute(&mut *conn).await?;
+    Ok(())
+}
