@@ -86,7 +86,9 @@ r = json.load(open(sys.argv[1]))
 s, p = r["summary"], r["latencyPercentiles"]
 codes = r.get("statusCodeDistribution", {})
 ok = sum(n for c, n in codes.items() if c.startswith("2"))
-bad = sum(codes.values()) - ok + sum(r.get("errorDistribution", {}).values())
+# requests still in flight when the run's time is up are cut by oha, not failed by the server
+errors = {k: n for k, n in r.get("errorDistribution", {}).items() if k != "aborted due to deadline"}
+bad = sum(codes.values()) - ok + sum(errors.values())
 rps, p50, p99 = s["requestsPerSec"], p["p50"] * 1000, p["p99"] * 1000
 passed = rps >= float(sys.argv[2]) and p99 <= float(sys.argv[3]) and bad == 0
 print(f"{rps:,.0f} req/s, p50 {p50:.2f} ms, p99 {p99:.2f} ms, {bad} non-2xx/errors|{'met' if passed else 'MISSED'}")
@@ -169,6 +171,7 @@ fi
 if wants memory; then
   say "one API instance under 1000 connections (RSS)"
   oha_run "cached product, 1000 connections" 1 1000000 1000 "http://127.0.0.1:$API/api/v1/products/2" -H "$AUTH"
+  ROWS[-1]=${ROWS[-1]/>= 1 req\/s, p99 <= 1000000 ms/no errors}
   rss=$(awk '/VmRSS/ {print $2}' "/proc/$api_pid/status")
   hwm=$(awk '/VmHWM/ {print $2}' "/proc/$api_pid/status")
   verdict=MISSED; [ "$hwm" -lt $((64 * 1024)) ] && verdict=met
