@@ -77,3 +77,50 @@ async fn expired_sessions_and_deactivated_employees_are_refused(db: PgPool) {
         "deactivated"
     );
 }
+
+#[sqlx::test(migrator = "domain::MIGRATOR")]
+async fn the_idle_expiry_slides_at_most_once_a_minute(db: PgPool) {
+    let _w = world(&db).await;
+    let employee = staff::authenticate(&db, "caissier", "secret")
+        .await
+        .unwrap()
+        .unwrap();
+    let (cookie, _) = staff::open_web_session(&db, &employee).await.unwrap();
+    let expiry = || async {
+        sqlx::query_scalar::<_, chrono::DateTime<chrono::Utc>>(
+            "SELECT expires_at FROM web_sessions",
+        )
+        .fetch_one(&db)
+        .await
+        .unwrap()
+    };
+    // used again within the minute: read, not written
+    sqlx::query("UPDATE web_sessions SET expires_at = now() + interval '1 hour'")
+        .execute(&db)
+        .await
+        .unwrap();
+    let before = expiry().await;
+    assert!(
+        staff::find_web_session(&db, &cookie)
+            .await
+            .unwrap()
+            .is_some()
+    );
+    assert_eq!(expiry().await, before, "no write within the minute");
+    // used after more than a minute: the expiry moves to the full idle time again
+    sqlx::query("UPDATE web_sessions SET last_seen_at = now() - interval '2 minutes'")
+        .execute(&db)
+        .await
+        .unwrap();
+    assert!(
+        staff::find_web_session(&db, &cookie)
+            .await
+            .unwrap()
+            .is_some()
+    );
+    let slid = expiry().await;
+    assert!(
+        slid > before + chrono::Duration::hours(staff::IDLE_HOURS - 2),
+        "{before} -> {slid}"
+    );
+}
