@@ -183,6 +183,8 @@ fi
 if wants staged; then
   say "staged 100/500/1000 users through nginx and 3 API instances (make cluster)"
   kill "${pids[@]}" 2>/dev/null || true; wait 2>/dev/null || true; pids=()
+  # enough stock that sales keep being recorded for the whole run, as loadtest/run.sh does
+  psql "$DATABASE_URL" -qc "UPDATE store_stock SET quantity = quantity + 1000000" >/dev/null
   CLUSTER_DIR=$OUT/cluster CLUSTER_SKIP_BUILD=1 CLUSTER_SEED=0 CLUSTER_ENV_FILE= \
     deploy/local/cluster.sh up >"$OUT/cluster.out" 2>&1 || { tail -n 30 "$OUT/cluster.out"; die "cluster did not start"; }
   set +e
