@@ -119,13 +119,11 @@ impl Memory {
         self.entries.invalidate_all();
     }
 
+    /// Empties the tier, then serves it or not: messages were missed while it was off, and a
+    /// value read before the clear is never kept after it (generation check in `put`).
     fn set_live(&self, live: bool) {
-        // empty before going live (messages were missed) and when leaving it
         self.clear();
         self.live.store(live, Ordering::Release);
-        if !live {
-            self.clear();
-        }
     }
 
     pub fn entry_count(&self) -> u64 {
