@@ -1,9 +1,10 @@
 //! The numbers a run is judged on, per endpoint and overall, read from goose's metrics.
 
 use goose::metrics::{GooseMetrics, GooseRequestMetricTimingData};
+use serde::Serialize;
 
 /// One endpoint (goose's request name, e.g. `POST /api/v1/stores/{id}/sales`).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
 pub struct Endpoint {
     pub name: String,
     pub requests: usize,
@@ -18,7 +19,7 @@ pub struct Endpoint {
 }
 
 /// The whole run.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
 pub struct Observed {
     pub duration_secs: usize,
     pub max_users: usize,
@@ -110,7 +111,7 @@ pub fn observe(metrics: &GooseMetrics) -> Observed {
     }
 }
 
-/// The run in JSON: overall figures, 5xx answers, each endpoint, and the business outcomes.
+/// The run in JSON: overall figures, each endpoint, the 5xx answers and the business outcomes.
 pub fn to_json(observed: &Observed, outcomes: &[(&'static str, u64)]) -> serde_json::Value {
     let server_errors: usize = observed
         .endpoints
@@ -119,23 +120,11 @@ pub fn to_json(observed: &Observed, outcomes: &[(&'static str, u64)]) -> serde_j
         .filter(|(status, _)| *status >= 500)
         .map(|(_, n)| n)
         .sum();
-    serde_json::json!({
-        "duration_secs": observed.duration_secs,
-        "max_users": observed.max_users,
-        "requests": observed.requests,
-        "failures": observed.failures,
-        "server_errors": server_errors,
-        "rps": observed.rps,
-        "p50_ms": observed.p50_ms,
-        "p95_ms": observed.p95_ms,
-        "p99_ms": observed.p99_ms,
-        "max_ms": observed.max_ms,
-        "endpoints": observed.endpoints.iter().map(|e| serde_json::json!({
-            "name": e.name, "requests": e.requests, "failures": e.failures, "rps": e.rps,
-            "p50_ms": e.p50_ms, "p95_ms": e.p95_ms, "p99_ms": e.p99_ms, "max_ms": e.max_ms,
-            "statuses": e.statuses,
-        })).collect::<Vec<_>>(),
-        "outcomes": outcomes.iter().map(|(label, n)| serde_json::json!({"label": label, "count": n}))
-            .collect::<Vec<_>>(),
-    })
+    let mut json = serde_json::to_value(observed).unwrap_or_default();
+    json["server_errors"] = server_errors.into();
+    json["outcomes"] = outcomes
+        .iter()
+        .map(|(label, n)| serde_json::json!({"label": label, "count": n}))
+        .collect();
+    json
 }
