@@ -534,8 +534,11 @@ impl Seeder<'_> {
                     tendered: Some(tendered),
                 };
             }
-            match sales::record_sale_at(self.conn, &employee, &self.taxes, &new, at).await {
+            let mut tx = self.conn.begin().await?;
+            let outcome = sales::record_sale_at(&mut tx, &employee, &self.taxes, &new, at).await;
+            match outcome {
                 Ok(outcome) => {
+                    tx.commit().await?;
                     self.report.sales += 1;
                     let recent = self.recent_sales.entry(store_id).or_default();
                     recent.push(outcome.sale.id);

@@ -26,9 +26,13 @@ async fn aggregate_drift(db: &PgPool) -> Vec<String> {
                     COALESCE(sum((SELECT sum(l.quantity) FROM sale_lines l WHERE l.sale_id = sa.id)),
                              0)::BIGINT AS units
              FROM sales sa JOIN stores st ON st.id = sa.store_id GROUP BY 1, 2, 3),
+         -- a day's figures are spread over slots (sale id modulo 16): their sums must match
          agg_sales AS (
-             SELECT store_id, day, register_id, sales, subtotal, tps, tvq, total, units
-             FROM daily_sales WHERE sales <> 0 OR units <> 0 OR subtotal <> 0 OR total <> 0),
+             SELECT store_id, day, register_id, sum(sales)::BIGINT AS sales,
+                    sum(subtotal) AS subtotal, sum(tps) AS tps, sum(tvq) AS tvq,
+                    sum(total) AS total, sum(units)::BIGINT AS units
+             FROM daily_sales GROUP BY 1, 2, 3
+             HAVING sum(sales) <> 0 OR sum(units) <> 0 OR sum(subtotal) <> 0 OR sum(total) <> 0),
          raw_products AS (
              SELECT sa.store_id, (sa.sold_at AT TIME ZONE st.time_zone)::DATE AS day,
                     l.product_id, sum(l.quantity)::BIGINT AS units, sum(l.line_total) AS revenue,
@@ -282,6 +286,23 @@ async fn concurrent_sales_and_returns_keep_the_aggregates_exact(db: PgPool) {
         .collect();
     assert_eq!(sold.len(), 60);
     assert_exact(&db, "60 concurrent sales").await;
+    // the sales of a day are spread over 16 rows per register (sale id modulo 16), so concurrent
+    // sales do not queue on one row; the external channel's 20 sales use several of them
+    let slots: Vec<i64> = sqlx::query_scalar(
+        "SELECT count(DISTINCT slot) FROM daily_sales WHERE sales > 0
+         UNION ALL
+         SELECT count(DISTINCT slot) FROM daily_sales
+         WHERE store_id = $1 AND register_id IS NULL AND sales > 0",
+    )
+    .bind(w.store)
+    .fetch_all(&db)
+    .await
+    .unwrap();
+    assert_eq!(
+        slots[0], 16,
+        "60 sales with consecutive ids fill the 16 slots"
+    );
+    assert!(slots[1] > 1, "external sales in {} slot(s)", slots[1]);
 
     // concurrent returns, several of the same sale (they queue on the sale's lock)
     let mut tasks = tokio::task::JoinSet::new();

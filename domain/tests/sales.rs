@@ -28,6 +28,14 @@ async fn a_sale_takes_prices_from_the_database_and_computes_taxes(db: PgPool) {
         .unwrap();
     assert!(!out.replayed);
     let sale = out.sale;
+    // the receipt is built from what the sale wrote: it is what a later read returns
+    let stored = sales::get_sale(&db, &w.cashier, sale.id).await.unwrap();
+    assert_eq!(sale, stored);
+    assert_eq!(
+        sale.employee_name.as_deref(),
+        Some(stored.employee_name.unwrap().as_str())
+    );
+    assert_eq!(sale.lines[1].product_code, "ALI001");
     assert_eq!(sale.subtotal, dec!(3.60));
     assert_eq!(sale.tps, dec!(0.12)); // 2.40 * 5 %
     assert_eq!(sale.tvq, dec!(0.24)); // 2.40 * 9.975 % = 0.2394
@@ -232,6 +240,111 @@ async fn an_external_channel_sells_from_store_stock_without_a_register(db: PgPoo
     assert_eq!(sale.register_id, None);
     assert_eq!(sale.total, dec!(4.80));
     assert_eq!(store_qty(&db, w.store, bread).await, 16);
+    let stored = sales::get_sale(&db, &domain::Actor::System, sale.id)
+        .await
+        .unwrap();
+    assert_eq!(sale, stored);
+}
+
+#[sqlx::test(migrator = "domain::MIGRATOR")]
+async fn a_retry_returns_the_first_sale_after_its_stock_is_gone_or_the_till_closed(db: PgPool) {
+    let w = world(&db).await;
+    open_register(&db, &w).await;
+    let cola = product(&db, &w, "BOI003", 180, true, 2, 0).await;
+    let new = till_sale("last-two", w.register, &[(cola, 2)], Payment::Card);
+    let first = sales::record_sale(&db, &w.cashier, &TaxRates::default(), &new)
+        .await
+        .unwrap();
+    assert_eq!(store_qty(&db, w.store, cola).await, 0);
+    // the stock is gone: the retry is still the recorded sale, not a refusal
+    let again = sales::record_sale(&db, &w.cashier, &TaxRates::default(), &new)
+        .await
+        .unwrap();
+    assert!(again.replayed);
+    assert_eq!(again.sale, first.sale);
+    // another sale of the same product is refused, naming what is left
+    let other = till_sale("after", w.register, &[(cola, 1)], Payment::Card);
+    let err = sales::record_sale(&db, &w.cashier, &TaxRates::default(), &other)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::InsufficientStock {
+                requested: 1,
+                available: 0,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    // the till closed since: the retry still answers with the first sale
+    sqlx::query(
+        "UPDATE register_sessions SET closed_at = now(), closed_by = opened_by, counted_cash = 0,
+                expected_cash = 0, cash_difference = 0",
+    )
+    .execute(&db)
+    .await
+    .unwrap();
+    let late = sales::record_sale(&db, &w.cashier, &TaxRates::default(), &new)
+        .await
+        .unwrap();
+    assert!(late.replayed);
+    assert_eq!(late.sale.id, first.sale.id);
+    assert_movements_explain_stock(&db).await;
+}
+
+#[sqlx::test(migrator = "domain::MIGRATOR")]
+async fn carts_sharing_scarce_products_in_opposite_orders_neither_deadlock_nor_oversell(
+    db: PgPool,
+) {
+    let w = world(&db).await;
+    let a = product(&db, &w, "ALI001", 120, false, 30, 0).await;
+    let b = product(&db, &w, "BOI001", 70, true, 30, 0).await;
+    let c = product(&db, &w, "HYG001", 399, true, 30, 0).await;
+    let mut tasks = tokio::task::JoinSet::new();
+    for i in 0..60 {
+        let db = db.clone();
+        let lines = match i % 3 {
+            0 => [(a, 1), (b, 1), (c, 1)],
+            1 => [(c, 1), (b, 1), (a, 1)],
+            _ => [(b, 1), (a, 1), (c, 1)],
+        };
+        tasks.spawn(async move {
+            let new = NewSale {
+                client_sale_id: format!("x{i}"),
+                channel: Channel::External { store_id: w.store },
+                lines: lines
+                    .iter()
+                    .map(|&(product_id, quantity)| CartLine {
+                        product_id,
+                        quantity,
+                    })
+                    .collect(),
+                payment: Payment::Card,
+            };
+            sales::record_sale(
+                &db,
+                &domain::Actor::ApiClient { id: None },
+                &TaxRates::default(),
+                &new,
+            )
+            .await
+        });
+    }
+    let (mut sold, mut refused) = (0, 0);
+    while let Some(result) = tasks.join_next().await {
+        match result.unwrap() {
+            Ok(_) => sold += 1,
+            Err(Error::InsufficientStock { available: 0, .. }) => refused += 1,
+            Err(other) => panic!("unexpected error {other:?}"),
+        }
+    }
+    assert_eq!((sold, refused), (30, 30));
+    for p in [a, b, c] {
+        assert_eq!(store_qty(&db, w.store, p).await, 0);
+    }
+    assert_movements_explain_stock(&db).await;
 }
 
 #[sqlx::test(migrator = "domain::MIGRATOR")]

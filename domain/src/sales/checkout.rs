@@ -1,18 +1,22 @@
-//! Recording a sale: the whole cart or nothing. Quantities of the same product are summed, each
-//! product's store stock is decremented by one conditional update (in product order, so two
-//! carts never deadlock), prices and tax flags come from the database, and the client's sale id
-//! makes a retried submission return the first sale.
+//! Recording a sale: the whole cart or nothing. Quantities of the same product are summed,
+//! prices and tax flags come from the database, and the client's sale id makes a retried
+//! submission return the first sale.
+//!
+//! The sale, its lines, the stock decrements and their journal rows are one statement
+//! ([`SELL`]): it locks the cart's stock rows in product order (two carts never deadlock),
+//! writes nothing unless every row holds enough, and returns what the receipt needs. A busy
+//! store's sales queue on those rows, so they are held for one statement and the commit only.
 
 use std::collections::BTreeMap;
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, SubsecRound, Utc};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
-use sqlx::{Acquire, PgConnection, PgPool};
+use sqlx::{PgConnection, PgPool};
 
-use super::{PaymentMethod, Sale, load_sale};
+use super::{PaymentMethod, Sale, SaleLine, load_sale};
 use crate::error::Validator;
-use crate::inventory::{Location, MovementReason, StockChange, change_stock};
+use crate::inventory::{Location, store_shortage};
 use crate::money::{TaxRates, is_valid_amount};
 use crate::{Actor, Error, Result};
 
@@ -130,8 +134,11 @@ pub async fn record_sale(
     taxes: &TaxRates,
     new: &NewSale,
 ) -> Result<SaleOutcome> {
-    let mut conn = db.acquire().await?;
-    let outcome = record_sale_at(&mut conn, actor, taxes, new, Utc::now()).await;
+    let mut tx = db.begin().await?;
+    let outcome = record_sale_at(&mut tx, actor, taxes, new, Utc::now()).await;
+    if outcome.is_ok() {
+        tx.commit().await?;
+    }
     log_outcome(actor, new, &outcome);
     outcome
 }
@@ -187,8 +194,9 @@ fn log_outcome(actor: &Actor, new: &NewSale, outcome: &Result<SaleOutcome>) {
     }
 }
 
-/// Records a sale on a connection the caller holds, typically inside its own transaction (the
-/// sale then commits or rolls back with it).
+/// Records a sale inside the caller's transaction: the sale commits or rolls back with it. A
+/// refusal (lack of stock, bad input) writes nothing, so the caller may still commit its own
+/// work; any other error leaves the transaction to be rolled back.
 pub async fn record_sale_in(
     conn: &mut PgConnection,
     actor: &Actor,
@@ -221,12 +229,67 @@ async fn find_replay(
 #[derive(sqlx::FromRow)]
 struct PricedProduct {
     id: i64,
+    code: String,
     name: String,
     price: Decimal,
     taxable: bool,
     active: bool,
 }
 
+/// The whole write of a sale, in one statement. `$1`/`$2`: the cart's products and quantities
+/// (each product once); `$3`: the store. Stock rows are locked in product order and only if they
+/// hold enough (`FOR UPDATE` rechecks the quantity on the row's latest version); the sale is
+/// inserted only if every row was, and only once per client sale id (a concurrent or earlier
+/// one wins: no row comes back); the lines, decrements and journal rows follow the inserted
+/// sale. The aggregate triggers of `sales` and `sale_lines` run at the end of the statement.
+const SELL: &str = "
+    WITH wanted AS (
+        SELECT * FROM unnest($1::BIGINT[], $2::INT[]) AS w(product_id, quantity)),
+    locked AS MATERIALIZED (
+        SELECT s.product_id, w.quantity FROM store_stock s JOIN wanted w USING (product_id)
+        WHERE s.store_id = $3 AND s.quantity >= w.quantity
+        ORDER BY s.product_id
+        FOR UPDATE OF s),
+    enough AS (SELECT count(*) = cardinality($1::BIGINT[]) AS ok FROM locked),
+    sale AS (
+        INSERT INTO sales (client_sale_id, store_id, register_id, session_id, employee_id,
+            api_client_id, sold_at, subtotal, tps, tvq, total, payment_method, amount_tendered,
+            change_given)
+        SELECT $4, $3, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16 FROM enough
+        WHERE enough.ok
+        ON CONFLICT (client_sale_id) DO NOTHING
+        RETURNING id),
+    lines AS (
+        INSERT INTO sale_lines (sale_id, line_no, product_id, quantity, unit_price, taxable,
+                                line_total)
+        SELECT sale.id, l.* FROM sale,
+            unnest($17::INT[], $18::BIGINT[], $19::INT[], $20::NUMERIC[], $21::BOOL[],
+                   $22::NUMERIC[]) AS l
+        RETURNING id, line_no),
+    moved AS (
+        UPDATE store_stock s SET quantity = s.quantity - l.quantity, updated_at = $9
+        FROM locked l, sale
+        WHERE s.store_id = $3 AND s.product_id = l.product_id
+        RETURNING s.product_id, l.quantity, sale.id AS sale_id),
+    journal AS (
+        INSERT INTO stock_movements (location, store_id, product_id, delta, reason, sale_id,
+                                     employee_id, api_client_id, created_at)
+        SELECT 'store', $3, product_id, -quantity, 'sale', sale_id, $7, $8, $9 FROM moved)
+    SELECT (SELECT ok FROM enough) AS enough, (SELECT id FROM sale) AS sale_id,
+           ARRAY(SELECT id FROM lines ORDER BY line_no) AS line_ids,
+           (SELECT full_name FROM employees WHERE id = $7) AS employee_name";
+
+#[derive(sqlx::FromRow)]
+struct Sold {
+    enough: bool,
+    sale_id: Option<i64>,
+    line_ids: Vec<i64>,
+    employee_name: Option<String>,
+}
+
+/// Records a sale on a connection inside a transaction (the caller commits). A client sale id
+/// already recorded returns that sale, even where the sale would now be refused (register
+/// closed, stock gone): the refusal is checked against an earlier recording first.
 pub(crate) async fn record_sale_at(
     conn: &mut PgConnection,
     actor: &Actor,
@@ -236,14 +299,40 @@ pub(crate) async fn record_sale_at(
 ) -> Result<SaleOutcome> {
     let lines = merge_cart(new)?;
     let client_sale_id = new.client_sale_id.trim();
-    if let Some(replay) = find_replay(conn, actor, client_sale_id).await? {
-        return Ok(replay);
+    // PostgreSQL keeps microseconds: the receipt shows what a later read of the sale shows.
+    let at = at.trunc_subsecs(6);
+    match sell(conn, actor, taxes, new, &lines, client_sale_id, at).await {
+        Ok(Some(sale)) => Ok(SaleOutcome {
+            sale,
+            replayed: false,
+        }),
+        // recorded earlier or concurrently under this client sale id
+        Ok(None) => find_replay(conn, actor, client_sale_id)
+            .await?
+            .ok_or_else(|| Error::Internal("vente concurrente introuvable".into())),
+        Err(refusal) if refusal.is_client_error() => {
+            match find_replay(conn, actor, client_sale_id).await? {
+                Some(replay) => Ok(replay),
+                None => Err(refusal),
+            }
+        }
+        Err(e) => Err(e),
     }
+}
 
-    let mut tx = conn.begin().await?;
-    let (store_id, register_id, session_id) = match new.channel {
+/// Checks, prices and writes the sale; `None` when its client sale id is already taken.
+async fn sell(
+    conn: &mut PgConnection,
+    actor: &Actor,
+    taxes: &TaxRates,
+    new: &NewSale,
+    lines: &[(i64, i32)],
+    client_sale_id: &str,
+    at: DateTime<Utc>,
+) -> Result<Option<Sale>> {
+    let (store, register, session_id) = match new.channel {
         Channel::Till { register_id } => {
-            let register = crate::stores::get_register(&mut *tx, register_id).await?;
+            let register = crate::stores::get_register(&mut *conn, register_id).await?;
             actor.ensure_store(register.store_id)?;
             // FOR SHARE: a concurrent closing waits for this sale, and this sale waits for it.
             let session: Option<i64> = sqlx::query_scalar(
@@ -251,7 +340,7 @@ pub(crate) async fn record_sale_at(
                  WHERE register_id = $1 AND closed_at IS NULL FOR SHARE",
             )
             .bind(register_id)
-            .fetch_optional(&mut *tx)
+            .fetch_optional(&mut *conn)
             .await?;
             let session = session.ok_or_else(|| {
                 Error::Conflict(format!(
@@ -259,21 +348,23 @@ pub(crate) async fn record_sale_at(
                     register.name
                 ))
             })?;
-            (register.store_id, Some(register_id), Some(session))
+            let store = crate::stores::get_store(&mut *conn, register.store_id).await?;
+            (store, Some(register), Some(session))
         }
         Channel::External { store_id } => {
             actor.ensure_store(store_id)?;
-            crate::stores::get_store(&mut *tx, store_id).await?;
-            (store_id, None, None)
+            let store = crate::stores::get_store(&mut *conn, store_id).await?;
+            (store, None, None)
         }
     };
 
     let ids: Vec<i64> = lines.iter().map(|(p, _)| *p).collect();
-    let products: Vec<PricedProduct> =
-        sqlx::query_as("SELECT id, name, price, taxable, active FROM products WHERE id = ANY($1)")
-            .bind(&ids)
-            .fetch_all(&mut *tx)
-            .await?;
+    let products: Vec<PricedProduct> = sqlx::query_as(
+        "SELECT id, code, name, price, taxable, active FROM products WHERE id = ANY($1)",
+    )
+    .bind(&ids)
+    .fetch_all(&mut *conn)
+    .await?;
     let by_id: BTreeMap<i64, &PricedProduct> = products.iter().map(|p| (p.id, p)).collect();
     let mut priced = Vec::with_capacity(lines.len());
     for (i, (product_id, quantity)) in lines.iter().enumerate() {
@@ -314,90 +405,96 @@ pub(crate) async fn record_sale_at(
         }
     };
 
-    let inserted = sqlx::query_scalar::<_, i64>(
-        "INSERT INTO sales (client_sale_id, store_id, register_id, session_id, employee_id,
-             api_client_id, sold_at, subtotal, tps, tvq, total, payment_method, amount_tendered,
-             change_given)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING id",
-    )
-    .bind(client_sale_id)
-    .bind(store_id)
-    .bind(register_id)
-    .bind(session_id)
-    .bind(actor.employee_id())
-    .bind(actor.api_client_id())
-    .bind(at)
-    .bind(totals.subtotal)
-    .bind(totals.tps)
-    .bind(totals.tvq)
-    .bind(totals.total)
-    .bind(method.as_str())
-    .bind(tendered)
-    .bind(change)
-    .fetch_one(&mut *tx)
-    .await;
-    let sale_id = match inserted {
-        Ok(id) => id,
-        Err(e)
-            if e.as_database_error().and_then(|d| d.constraint())
-                == Some("sales_client_sale_id_key") =>
-        {
-            // The same sale was recorded concurrently: answer with that one.
-            tx.rollback().await?;
-            return find_replay(conn, actor, client_sale_id)
-                .await?
-                .ok_or_else(|| Error::Internal("vente concurrente introuvable".into()));
-        }
-        Err(e) => return Err(e.into()),
-    };
-
-    // Decrement in product id order so concurrent carts lock rows in the same order.
-    let mut by_product: Vec<&(&PricedProduct, i32, Decimal)> = priced.iter().collect();
-    by_product.sort_by_key(|(p, _, _)| p.id);
-    let note = String::new();
-    for (product, quantity, _) in by_product {
-        change_stock(
-            &mut tx,
-            &StockChange {
-                location: Location::Store(store_id),
-                product_id: product.id,
-                delta: -quantity,
-                reason: MovementReason::Sale(sale_id),
-                actor,
-                note: &note,
-                at,
-            },
-        )
-        .await?;
-    }
-
-    let line_nos: Vec<i32> = (1..=priced.len() as i32).collect();
-    let product_ids: Vec<i64> = priced.iter().map(|(p, _, _)| p.id).collect();
     let quantities: Vec<i32> = priced.iter().map(|(_, q, _)| *q).collect();
+    let line_nos: Vec<i32> = (1..=priced.len() as i32).collect();
     let prices: Vec<Decimal> = priced.iter().map(|(p, _, _)| p.price).collect();
     let taxable: Vec<bool> = priced.iter().map(|(p, _, _)| p.taxable).collect();
     let amounts: Vec<Decimal> = priced.iter().map(|(_, _, a)| *a).collect();
-    sqlx::query(
-        "INSERT INTO sale_lines (sale_id, line_no, product_id, quantity, unit_price, taxable,
-                                 line_total)
-         SELECT $1, * FROM unnest($2::INT[], $3::BIGINT[], $4::INT[], $5::NUMERIC[],
-                                  $6::BOOL[], $7::NUMERIC[])",
-    )
-    .bind(sale_id)
-    .bind(&line_nos)
-    .bind(&product_ids)
-    .bind(&quantities)
-    .bind(&prices)
-    .bind(&taxable)
-    .bind(&amounts)
-    .execute(&mut *tx)
-    .await?;
-    let sale = load_sale(&mut tx, sale_id).await?;
-    tx.commit().await?;
-    Ok(SaleOutcome {
-        sale,
-        replayed: false,
-    })
+    // A refusal names the product that lacks stock; if none lacks it any more (restocked
+    // between the statement and the check), the statement runs again.
+    let mut attempts = 0;
+    let sold = loop {
+        let sold: Sold = sqlx::query_as(SELL)
+            .bind(&ids)
+            .bind(&quantities)
+            .bind(store.id)
+            .bind(client_sale_id)
+            .bind(register.as_ref().map(|r| r.id))
+            .bind(session_id)
+            .bind(actor.employee_id())
+            .bind(actor.api_client_id())
+            .bind(at)
+            .bind(totals.subtotal)
+            .bind(totals.tps)
+            .bind(totals.tvq)
+            .bind(totals.total)
+            .bind(method.as_str())
+            .bind(tendered)
+            .bind(change)
+            .bind(&line_nos)
+            .bind(&ids)
+            .bind(&quantities)
+            .bind(&prices)
+            .bind(&taxable)
+            .bind(&amounts)
+            .fetch_one(&mut *conn)
+            .await?;
+        if sold.enough {
+            break sold;
+        }
+        if let Some(short) = store_shortage(conn, store.id, lines).await? {
+            return Err(short);
+        }
+        attempts += 1;
+        if attempts == 3 {
+            return Err(Error::Conflict(
+                "Le stock change trop vite pour enregistrer la vente ; réessayez.".into(),
+            ));
+        }
+    };
+    let Some(sale_id) = sold.sale_id else {
+        return Ok(None);
+    };
+    let lines = priced
+        .iter()
+        .zip(&sold.line_ids)
+        .zip(1..)
+        .map(|(((product, quantity, amount), id), line_no)| SaleLine {
+            id: *id,
+            line_no,
+            product_id: product.id,
+            product_code: product.code.clone(),
+            product_name: product.name.clone(),
+            quantity: *quantity,
+            unit_price: product.price,
+            taxable: product.taxable,
+            line_total: *amount,
+            returned_quantity: 0,
+        })
+        .collect();
+    Ok(Some(Sale {
+        id: sale_id,
+        client_sale_id: client_sale_id.to_owned(),
+        store_id: store.id,
+        store_name: store.name,
+        store_address: store.address,
+        register_id: register.as_ref().map(|r| r.id),
+        register_name: register.map(|r| r.name),
+        session_id,
+        employee_id: actor.employee_id(),
+        employee_name: sold.employee_name,
+        api_client_id: actor.api_client_id(),
+        sold_at: at,
+        subtotal: totals.subtotal,
+        tps: totals.tps,
+        tvq: totals.tvq,
+        total: totals.total,
+        payment_method: method,
+        amount_tendered: tendered,
+        change_given: change,
+        lines,
+        returns: Vec::new(),
+    }))
 }
 
 #[cfg(test)]
