@@ -5,7 +5,7 @@
 use chrono::{DateTime, Duration, Utc};
 use sqlx::PgPool;
 
-use super::Employee;
+use super::{EMPLOYEE_COLUMNS, Employee};
 use crate::access::{generate_token, hash_token};
 use crate::{Actor, Result};
 
@@ -52,33 +52,37 @@ pub async fn open_web_session(db: &PgPool, employee: &Employee) -> Result<(Strin
 }
 
 /// The live session of a cookie value (active employee, not expired), extending its expiry.
+/// One query: the session and its employee (read on every page).
 pub async fn find_web_session(db: &PgPool, token: &str) -> Result<Option<WebSession>> {
     let expires_at = Utc::now() + Duration::hours(IDLE_HOURS);
     // The idle expiry slides at most once a minute: most pages read the session without
     // writing it (and without queueing on its row when one employee loads many pages at once).
-    let row: Option<(i64, String)> = sqlx::query_as(
+    let row: Option<Found> = sqlx::query_as(&format!(
         "WITH found AS (
-             SELECT s.token_hash, s.employee_id, s.csrf_token, s.last_seen_at FROM web_sessions s
+             SELECT s.token_hash, s.csrf_token, s.last_seen_at, e.* FROM web_sessions s
              JOIN employees e ON e.id = s.employee_id AND e.active
              WHERE s.token_hash = $1 AND s.expires_at > now()),
          slid AS (
              UPDATE web_sessions s SET last_seen_at = now(), expires_at = $2 FROM found f
              WHERE s.token_hash = f.token_hash AND f.last_seen_at < now() - interval '1 minute')
-         SELECT employee_id, csrf_token FROM found",
-    )
+         SELECT {EMPLOYEE_COLUMNS}, csrf_token FROM found"
+    ))
     .bind(hash_token(token))
     .bind(expires_at)
     .fetch_optional(db)
     .await?;
-    let Some((employee_id, csrf_token)) = row else {
-        return Ok(None);
-    };
-    let employee = super::get_employee(db, employee_id).await?;
-    Ok(Some(WebSession {
-        employee,
-        csrf_token,
+    Ok(row.map(|found| WebSession {
+        employee: found.employee,
+        csrf_token: found.csrf_token,
         expires_at,
     }))
+}
+
+#[derive(sqlx::FromRow)]
+struct Found {
+    #[sqlx(flatten)]
+    employee: Employee,
+    csrf_token: String,
 }
 
 impl WebSession {
