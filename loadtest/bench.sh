@@ -34,7 +34,8 @@ ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"
 
 ensure_postgres
 ensure_redis || die "Redis is needed for the cached figures (127.0.0.1:6379)"
-if ! command -v oha >/dev/null 2>&1; then
+needs_oha() { wants cached || wants uncached || wants dashboard || wants memory; }
+if needs_oha && ! command -v oha >/dev/null 2>&1; then
   say "installing oha $OHA_VERSION (once, a few minutes)"
   cargo install oha --locked --version "$OHA_VERSION"
 fi

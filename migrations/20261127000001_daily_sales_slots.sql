@@ -44,6 +44,24 @@ BEGIN
     END IF;
 END $$;
 
+-- A new sale's amounts, straight from the inserted rows (a sale is inserted about a thousand
+-- times a second at peak: no second read of the sales, no helper call).
+CREATE OR REPLACE FUNCTION daily_sales_on_insert() RETURNS TRIGGER LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO daily_sales AS d (store_id, day, register_id, slot, sales, subtotal, tps, tvq,
+                                  total)
+    SELECT n.store_id, (n.sold_at AT TIME ZONE st.time_zone)::DATE, n.register_id,
+           (n.id % 16)::SMALLINT, count(*), sum(n.subtotal), sum(n.tps), sum(n.tvq),
+           sum(n.total)
+    FROM new_rows n JOIN stores st ON st.id = n.store_id
+    GROUP BY 1, 2, 3, 4
+    ORDER BY 1, 2, 3, 4
+    ON CONFLICT (store_id, day, register_id, slot) DO UPDATE
+    SET sales = d.sales + EXCLUDED.sales, subtotal = d.subtotal + EXCLUDED.subtotal,
+        tps = d.tps + EXCLUDED.tps, tvq = d.tvq + EXCLUDED.tvq, total = d.total + EXCLUDED.total;
+    RETURN NULL;
+END $$;
+
 CREATE OR REPLACE FUNCTION daily_sale_lines_on_insert() RETURNS TRIGGER LANGUAGE plpgsql AS $$
 BEGIN
     INSERT INTO daily_sales AS d (store_id, day, register_id, slot, units)

@@ -28,7 +28,7 @@ pub enum Claim {
 
 /// Claims `key` for `client`. `request_hash` identifies the request (method, path, body).
 pub async fn claim(db: &PgPool, client: &str, key: &str, request_hash: &str) -> Result<Claim> {
-    let mut tx = db.begin().await?;
+    let mut tx = crate::db::begin_hot_path(db).await?;
     // A placeholder answer that `complete` replaces before the commit; other transactions never
     // see it because they block on the row until this one ends.
     let inserted = sqlx::query(

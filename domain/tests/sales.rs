@@ -244,6 +244,32 @@ async fn an_external_channel_sells_from_store_stock_without_a_register(db: PgPoo
         .await
         .unwrap();
     assert_eq!(sale, stored);
+
+    // a store that does not exist is named as such, and nothing is written
+    let elsewhere = NewSale {
+        client_sale_id: "web-2".into(),
+        channel: Channel::External { store_id: 999 },
+        ..new
+    };
+    let err = sales::record_sale(
+        &db,
+        &domain::Actor::ApiClient { id: None },
+        &TaxRates::default(),
+        &elsewhere,
+    )
+    .await
+    .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::NotFound {
+                entity: "Magasin",
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    assert_movements_explain_stock(&db).await;
 }
 
 #[sqlx::test(migrator = "domain::MIGRATOR")]

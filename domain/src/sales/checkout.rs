@@ -134,7 +134,7 @@ pub async fn record_sale(
     taxes: &TaxRates,
     new: &NewSale,
 ) -> Result<SaleOutcome> {
-    let mut tx = db.begin().await?;
+    let mut tx = crate::db::begin_hot_path(db).await?;
     let outcome = record_sale_at(&mut tx, actor, taxes, new, Utc::now()).await;
     if outcome.is_ok() {
         tx.commit().await?;
@@ -277,7 +277,9 @@ const SELL: &str = "
         SELECT 'store', $3, product_id, -quantity, 'sale', sale_id, $7, $8, $9 FROM moved)
     SELECT (SELECT ok FROM enough) AS enough, (SELECT id FROM sale) AS sale_id,
            ARRAY(SELECT id FROM lines ORDER BY line_no) AS line_ids,
-           (SELECT full_name FROM employees WHERE id = $7) AS employee_name";
+           (SELECT full_name FROM employees WHERE id = $7) AS employee_name,
+           st.name AS store_name, st.address AS store_address
+    FROM (SELECT 1) AS one LEFT JOIN stores st ON st.id = $3";
 
 #[derive(sqlx::FromRow)]
 struct Sold {
@@ -285,6 +287,9 @@ struct Sold {
     sale_id: Option<i64>,
     line_ids: Vec<i64>,
     employee_name: Option<String>,
+    /// `None`: no such store (nothing was written, its stock rows do not exist either).
+    store_name: Option<String>,
+    store_address: Option<String>,
 }
 
 /// Records a sale on a connection inside a transaction (the caller commits). A client sale id
@@ -330,7 +335,7 @@ async fn sell(
     client_sale_id: &str,
     at: DateTime<Utc>,
 ) -> Result<Option<Sale>> {
-    let (store, register, session_id) = match new.channel {
+    let (store_id, register, session_id) = match new.channel {
         Channel::Till { register_id } => {
             let register = crate::stores::get_register(&mut *conn, register_id).await?;
             actor.ensure_store(register.store_id)?;
@@ -348,13 +353,12 @@ async fn sell(
                     register.name
                 ))
             })?;
-            let store = crate::stores::get_store(&mut *conn, register.store_id).await?;
-            (store, Some(register), Some(session))
+            (register.store_id, Some(register), Some(session))
         }
+        // the store is read by the sale statement
         Channel::External { store_id } => {
             actor.ensure_store(store_id)?;
-            let store = crate::stores::get_store(&mut *conn, store_id).await?;
-            (store, None, None)
+            (store_id, None, None)
         }
     };
 
@@ -417,7 +421,7 @@ async fn sell(
         let sold: Sold = sqlx::query_as(SELL)
             .bind(&ids)
             .bind(&quantities)
-            .bind(store.id)
+            .bind(store_id)
             .bind(client_sale_id)
             .bind(register.as_ref().map(|r| r.id))
             .bind(session_id)
@@ -439,10 +443,13 @@ async fn sell(
             .bind(&amounts)
             .fetch_one(&mut *conn)
             .await?;
+        if sold.store_name.is_none() {
+            return Err(Error::not_found("Magasin", store_id));
+        }
         if sold.enough {
             break sold;
         }
-        if let Some(short) = store_shortage(conn, store.id, lines).await? {
+        if let Some(short) = store_shortage(conn, store_id, lines).await? {
             return Err(short);
         }
         attempts += 1;
@@ -454,6 +461,9 @@ async fn sell(
     };
     let Some(sale_id) = sold.sale_id else {
         return Ok(None);
+    };
+    let (Some(store_name), Some(store_address)) = (sold.store_name, sold.store_address) else {
+        return Err(Error::not_found("Magasin", store_id));
     };
     let lines = priced
         .iter()
@@ -475,9 +485,9 @@ async fn sell(
     Ok(Some(Sale {
         id: sale_id,
         client_sale_id: client_sale_id.to_owned(),
-        store_id: store.id,
-        store_name: store.name,
-        store_address: store.address,
+        store_id,
+        store_name,
+        store_address,
         register_id: register.as_ref().map(|r| r.id),
         register_name: register.map(|r| r.name),
         session_id,
