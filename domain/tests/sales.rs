@@ -457,3 +457,29 @@ async fn partial_returns_are_bounded_by_what_remains(db: PgPool) {
     assert_eq!(z.cash_refunds_total, sale.total);
     assert_eq!(z.expected_cash, dec!(100.00));
 }
+
+#[sqlx::test(migrator = "domain::MIGRATOR")]
+async fn recent_sales_are_the_store_s_latest_first(db: PgPool) {
+    let w = world(&db).await;
+    open_register(&db, &w).await;
+    let bread = product(&db, &w, "ALI001", 120, false, 50, 0).await;
+    let mut ids = Vec::new();
+    for i in 0..4 {
+        let new = till_sale(&format!("r{i}"), w.register, &[(bread, 1)], Payment::Card);
+        let sale = sales::record_sale(&db, &w.cashier, &TaxRates::default(), &new)
+            .await
+            .unwrap()
+            .sale;
+        ids.push(sale.id);
+    }
+    let recent = sales::recent_sales(&db, &w.cashier, w.store, 3)
+        .await
+        .unwrap();
+    let shown: Vec<i64> = recent.iter().map(|s| s.id).collect();
+    assert_eq!(shown, vec![ids[3], ids[2], ids[1]]);
+    assert_eq!(recent[0].items, 1);
+    let err = sales::recent_sales(&db, &w.other_cashier, w.store, 3)
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::Forbidden(_)), "{err:?}");
+}

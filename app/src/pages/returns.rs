@@ -107,27 +107,18 @@ pub async fn load_returns(store_id: i64, vente: String) -> Result<ReturnsView, S
             },
         }
     }
-    let recent = domain::sales::list_sales(
-        &pool,
-        &actor,
-        &domain::sales::SaleFilter {
-            store_id: Some(store_id),
-            ..Default::default()
-        },
-        domain::PageRequest::new(1, 10),
-    )
-    .await
-    .map_err(failure)?
-    .items
-    .into_iter()
-    .map(|s| RecentSale {
-        id: s.id,
-        date: when(s.sold_at),
-        register: s.register_name.unwrap_or_else(|| "En ligne".into()),
-        total: money(s.total),
-        items: s.items,
-    })
-    .collect();
+    let recent = domain::sales::recent_sales(&pool, &actor, store_id, 10)
+        .await
+        .map_err(failure)?
+        .into_iter()
+        .map(|s| RecentSale {
+            id: s.id,
+            date: when(s.sold_at),
+            register: s.register_name.unwrap_or_else(|| "En ligne".into()),
+            total: money(s.total),
+            items: s.items,
+        })
+        .collect();
     let open_registers = domain::stores::register_statuses(&pool, &actor, store_id)
         .await
         .map_err(failure)?

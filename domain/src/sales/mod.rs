@@ -15,7 +15,7 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use sqlx::{FromRow, PgConnection, PgPool};
 
-use crate::{Actor, Error, Page, PageRequest, Result};
+use crate::{Actor, Error, Result};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -154,56 +154,27 @@ pub struct SaleSummary {
     pub items: i64,
 }
 
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct SaleFilter {
-    pub store_id: Option<i64>,
-    pub register_id: Option<i64>,
-    pub session_id: Option<i64>,
-}
-
-/// Recent sales, newest first (a register's recent sales for returns, a store's journal).
-pub async fn list_sales(
+/// The `limit` latest sales of a store, newest first (the returns screen offers the last few).
+/// Not counted: a busy store's count grows with every sale.
+pub async fn recent_sales(
     db: &PgPool,
     actor: &Actor,
-    filter: &SaleFilter,
-    page: PageRequest,
-) -> Result<Page<SaleSummary>> {
-    let store_id = match (filter.store_id, actor) {
-        (Some(s), _) => Some(s),
-        (None, Actor::Employee { store_id, .. }) if !actor.is_head_office() => *store_id,
-        (None, _) => None,
-    };
-    if let Some(s) = store_id {
-        actor.ensure_store(s)?;
-    }
-    if let Some(register) = filter.register_id {
-        actor.ensure_store(crate::stores::get_register(db, register).await?.store_id)?;
-    }
-    let where_clause = "WHERE ($1::BIGINT IS NULL OR sa.store_id = $1)
-          AND ($2::BIGINT IS NULL OR sa.register_id = $2)
-          AND ($3::BIGINT IS NULL OR sa.session_id = $3)";
-    let total: i64 = sqlx::query_scalar(&format!("SELECT count(*) FROM sales sa {where_clause}"))
-        .bind(store_id)
-        .bind(filter.register_id)
-        .bind(filter.session_id)
-        .fetch_one(db)
-        .await?;
-    let items = sqlx::query_as(&format!(
+    store_id: i64,
+    limit: i64,
+) -> Result<Vec<SaleSummary>> {
+    actor.ensure_store(store_id)?;
+    Ok(sqlx::query_as(
         "SELECT sa.id, sa.store_id, sa.register_id, r.name AS register_name,
                 e.full_name AS employee_name, sa.sold_at, sa.total, sa.payment_method,
                 (SELECT COALESCE(sum(quantity), 0) FROM sale_lines WHERE sale_id = sa.id)::BIGINT
                     AS items
          FROM sales sa LEFT JOIN registers r ON r.id = sa.register_id
          LEFT JOIN employees e ON e.id = sa.employee_id
-         {where_clause}
-         ORDER BY sa.sold_at DESC, sa.id DESC LIMIT $4 OFFSET $5"
-    ))
+         WHERE sa.store_id = $1
+         ORDER BY sa.sold_at DESC, sa.id DESC LIMIT $2",
+    )
     .bind(store_id)
-    .bind(filter.register_id)
-    .bind(filter.session_id)
-    .bind(page.limit())
-    .bind(page.offset())
+    .bind(limit.clamp(1, 100))
     .fetch_all(db)
-    .await?;
-    Ok(Page::new(items, total, page))
+    .await?)
 }
