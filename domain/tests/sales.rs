@@ -337,18 +337,7 @@ async fn carts_sharing_scarce_products_in_opposite_orders_neither_deadlock_nor_o
             _ => [(b, 1), (a, 1), (c, 1)],
         };
         tasks.spawn(async move {
-            let new = NewSale {
-                client_sale_id: format!("x{i}"),
-                channel: Channel::External { store_id: w.store },
-                lines: lines
-                    .iter()
-                    .map(|&(product_id, quantity)| CartLine {
-                        product_id,
-                        quantity,
-                    })
-                    .collect(),
-                payment: Payment::Card,
-            };
+            let new = external_sale(&format!("x{i}"), w.store, &lines);
             sales::record_sale(
                 &db,
                 &domain::Actor::ApiClient { id: None },

@@ -189,11 +189,25 @@ pub async fn assert_movements_explain_stock(db: &PgPool) {
 
 /// A sale at a till: `(product, quantity)` lines.
 pub fn till_sale(id: &str, register: i64, lines: &[(i64, i32)], payment: Payment) -> NewSale {
-    NewSale {
-        client_sale_id: id.into(),
-        channel: Channel::Till {
+    sale_through(
+        Channel::Till {
             register_id: register,
         },
+        id,
+        lines,
+        payment,
+    )
+}
+
+/// A sale of an external channel (e-commerce, partner) from a store's stock, paid by card.
+pub fn external_sale(id: &str, store_id: i64, lines: &[(i64, i32)]) -> NewSale {
+    sale_through(Channel::External { store_id }, id, lines, Payment::Card)
+}
+
+fn sale_through(channel: Channel, id: &str, lines: &[(i64, i32)], payment: Payment) -> NewSale {
+    NewSale {
+        client_sale_id: id.into(),
+        channel,
         lines: lines
             .iter()
             .map(|&(product_id, quantity)| CartLine {
