@@ -11,12 +11,15 @@ cd "$(dirname "$0")/../.."
 source deploy/local/lib.sh
 
 st_version=4.32.5
+# schemathesis does not pin hypothesis; this is the one it was last run with here
+hypothesis_version=6.170.15
 venv=$PWD/.data/venv
 if ! "$venv/bin/schemathesis" --version 2>/dev/null | grep -q "$st_version"; then
   say "installing schemathesis $st_version in .data/venv"
   mkdir -p .data
   [ -x "$venv/bin/pip" ] || python3 -m venv "$venv"
-  "$venv/bin/pip" install -q --disable-pip-version-check "schemathesis==$st_version"
+  "$venv/bin/pip" install -q --disable-pip-version-check "schemathesis==$st_version" \
+    "hypothesis==$hypothesis_version"
 fi
 
 for bin in server public-api; do
