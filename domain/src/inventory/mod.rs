@@ -1,6 +1,8 @@
 //! Stock in the stores and in the warehouse, the movement journal that explains every change,
 //! stock alerts and days of cover. Every stock change in the platform goes through
-//! [`change_stock`], which refuses to go below zero and writes the movement row.
+//! [`change_stock`], which refuses to go below zero and writes the movement row, except a sale's
+//! decrements: the checkout writes them with the sale in one statement, under the same rules
+//! (`domain/src/sales/checkout.rs`), and [`store_shortage`] names what a refused cart lacks.
 
 mod replenishment;
 
@@ -23,7 +25,6 @@ pub enum Location {
 /// Why stock changed, with the record that caused it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum MovementReason {
-    Sale(i64),
     Return(i64),
     ReplenishmentOut(i64),
     ReplenishmentIn(i64),
@@ -32,14 +33,14 @@ pub enum MovementReason {
 }
 
 impl MovementReason {
-    fn parts(self) -> (&'static str, Option<i64>, Option<i64>, Option<i64>) {
+    /// The reason, the return and the replenishment request it refers to.
+    fn parts(self) -> (&'static str, Option<i64>, Option<i64>) {
         match self {
-            MovementReason::Sale(id) => ("sale", Some(id), None, None),
-            MovementReason::Return(id) => ("return", None, Some(id), None),
-            MovementReason::ReplenishmentOut(id) => ("replenishment_out", None, None, Some(id)),
-            MovementReason::ReplenishmentIn(id) => ("replenishment_in", None, None, Some(id)),
-            MovementReason::Adjustment => ("adjustment", None, None, None),
-            MovementReason::Initial => ("initial", None, None, None),
+            MovementReason::Return(id) => ("return", Some(id), None),
+            MovementReason::ReplenishmentOut(id) => ("replenishment_out", None, Some(id)),
+            MovementReason::ReplenishmentIn(id) => ("replenishment_in", None, Some(id)),
+            MovementReason::Adjustment => ("adjustment", None, None),
+            MovementReason::Initial => ("initial", None, None),
         }
     }
 }
@@ -58,19 +59,19 @@ pub(crate) struct StockChange<'a> {
 /// in the same statement (one round trip). Returns the new quantity; `InsufficientStock`
 /// (nothing changed) when there is not enough.
 pub(crate) async fn change_stock(conn: &mut PgConnection, change: &StockChange<'_>) -> Result<i32> {
-    let (reason, sale_id, return_id, request_id) = change.reason.parts();
+    let (reason, return_id, request_id) = change.reason.parts();
     let (location, store_id, update) = match change.location {
         Location::Store(id) => (
             "store",
             Some(id),
-            "UPDATE store_stock SET quantity = quantity + $4, updated_at = $12
+            "UPDATE store_stock SET quantity = quantity + $4, updated_at = $11
              WHERE store_id = $2 AND product_id = $3 AND quantity + $4 >= 0
              RETURNING quantity",
         ),
         Location::Warehouse => (
             "warehouse",
             None,
-            "UPDATE central_stock SET quantity = quantity + $4, updated_at = $12
+            "UPDATE central_stock SET quantity = quantity + $4, updated_at = $11
              WHERE product_id = $3 AND quantity + $4 >= 0 AND $2::BIGINT IS NULL
              RETURNING quantity",
         ),
@@ -78,9 +79,9 @@ pub(crate) async fn change_stock(conn: &mut PgConnection, change: &StockChange<'
     let updated: Option<i32> = sqlx::query_scalar(&format!(
         "WITH changed AS ({update}),
          journal AS (
-             INSERT INTO stock_movements (location, store_id, product_id, delta, reason, sale_id,
+             INSERT INTO stock_movements (location, store_id, product_id, delta, reason,
                  return_id, request_id, employee_id, api_client_id, note, created_at)
-             SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12 FROM changed)
+             SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11 FROM changed)
          SELECT quantity FROM changed"
     ))
     .bind(location)
@@ -88,7 +89,6 @@ pub(crate) async fn change_stock(conn: &mut PgConnection, change: &StockChange<'
     .bind(change.product_id)
     .bind(change.delta)
     .bind(reason)
-    .bind(sale_id)
     .bind(return_id)
     .bind(request_id)
     .bind(change.actor.employee_id())
