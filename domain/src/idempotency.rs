@@ -4,7 +4,9 @@
 //! operation itself runs in the same transaction, so the answer and its effects commit together.
 
 use chrono::{Duration, Utc};
-use sqlx::{PgPool, Postgres, Transaction};
+use std::collections::HashSet;
+
+use sqlx::{PgConnection, PgPool, Postgres, Transaction};
 
 use crate::Result;
 
@@ -29,18 +31,7 @@ pub enum Claim {
 /// Claims `key` for `client`. `request_hash` identifies the request (method, path, body).
 pub async fn claim(db: &PgPool, client: &str, key: &str, request_hash: &str) -> Result<Claim> {
     let mut tx = crate::db::begin_hot_path(db).await?;
-    // A placeholder answer that `complete` replaces before the commit; other transactions never
-    // see it because they block on the row until this one ends.
-    let inserted = sqlx::query(
-        "INSERT INTO idempotency_keys (client, key, request_hash, status_code, response_body)
-         VALUES ($1, $2, $3, 102, '') ON CONFLICT (client, key) DO NOTHING",
-    )
-    .bind(client)
-    .bind(key)
-    .bind(request_hash)
-    .execute(&mut *tx)
-    .await?;
-    if inserted.rows_affected() == 1 {
+    if claim_in(&mut tx, &[(client, key, request_hash)]).await? == [true] {
         return Ok(Claim::New(tx));
     }
     tx.rollback().await?;
@@ -70,17 +61,85 @@ pub async fn complete(
     key: &str,
     response: &SavedResponse,
 ) -> Result<()> {
-    sqlx::query(
-        "UPDATE idempotency_keys SET status_code = $3, response_body = $4
-         WHERE client = $1 AND key = $2",
-    )
-    .bind(client)
-    .bind(key)
-    .bind(response.status as i16)
-    .bind(&response.body)
-    .execute(&mut *tx)
-    .await?;
+    complete_in(&mut tx, &[(client, key, response)]).await?;
     tx.commit().await?;
+    Ok(())
+}
+
+/// Claims several keys at once inside the caller's transaction: `true` where this transaction
+/// now holds the key (its answer must be stored with [`complete_in`] or the claim dropped with
+/// [`release_in`] before the commit), `false` where the key was answered already, is being
+/// answered by another transaction (the claim waited for it to end), or repeats an earlier
+/// entry of `claims`. Keys are locked in one order, so two batches never deadlock on them.
+pub async fn claim_in(conn: &mut PgConnection, claims: &[(&str, &str, &str)]) -> Result<Vec<bool>> {
+    let clients: Vec<&str> = claims.iter().map(|c| c.0).collect();
+    let keys: Vec<&str> = claims.iter().map(|c| c.1).collect();
+    let hashes: Vec<&str> = claims.iter().map(|c| c.2).collect();
+    // A placeholder answer that `complete_in` replaces before the commit; other transactions
+    // never see it because they block on the row until this one ends.
+    let inserted: Vec<(String, String)> = sqlx::query_as(
+        "INSERT INTO idempotency_keys (client, key, request_hash, status_code, response_body)
+         SELECT DISTINCT ON (c.client, c.key) c.client, c.key, c.hash, 102, ''::BYTEA
+         FROM unnest($1::TEXT[], $2::TEXT[], $3::TEXT[]) AS c(client, key, hash)
+         ORDER BY c.client, c.key
+         ON CONFLICT (client, key) DO NOTHING
+         RETURNING client, key",
+    )
+    .bind(&clients)
+    .bind(&keys)
+    .bind(&hashes)
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut held: HashSet<(String, String)> = inserted.into_iter().collect();
+    Ok(claims
+        .iter()
+        .map(|(client, key, _)| held.remove(&((*client).to_owned(), (*key).to_owned())))
+        .collect())
+}
+
+/// Stores the answers of keys claimed by this transaction (they commit with it).
+pub async fn complete_in(
+    conn: &mut PgConnection,
+    answers: &[(&str, &str, &SavedResponse)],
+) -> Result<()> {
+    if answers.is_empty() {
+        return Ok(());
+    }
+    let clients: Vec<&str> = answers.iter().map(|a| a.0).collect();
+    let keys: Vec<&str> = answers.iter().map(|a| a.1).collect();
+    let statuses: Vec<i16> = answers.iter().map(|a| a.2.status as i16).collect();
+    let bodies: Vec<&[u8]> = answers.iter().map(|a| a.2.body.as_slice()).collect();
+    sqlx::query(
+        "UPDATE idempotency_keys k SET status_code = a.status, response_body = a.body
+         FROM unnest($1::TEXT[], $2::TEXT[], $3::SMALLINT[], $4::BYTEA[])
+              AS a(client, key, status, body)
+         WHERE k.client = a.client AND k.key = a.key",
+    )
+    .bind(&clients)
+    .bind(&keys)
+    .bind(&statuses)
+    .bind(&bodies)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// Drops keys claimed by this transaction whose answer is not kept (a request refused for its
+/// input gets the same answer again anyway), so the transaction can still commit the others.
+pub async fn release_in(conn: &mut PgConnection, claims: &[(&str, &str)]) -> Result<()> {
+    if claims.is_empty() {
+        return Ok(());
+    }
+    let clients: Vec<&str> = claims.iter().map(|c| c.0).collect();
+    let keys: Vec<&str> = claims.iter().map(|c| c.1).collect();
+    sqlx::query(
+        "DELETE FROM idempotency_keys k USING unnest($1::TEXT[], $2::TEXT[]) AS c(client, key)
+         WHERE k.client = c.client AND k.key = c.key",
+    )
+    .bind(&clients)
+    .bind(&keys)
+    .execute(&mut *conn)
+    .await?;
     Ok(())
 }
 

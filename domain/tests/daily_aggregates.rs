@@ -210,6 +210,49 @@ async fn sales_and_returns_keep_the_aggregates_exact(db: PgPool) {
 }
 
 #[sqlx::test(migrator = "domain::MIGRATOR")]
+async fn carts_recorded_together_keep_the_aggregates_exact(db: PgPool) {
+    let w = world(&db).await;
+    open_register(&db, &w).await;
+    let bread = product(&db, &w, "ALI001", 125, false, 100, 0).await;
+    let soap = product(&db, &w, "HYG001", 399, true, 100, 0).await;
+    let api = Actor::ApiClient { id: None };
+    // several sales of one product, day and store in one statement: one aggregate row each
+    let carts = [
+        (api, external_sale("b1", w.store, &[(bread, 2), (soap, 1)])),
+        (api, external_sale("b2", w.store, &[(bread, 1)])),
+        (
+            w.cashier,
+            till_sale("b3", w.register, &[(soap, 3), (bread, 1)], Payment::Card),
+        ),
+        (api, external_sale("b4", w.store, &[(soap, 1)])),
+        // refused (no stock in the other store): counts nowhere
+        (api, external_sale("b5", w.other_store, &[(soap, 1)])),
+        // replays the first: counts once
+        (api, external_sale("b1", w.store, &[(bread, 2), (soap, 1)])),
+    ];
+    let refs: Vec<_> = carts.iter().map(|(a, n)| (a, n)).collect();
+    let mut tx = db.begin().await.unwrap();
+    let outcomes = sales::record_sales_in(&mut tx, &TaxRates::default(), &refs)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    let sold = outcomes
+        .iter()
+        .filter(|o| matches!(o, Ok(o) if !o.replayed))
+        .count();
+    assert_eq!(sold, 4, "{outcomes:?}");
+    assert_exact(&db, "carts recorded together").await;
+    let units: i64 = sqlx::query_scalar(
+        "SELECT sum(units)::BIGINT FROM daily_product_sales WHERE product_id = $1",
+    )
+    .bind(bread)
+    .fetch_one(&db)
+    .await
+    .unwrap();
+    assert_eq!(units, 4);
+}
+
+#[sqlx::test(migrator = "domain::MIGRATOR")]
 async fn concurrent_sales_and_returns_keep_the_aggregates_exact(db: PgPool) {
     let w = world(&db).await;
     open_register(&db, &w).await;

@@ -472,3 +472,161 @@ async fn recent_sales_are_the_store_s_latest_first(db: PgPool) {
         .unwrap_err();
     assert!(matches!(err, Error::Forbidden(_)), "{err:?}");
 }
+
+/// Records carts together in one transaction, as the API's batches do.
+async fn sell_together(
+    db: &PgPool,
+    carts: &[(domain::Actor, NewSale)],
+) -> Vec<domain::Result<sales::SaleOutcome>> {
+    let mut tx = db.begin().await.unwrap();
+    let refs: Vec<_> = carts.iter().map(|(a, n)| (a, n)).collect();
+    let outcomes = sales::record_sales_in(&mut tx, &TaxRates::default(), &refs)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    outcomes
+}
+
+#[sqlx::test(migrator = "domain::MIGRATOR")]
+async fn carts_recorded_together_get_what_each_would_get_alone(db: PgPool) {
+    let w = world(&db).await;
+    let a = product(&db, &w, "ALI001", 120, false, 2, 0).await;
+    let b = product(&db, &w, "BOI001", 70, true, 0, 0).await;
+    let c = product(&db, &w, "HYG001", 399, true, 10, 0).await;
+    domain::inventory::adjust_stock(
+        &db,
+        &w.admin,
+        domain::inventory::Location::Store(w.other_store),
+        c,
+        5,
+        "mise en place",
+    )
+    .await
+    .unwrap();
+    open_register(&db, &w).await;
+    let api = domain::Actor::ApiClient { id: None };
+    let carts = vec![
+        (api, external_sale("x0", w.store, &[(a, 1), (c, 2)])),
+        // the carts before it already want all of `a`: tried alone, after them
+        (api, external_sale("x1", w.store, &[(a, 2)])),
+        (api, external_sale("x2", w.store, &[(a, 1)])),
+        (api, external_sale("x3", w.store, &[(b, 1)])),
+        (
+            w.cashier,
+            till_sale(
+                "x4",
+                w.register,
+                &[(c, 1)],
+                Payment::Cash {
+                    tendered: Some(dec!(10)),
+                },
+            ),
+        ),
+        (api, external_sale("x5", w.other_store, &[(c, 1)])),
+        (api, external_sale("x6", w.store, &[(999_999, 1)])),
+        // the same client sale id as the first cart: its sale, once
+        (api, external_sale("x0", w.store, &[(a, 1), (c, 2)])),
+        (api, external_sale("x8", w.store, &[])),
+        // a cashier of the other store may not sell here
+        (
+            w.other_cashier,
+            till_sale("x9", w.register, &[(c, 1)], Payment::Card),
+        ),
+    ];
+    let outcomes = sell_together(&db, &carts).await;
+    assert_eq!(outcomes.len(), carts.len());
+
+    let sold = |i: usize| match &outcomes[i] {
+        Ok(outcome) => outcome,
+        Err(e) => panic!("cart {i} refused: {e:?}"),
+    };
+    for i in [0, 2, 4, 5] {
+        let outcome = sold(i);
+        assert!(!outcome.replayed, "cart {i}");
+        assert_eq!(outcome.sale.client_sale_id, carts[i].1.client_sale_id);
+        let read = sales::get_sale(&db, &w.admin, outcome.sale.id)
+            .await
+            .unwrap();
+        assert_eq!(
+            read, outcome.sale,
+            "the receipt of cart {i} is what was written"
+        );
+    }
+    assert_eq!(sold(4).sale.register_id, Some(w.register));
+    assert_eq!(
+        sold(4).sale.change_given,
+        Some(dec!(10) - sold(4).sale.total)
+    );
+    assert_eq!(sold(5).sale.store_id, w.other_store);
+    assert!(sold(7).replayed);
+    assert_eq!(sold(7).sale, sold(0).sale);
+    assert!(matches!(
+        &outcomes[1],
+        Err(Error::InsufficientStock { product_id, requested: 2, available: 1, .. }) if *product_id == a
+    ));
+    assert!(matches!(
+        &outcomes[3],
+        Err(Error::InsufficientStock { product_id, available: 0, .. }) if *product_id == b
+    ));
+    assert!(matches!(
+        &outcomes[6],
+        Err(Error::NotFound {
+            entity: "Produit",
+            ..
+        })
+    ));
+    assert!(matches!(&outcomes[8], Err(Error::Validation(_))));
+    assert!(matches!(&outcomes[9], Err(Error::Forbidden(_))));
+
+    assert_eq!(store_qty(&db, w.store, a).await, 0);
+    assert_eq!(store_qty(&db, w.store, b).await, 0);
+    assert_eq!(store_qty(&db, w.store, c).await, 7);
+    assert_eq!(store_qty(&db, w.other_store, c).await, 4);
+    let recorded: i64 = sqlx::query_scalar("SELECT count(*) FROM sales")
+        .fetch_one(&db)
+        .await
+        .unwrap();
+    assert_eq!(recorded, 4);
+    assert_movements_explain_stock(&db).await;
+}
+
+#[sqlx::test(migrator = "domain::MIGRATOR")]
+async fn concurrent_groups_of_carts_over_scarce_products_neither_deadlock_nor_oversell(db: PgPool) {
+    let w = world(&db).await;
+    let a = product(&db, &w, "ALI001", 120, false, 30, 0).await;
+    let b = product(&db, &w, "BOI001", 70, true, 30, 0).await;
+    let c = product(&db, &w, "HYG001", 399, true, 30, 0).await;
+    let mut tasks = tokio::task::JoinSet::new();
+    for group in 0..20 {
+        let db = db.clone();
+        tasks.spawn(async move {
+            let carts: Vec<_> = (0..3)
+                .map(|j| {
+                    let lines = match (group + j) % 3 {
+                        0 => [(a, 1), (b, 1), (c, 1)],
+                        1 => [(c, 1), (b, 1), (a, 1)],
+                        _ => [(b, 1), (a, 1), (c, 1)],
+                    };
+                    let new = external_sale(&format!("g{group}-{j}"), w.store, &lines);
+                    (domain::Actor::ApiClient { id: None }, new)
+                })
+                .collect();
+            sell_together(&db, &carts).await
+        });
+    }
+    let (mut sold, mut refused) = (0, 0);
+    while let Some(outcomes) = tasks.join_next().await {
+        for outcome in outcomes.unwrap() {
+            match outcome {
+                Ok(_) => sold += 1,
+                Err(Error::InsufficientStock { available: 0, .. }) => refused += 1,
+                Err(other) => panic!("unexpected error {other:?}"),
+            }
+        }
+    }
+    assert_eq!((sold, refused), (30, 30));
+    for p in [a, b, c] {
+        assert_eq!(store_qty(&db, w.store, p).await, 0);
+    }
+    assert_movements_explain_stock(&db).await;
+}

@@ -2,22 +2,22 @@
 //! prices and tax flags come from the database, and the client's sale id makes a retried
 //! submission return the first sale.
 //!
-//! The sale, its lines, the stock decrements and their journal rows are one statement
-//! ([`SELL`]): it locks the cart's stock rows in product order (two carts never deadlock),
-//! writes nothing unless every row holds enough, and returns what the receipt needs. A busy
-//! store's sales queue on those rows, so they are held for one statement and the commit only.
+//! The sale, its lines, the stock decrements and their journal rows are written by one
+//! statement (`sell.rs`), for one cart or several at once; this module checks and prices the
+//! carts and turns what the statement wrote into outcomes.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{DateTime, SubsecRound, Utc};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use sqlx::{PgConnection, PgPool};
 
-use super::{PaymentMethod, Sale, SaleLine, load_sale};
+use super::{PaymentMethod, Sale, load_sale, sell};
 use crate::error::Validator;
-use crate::inventory::{Location, store_shortage};
-use crate::money::{TaxRates, is_valid_amount};
+use crate::inventory::Location;
+use crate::money::{TaxRates, Totals, is_valid_amount};
+use crate::stores::Register;
 use crate::{Actor, Error, Result};
 
 /// Largest quantity of one product in one sale.
@@ -208,6 +208,114 @@ pub async fn record_sale_in(
     outcome
 }
 
+/// Records several sales inside the caller's transaction, each as [`record_sale_in`] would,
+/// with one write statement for all the carts whose stock allows it (the others are tried one
+/// by one). Each cart gets its own outcome, and a refused cart writes nothing; the outer error
+/// (the database failed) means the transaction must be rolled back, carts and all.
+pub async fn record_sales_in(
+    conn: &mut PgConnection,
+    taxes: &TaxRates,
+    carts: &[(&Actor, &NewSale)],
+) -> Result<Vec<Result<SaleOutcome>>> {
+    let outcomes = record_sales_at(conn, taxes, carts, Utc::now()).await?;
+    for ((actor, new), outcome) in carts.iter().zip(&outcomes) {
+        log_outcome(actor, new, outcome);
+    }
+    Ok(outcomes)
+}
+
+/// Records a sale on a connection inside a transaction (the caller commits). A client sale id
+/// already recorded returns that sale, even where the sale would now be refused (register
+/// closed, stock gone): the refusal is checked against an earlier recording first.
+pub(crate) async fn record_sale_at(
+    conn: &mut PgConnection,
+    actor: &Actor,
+    taxes: &TaxRates,
+    new: &NewSale,
+    at: DateTime<Utc>,
+) -> Result<SaleOutcome> {
+    record_sales_at(conn, taxes, &[(actor, new)], at)
+        .await?
+        .pop()
+        .unwrap_or_else(|| Err(Error::Internal("vente sans résultat".into())))
+}
+
+/// The carts' outcomes, in their order; the outer error is the database's.
+async fn record_sales_at(
+    conn: &mut PgConnection,
+    taxes: &TaxRates,
+    carts: &[(&Actor, &NewSale)],
+    at: DateTime<Utc>,
+) -> Result<Vec<Result<SaleOutcome>>> {
+    // PostgreSQL keeps microseconds: the receipt shows what a later read of the sale shows.
+    let at = at.trunc_subsecs(6);
+    let mut checked = Vec::with_capacity(carts.len());
+    for (actor, new) in carts {
+        // bad input is refused as such, without looking for an earlier recording
+        checked.push(match merge_cart(new) {
+            Ok(lines) => Ok(locate(conn, actor, new, lines).await),
+            Err(invalid) => Err(invalid),
+        });
+    }
+    let ids: BTreeSet<i64> = checked
+        .iter()
+        .flat_map(|c| match c {
+            Ok(Ok(cart)) => cart.lines.iter().map(|(p, _)| *p).collect(),
+            _ => Vec::new(),
+        })
+        .collect();
+    let products: Vec<PricedProduct> = sqlx::query_as(
+        "SELECT id, code, name, price, taxable, active FROM products WHERE id = ANY($1)",
+    )
+    .bind(ids.into_iter().collect::<Vec<_>>())
+    .fetch_all(&mut *conn)
+    .await?;
+    let by_id: BTreeMap<i64, &PricedProduct> = products.iter().map(|p| (p.id, p)).collect();
+
+    let mut refusals = BTreeMap::new();
+    let mut priced = Vec::new();
+    for (i, cart) in checked.into_iter().enumerate() {
+        match cart.map(|located| located.and_then(|cart| price(cart, &by_id, taxes))) {
+            Ok(Ok(cart)) => priced.push((i, cart)),
+            Ok(Err(refusal)) if refusal.is_client_error() => {
+                refusals.insert(i, (refusal, true));
+            }
+            Ok(Err(failure)) => return Err(failure),
+            Err(invalid) => {
+                refusals.insert(i, (invalid, false));
+            }
+        }
+    }
+    let mut sold = sell::sell(conn, priced, at).await?;
+    let mut outcomes = Vec::with_capacity(carts.len());
+    for (i, (actor, new)) in carts.iter().enumerate() {
+        let client_sale_id = new.client_sale_id.trim();
+        let (result, look_for_earlier) = match (sold.remove(&i), refusals.remove(&i)) {
+            (Some(result), _) => (result, true),
+            (None, Some(refusal)) => (Err(refusal.0), refusal.1),
+            (None, None) => (Err(Error::Internal("vente sans résultat".into())), false),
+        };
+        outcomes.push(match result {
+            Ok(Some(sale)) => Ok(SaleOutcome {
+                sale,
+                replayed: false,
+            }),
+            // recorded earlier or concurrently under this client sale id
+            Ok(None) => find_replay(conn, actor, client_sale_id)
+                .await?
+                .ok_or_else(|| Error::Internal("vente concurrente introuvable".into())),
+            Err(refusal) if look_for_earlier && refusal.is_client_error() => {
+                match find_replay(conn, actor, client_sale_id).await? {
+                    Some(replay) => Ok(replay),
+                    None => Err(refusal),
+                }
+            }
+            Err(e) => Err(e),
+        });
+    }
+    Ok(outcomes)
+}
+
 async fn find_replay(
     conn: &mut PgConnection,
     actor: &Actor,
@@ -226,115 +334,24 @@ async fn find_replay(
     }))
 }
 
-#[derive(sqlx::FromRow)]
-struct PricedProduct {
-    id: i64,
-    code: String,
-    name: String,
-    price: Decimal,
-    taxable: bool,
-    active: bool,
+/// A checked cart and where it is sold.
+struct Located<'a> {
+    actor: &'a Actor,
+    new: &'a NewSale,
+    lines: Vec<(i64, i32)>,
+    store_id: i64,
+    register: Option<Register>,
+    session_id: Option<i64>,
 }
 
-/// The whole write of a sale, in one statement. `$1`/`$2`: the cart's products and quantities
-/// (each product once); `$3`: the store. Stock rows are locked in product order and only if they
-/// hold enough (`FOR UPDATE` rechecks the quantity on the row's latest version); the sale is
-/// inserted only if every row was, and only once per client sale id (a concurrent or earlier
-/// one wins: no row comes back); the lines, decrements and journal rows follow the inserted
-/// sale. The aggregate triggers of `sales` and `sale_lines` run at the end of the statement.
-const SELL: &str = "
-    WITH wanted AS (
-        SELECT * FROM unnest($1::BIGINT[], $2::INT[]) AS w(product_id, quantity)),
-    locked AS MATERIALIZED (
-        SELECT s.product_id, w.quantity FROM store_stock s JOIN wanted w USING (product_id)
-        WHERE s.store_id = $3 AND s.quantity >= w.quantity
-        ORDER BY s.product_id
-        FOR UPDATE OF s),
-    enough AS (SELECT count(*) = cardinality($1::BIGINT[]) AS ok FROM locked),
-    sale AS (
-        INSERT INTO sales (client_sale_id, store_id, register_id, session_id, employee_id,
-            api_client_id, sold_at, subtotal, tps, tvq, total, payment_method, amount_tendered,
-            change_given)
-        SELECT $4, $3, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16 FROM enough
-        WHERE enough.ok
-        ON CONFLICT (client_sale_id) DO NOTHING
-        RETURNING id),
-    lines AS (
-        INSERT INTO sale_lines (sale_id, line_no, product_id, quantity, unit_price, taxable,
-                                line_total)
-        SELECT sale.id, l.* FROM sale,
-            unnest($17::INT[], $18::BIGINT[], $19::INT[], $20::NUMERIC[], $21::BOOL[],
-                   $22::NUMERIC[]) AS l
-        RETURNING id, line_no),
-    moved AS (
-        UPDATE store_stock s SET quantity = s.quantity - l.quantity, updated_at = $9
-        FROM locked l, sale
-        WHERE s.store_id = $3 AND s.product_id = l.product_id
-        RETURNING s.product_id, l.quantity, sale.id AS sale_id),
-    journal AS (
-        INSERT INTO stock_movements (location, store_id, product_id, delta, reason, sale_id,
-                                     employee_id, api_client_id, created_at)
-        SELECT 'store', $3, product_id, -quantity, 'sale', sale_id, $7, $8, $9 FROM moved)
-    SELECT (SELECT ok FROM enough) AS enough, (SELECT id FROM sale) AS sale_id,
-           ARRAY(SELECT id FROM lines ORDER BY line_no) AS line_ids,
-           (SELECT full_name FROM employees WHERE id = $7) AS employee_name,
-           st.name AS store_name, st.address AS store_address
-    FROM (SELECT 1) AS one LEFT JOIN stores st ON st.id = $3";
-
-#[derive(sqlx::FromRow)]
-struct Sold {
-    enough: bool,
-    sale_id: Option<i64>,
-    line_ids: Vec<i64>,
-    employee_name: Option<String>,
-    /// `None`: no such store (nothing was written, its stock rows do not exist either).
-    store_name: Option<String>,
-    store_address: Option<String>,
-}
-
-/// Records a sale on a connection inside a transaction (the caller commits). A client sale id
-/// already recorded returns that sale, even where the sale would now be refused (register
-/// closed, stock gone): the refusal is checked against an earlier recording first.
-pub(crate) async fn record_sale_at(
+/// Finds the store (and for a till, its open session) of a cart. The outer error is the
+/// database's; the inner one refuses this cart only.
+async fn locate<'a>(
     conn: &mut PgConnection,
-    actor: &Actor,
-    taxes: &TaxRates,
-    new: &NewSale,
-    at: DateTime<Utc>,
-) -> Result<SaleOutcome> {
-    let lines = merge_cart(new)?;
-    let client_sale_id = new.client_sale_id.trim();
-    // PostgreSQL keeps microseconds: the receipt shows what a later read of the sale shows.
-    let at = at.trunc_subsecs(6);
-    match sell(conn, actor, taxes, new, &lines, client_sale_id, at).await {
-        Ok(Some(sale)) => Ok(SaleOutcome {
-            sale,
-            replayed: false,
-        }),
-        // recorded earlier or concurrently under this client sale id
-        Ok(None) => find_replay(conn, actor, client_sale_id)
-            .await?
-            .ok_or_else(|| Error::Internal("vente concurrente introuvable".into())),
-        Err(refusal) if refusal.is_client_error() => {
-            match find_replay(conn, actor, client_sale_id).await? {
-                Some(replay) => Ok(replay),
-                None => Err(refusal),
-            }
-        }
-        Err(e) => Err(e),
-    }
-}
-
-/// Checks, prices and writes the sale; `None` when its client sale id is already taken.
-async fn sell(
-    conn: &mut PgConnection,
-    actor: &Actor,
-    taxes: &TaxRates,
-    new: &NewSale,
-    lines: &[(i64, i32)],
-    client_sale_id: &str,
-    at: DateTime<Utc>,
-) -> Result<Option<Sale>> {
+    actor: &'a Actor,
+    new: &'a NewSale,
+    lines: Vec<(i64, i32)>,
+) -> Result<Located<'a>> {
     let (store_id, register, session_id) = match new.channel {
         Channel::Till { register_id } => {
             let register = crate::stores::get_register(&mut *conn, register_id).await?;
@@ -361,18 +378,50 @@ async fn sell(
             (store_id, None, None)
         }
     };
+    Ok(Located {
+        actor,
+        new,
+        lines,
+        store_id,
+        register,
+        session_id,
+    })
+}
 
-    let ids: Vec<i64> = lines.iter().map(|(p, _)| *p).collect();
-    let products: Vec<PricedProduct> = sqlx::query_as(
-        "SELECT id, code, name, price, taxable, active FROM products WHERE id = ANY($1)",
-    )
-    .bind(&ids)
-    .fetch_all(&mut *conn)
-    .await?;
-    let by_id: BTreeMap<i64, &PricedProduct> = products.iter().map(|p| (p.id, p)).collect();
-    let mut priced = Vec::with_capacity(lines.len());
-    for (i, (product_id, quantity)) in lines.iter().enumerate() {
-        let product = by_id
+#[derive(sqlx::FromRow)]
+pub(super) struct PricedProduct {
+    pub(super) id: i64,
+    pub(super) code: String,
+    pub(super) name: String,
+    pub(super) price: Decimal,
+    pub(super) taxable: bool,
+    active: bool,
+}
+
+/// A cart ready to be written: its lines priced from the catalogue, its totals and payment.
+pub(super) struct Priced<'a, 'p> {
+    pub(super) actor: &'a Actor,
+    pub(super) client_sale_id: &'a str,
+    /// Each product once, with the summed quantity (what the stock must hold).
+    pub(super) wanted: Vec<(i64, i32)>,
+    pub(super) store_id: i64,
+    pub(super) register: Option<Register>,
+    pub(super) session_id: Option<i64>,
+    pub(super) lines: Vec<(&'p PricedProduct, i32, Decimal)>,
+    pub(super) totals: Totals,
+    pub(super) method: PaymentMethod,
+    pub(super) tendered: Option<Decimal>,
+    pub(super) change: Option<Decimal>,
+}
+
+fn price<'a, 'p>(
+    cart: Located<'a>,
+    by_id: &BTreeMap<i64, &'p PricedProduct>,
+    taxes: &TaxRates,
+) -> Result<Priced<'a, 'p>> {
+    let mut lines = Vec::with_capacity(cart.lines.len());
+    for (i, (product_id, quantity)) in cart.lines.iter().enumerate() {
+        let product = *by_id
             .get(product_id)
             .ok_or_else(|| Error::not_found("Produit", product_id))?;
         if !product.active {
@@ -381,14 +430,10 @@ async fn sell(
                 format!("Le produit « {} » n'est plus vendu.", product.name),
             ));
         }
-        priced.push((
-            *product,
-            *quantity,
-            product.price * Decimal::from(*quantity),
-        ));
+        lines.push((product, *quantity, product.price * Decimal::from(*quantity)));
     }
-    let totals = taxes.totals(priced.iter().map(|(p, _, amount)| (*amount, p.taxable)));
-    let (method, tendered, change) = match new.payment {
+    let totals = taxes.totals(lines.iter().map(|(p, _, amount)| (*amount, p.taxable)));
+    let (method, tendered, change) = match cart.new.payment {
         Payment::Card => (PaymentMethod::Carte, None, None),
         Payment::Cash { tendered } => {
             let tendered = tendered.unwrap_or(totals.total);
@@ -408,103 +453,19 @@ async fn sell(
             )
         }
     };
-
-    let quantities: Vec<i32> = priced.iter().map(|(_, q, _)| *q).collect();
-    let line_nos: Vec<i32> = (1..=priced.len() as i32).collect();
-    let prices: Vec<Decimal> = priced.iter().map(|(p, _, _)| p.price).collect();
-    let taxable: Vec<bool> = priced.iter().map(|(p, _, _)| p.taxable).collect();
-    let amounts: Vec<Decimal> = priced.iter().map(|(_, _, a)| *a).collect();
-    // A refusal names the product that lacks stock; if none lacks it any more (restocked
-    // between the statement and the check), the statement runs again.
-    let mut attempts = 0;
-    let sold = loop {
-        let sold: Sold = sqlx::query_as(SELL)
-            .bind(&ids)
-            .bind(&quantities)
-            .bind(store_id)
-            .bind(client_sale_id)
-            .bind(register.as_ref().map(|r| r.id))
-            .bind(session_id)
-            .bind(actor.employee_id())
-            .bind(actor.api_client_id())
-            .bind(at)
-            .bind(totals.subtotal)
-            .bind(totals.tps)
-            .bind(totals.tvq)
-            .bind(totals.total)
-            .bind(method.as_str())
-            .bind(tendered)
-            .bind(change)
-            .bind(&line_nos)
-            .bind(&ids)
-            .bind(&quantities)
-            .bind(&prices)
-            .bind(&taxable)
-            .bind(&amounts)
-            .fetch_one(&mut *conn)
-            .await?;
-        if sold.store_name.is_none() {
-            return Err(Error::not_found("Magasin", store_id));
-        }
-        if sold.enough {
-            break sold;
-        }
-        if let Some(short) = store_shortage(conn, store_id, lines).await? {
-            return Err(short);
-        }
-        attempts += 1;
-        if attempts == 3 {
-            return Err(Error::Conflict(
-                "Le stock change trop vite pour enregistrer la vente ; réessayez.".into(),
-            ));
-        }
-    };
-    let Some(sale_id) = sold.sale_id else {
-        return Ok(None);
-    };
-    let (Some(store_name), Some(store_address)) = (sold.store_name, sold.store_address) else {
-        return Err(Error::not_found("Magasin", store_id));
-    };
-    let lines = priced
-        .iter()
-        .zip(&sold.line_ids)
-        .zip(1..)
-        .map(|(((product, quantity, amount), id), line_no)| SaleLine {
-            id: *id,
-            line_no,
-            product_id: product.id,
-            product_code: product.code.clone(),
-            product_name: product.name.clone(),
-            quantity: *quantity,
-            unit_price: product.price,
-            taxable: product.taxable,
-            line_total: *amount,
-            returned_quantity: 0,
-        })
-        .collect();
-    Ok(Some(Sale {
-        id: sale_id,
-        client_sale_id: client_sale_id.to_owned(),
-        store_id,
-        store_name,
-        store_address,
-        register_id: register.as_ref().map(|r| r.id),
-        register_name: register.map(|r| r.name),
-        session_id,
-        employee_id: actor.employee_id(),
-        employee_name: sold.employee_name,
-        api_client_id: actor.api_client_id(),
-        sold_at: at,
-        subtotal: totals.subtotal,
-        tps: totals.tps,
-        tvq: totals.tvq,
-        total: totals.total,
-        payment_method: method,
-        amount_tendered: tendered,
-        change_given: change,
+    Ok(Priced {
+        actor: cart.actor,
+        client_sale_id: cart.new.client_sale_id.trim(),
+        wanted: cart.lines,
+        store_id: cart.store_id,
+        register: cart.register,
+        session_id: cart.session_id,
         lines,
-        returns: Vec::new(),
-    }))
+        totals,
+        method,
+        tendered,
+        change,
+    })
 }
 
 #[cfg(test)]

@@ -4,6 +4,7 @@
 
 mod checkout;
 mod returns;
+mod sell;
 mod till;
 
 pub use checkout::*;
