@@ -36,6 +36,8 @@ pub struct ApiState {
     pub started: Instant,
     pub limiter: Option<auth::Limiter>,
     pub taxes: domain::TaxRates,
+    /// Concurrent sales recorded together (`routes::sale_batches`).
+    pub(crate) sales: routes::sale_batches::SaleBatches,
     last_seen: Arc<Mutex<HashMap<i64, Instant>>>,
 }
 
@@ -58,6 +60,7 @@ impl ApiState {
             config: Arc::new(config),
             started: Instant::now(),
             taxes: domain::TaxRates::default(),
+            sales: Default::default(),
             last_seen: Arc::default(),
         }
     }

@@ -5,6 +5,7 @@
 mod cache;
 mod catalog;
 mod reports;
+pub(crate) mod sale_batches;
 mod sales;
 mod stores;
 mod system;

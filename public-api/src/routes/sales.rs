@@ -6,11 +6,13 @@ use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use domain::idempotency::{self, Claim, SavedResponse};
+use domain::sales::SaleOutcome;
 use sha2::{Digest, Sha256};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::json;
+use super::sale_batches::{Job, Reply};
 use crate::ApiState;
 use crate::auth::Caller;
 use crate::cache::Change;
@@ -131,6 +133,27 @@ async fn create_sale(
     let path = format!("/api/v1/stores/{store_id}/sales");
     let hash = request_hash(&path, &value);
     let client = caller.key();
+    // A valid cart joins its store's batch; anything else (and whatever the batch hands back)
+    // takes the request's own path, where the key is checked before the input.
+    let cart = parse_json::<SaleInput>(&body).ok().and_then(|input| {
+        input
+            .into_sale(store_id, format!("api:{client}:{key}"))
+            .ok()
+    });
+    if let Some(new) = cart {
+        let job = Job {
+            caller: caller.clone(),
+            store_id,
+            key: key.clone(),
+            hash: hash.clone(),
+            new,
+        };
+        match state.sales.submit(&state, job).await {
+            Reply::Answer(status, body) => return Ok(respond(status, body, false)),
+            Reply::Refused(refused) => return Err(refused),
+            Reply::Alone => {}
+        }
+    }
 
     let mut tx = match idempotency::claim(&state.pool, &client, &key, &hash).await? {
         Claim::Replay(saved) => return Ok(replay(saved)),
@@ -146,50 +169,48 @@ async fn create_sale(
     let input: SaleInput = parse_json(&body)?;
     let new = input.into_sale(store_id, format!("api:{client}:{key}"))?;
     let outcome = domain::sales::record_sale_in(&mut tx, &caller.actor(), &state.taxes, &new).await;
-    let (status, bytes) = match outcome {
+    let (status, body) = render(outcome).await?;
+    let saved = SavedResponse { status, body };
+    idempotency::complete(tx, &client, &key, &saved).await?;
+    let status = StatusCode::from_u16(saved.status).unwrap_or(StatusCode::OK);
+    if counted(status, store_id) {
+        state.cache.invalidate(Change::Sales).await;
+    }
+    Ok(respond(status, saved.body, false))
+}
+
+/// The answer to a sale attempt that is kept for its key's retries: the sale (201), or the
+/// refusal for lack of stock (409), which is as final. Other refusals are errors, not kept.
+pub(super) async fn render(outcome: domain::Result<SaleOutcome>) -> ApiResult<(u16, Vec<u8>)> {
+    match outcome {
         Ok(outcome) => {
             let sale = Sale::from(outcome.sale);
-            let bytes = serde_json::to_vec(&sale).map_err(|e| ApiError::Internal(e.to_string()))?;
-            (StatusCode::CREATED, bytes)
+            let body = serde_json::to_vec(&sale).map_err(|e| ApiError::Internal(e.to_string()))?;
+            Ok((StatusCode::CREATED.as_u16(), body))
         }
-        // A refusal for lack of stock is a final answer for this key, like a success.
         Err(err @ domain::Error::InsufficientStock { .. }) => {
-            let refused = ApiError::Domain(err);
-            axum_prometheus::metrics::counter!(
-                "sales_refused_total",
-                "channel" => "api",
-                "store_id" => store_id.to_string()
-            )
-            .increment(1);
-            let response = refused.into_response();
+            let response = ApiError::Domain(err).into_response();
             let status = response.status();
-            let bytes = axum::body::to_bytes(response.into_body(), 64 * 1024)
+            let body = axum::body::to_bytes(response.into_body(), 64 * 1024)
                 .await
                 .map_err(|e| ApiError::Internal(e.to_string()))?;
-            (status, bytes.to_vec())
+            Ok((status.as_u16(), body.to_vec()))
         }
-        Err(other) => return Err(other.into()),
-    };
-    idempotency::complete(
-        tx,
-        &client,
-        &key,
-        &SavedResponse {
-            status: status.as_u16(),
-            body: bytes.clone(),
-        },
-    )
-    .await?;
-    if status == StatusCode::CREATED {
-        state.cache.invalidate(Change::Sales).await;
-        axum_prometheus::metrics::counter!(
-            "sales_recorded_total",
-            "channel" => "api",
-            "store_id" => store_id.to_string()
-        )
-        .increment(1);
+        Err(other) => Err(other.into()),
     }
-    Ok(respond(status, bytes, false))
+}
+
+/// Counts a committed answer in the metrics; true when it recorded a sale (the reports it
+/// makes stale must then be invalidated).
+pub(super) fn counted(status: StatusCode, store_id: i64) -> bool {
+    let name = if status == StatusCode::CREATED {
+        "sales_recorded_total"
+    } else {
+        "sales_refused_total"
+    };
+    axum_prometheus::metrics::counter!(name, "channel" => "api", "store_id" => store_id.to_string())
+        .increment(1);
+    status == StatusCode::CREATED
 }
 
 fn replay(saved: SavedResponse) -> Response {

@@ -177,3 +177,97 @@ async fn a_refusal_names_the_product_and_is_replayed_too(pool: sqlx::PgPool) {
     );
     assert_eq!(short_cash.body["errors"][0]["field"], "montant_recu");
 }
+
+#[sqlx::test(migrator = "domain::MIGRATOR")]
+async fn a_burst_of_mixed_sales_gets_the_answers_each_would_get_alone(pool: sqlx::PgPool) {
+    let w = world(&pool).await; // 20 colas in store 1
+    let api = std::sync::Arc::new(TestApi::new(pool.clone()));
+    let cola = json!({"lignes": [{"produit_id": w.cola, "quantite": 1}], "mode_paiement": "carte"});
+    let bread =
+        json!({"lignes": [{"produit_id": w.bread, "quantite": 2}], "mode_paiement": "carte"});
+    let unknown =
+        json!({"lignes": [{"produit_id": 999_999, "quantite": 1}], "mode_paiement": "carte"});
+    let mut requests = Vec::new();
+    for i in 0..25 {
+        requests.push((format!("rush-{i}"), cola.clone()));
+    }
+    for i in 0..5 {
+        requests.push((format!("bad-{i}"), unknown.clone()));
+    }
+    for _ in 0..3 {
+        requests.push(("dup".to_owned(), bread.clone()));
+    }
+    // concurrent requests are recorded in batches; each must still get its own answer
+    let mut tasks = tokio::task::JoinSet::new();
+    for (key, body) in requests {
+        let (api, store) = (api.clone(), w.store);
+        tasks.spawn(async move {
+            let reply = api.sell(store, &key, body).await;
+            (key, reply)
+        });
+    }
+    let replies = tasks.join_all().await;
+    let with = |prefix: &'static str| replies.iter().filter(move |(k, _)| k.starts_with(prefix));
+
+    let sold: Vec<_> = with("rush-")
+        .filter(|(_, r)| r.status == StatusCode::CREATED)
+        .collect();
+    let refused: Vec<_> = with("rush-")
+        .filter(|(_, r)| r.status == StatusCode::CONFLICT)
+        .collect();
+    assert_eq!((sold.len(), refused.len()), (20, 5));
+    for (_, r) in &refused {
+        assert_eq!(r.body["error_code"], "insufficient_stock");
+        assert_eq!(r.body["produit_id"], w.cola);
+    }
+    for (_, r) in with("bad-") {
+        assert_problem(r, StatusCode::NOT_FOUND, "not_found");
+    }
+    let dups: Vec<_> = with("dup").map(|(_, r)| r).collect();
+    assert!(dups.iter().all(|r| r.status == StatusCode::CREATED));
+    assert!(
+        dups.iter().all(|r| r.body == dups[0].body),
+        "one sale for one key"
+    );
+    let replayed = dups
+        .iter()
+        .filter(|r| r.header("idempotent-replayed") == Some("true"))
+        .count();
+    assert_eq!(replayed, 2);
+    assert_eq!(store_qty(&pool, w.store, w.cola).await, 0);
+    assert_eq!(store_qty(&pool, w.store, w.bread).await, 48);
+    // the sales of one batch share their time of sale: the burst was recorded in batches
+    let largest_batch: i64 = sqlx::query_scalar(
+        "SELECT max(n) FROM (SELECT count(*) AS n FROM sales GROUP BY sold_at) b",
+    )
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert!(largest_batch >= 2, "largest batch: {largest_batch}");
+
+    // every stored answer replays as it was; no placeholder is left behind
+    for (key, first) in with("rush-") {
+        let again = api.sell(w.store, key, cola.clone()).await;
+        assert_eq!(
+            (again.status, &again.body),
+            (first.status, &first.body),
+            "{key}"
+        );
+        assert_eq!(again.header("idempotent-replayed"), Some("true"));
+    }
+    let pending: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM idempotency_keys WHERE status_code = 102")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    assert_eq!(pending, 0);
+    // a refusal for unknown input is not kept: the key still works
+    let fixed = api.sell(w.store, "bad-0", bread.clone()).await;
+    assert_eq!(fixed.status, StatusCode::CREATED, "{:?}", fixed.body);
+    assert_eq!(fixed.header("idempotent-replayed"), None);
+    let sales: i64 = sqlx::query_scalar("SELECT count(*) FROM sales")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(sales, 22);
+}
