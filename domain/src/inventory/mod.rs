@@ -2,7 +2,7 @@
 //! stock alerts and days of cover. Every stock change in the platform goes through
 //! [`change_stock`], which refuses to go below zero and writes the movement row, except a sale's
 //! decrements: the checkout writes them with the sale in one statement, under the same rules
-//! (`domain/src/sales/checkout.rs`), and [`store_shortage`] names what a refused cart lacks.
+//! (`domain/src/sales/sell.rs`), and names there what a refused cart lacks.
 
 mod replenishment;
 
@@ -107,42 +107,6 @@ pub(crate) async fn change_stock(conn: &mut PgConnection, change: &StockChange<'
         )
         .await),
     }
-}
-
-/// Why a cart (products and quantities, each product once) cannot be taken from a store's
-/// stock: the first product in id order that lacks a stock row or enough units. `None` when
-/// every product has enough now.
-pub(crate) async fn store_shortage(
-    conn: &mut PgConnection,
-    store_id: i64,
-    wanted: &[(i64, i32)],
-) -> Result<Option<Error>> {
-    let products: Vec<i64> = wanted.iter().map(|(p, _)| *p).collect();
-    let quantities: Vec<i32> = wanted.iter().map(|(_, q)| *q).collect();
-    let short: Option<(i64, i32, Option<i32>)> = sqlx::query_as(
-        "SELECT w.product_id, w.quantity, s.quantity
-         FROM unnest($2::BIGINT[], $3::INT[]) AS w(product_id, quantity)
-         LEFT JOIN store_stock s ON s.store_id = $1 AND s.product_id = w.product_id
-         WHERE s.quantity IS NULL OR s.quantity < w.quantity
-         ORDER BY w.product_id LIMIT 1",
-    )
-    .bind(store_id)
-    .bind(&products)
-    .bind(&quantities)
-    .fetch_optional(&mut *conn)
-    .await?;
-    Ok(match short {
-        Some((product_id, requested, _)) => Some(
-            shortage(
-                conn,
-                Location::Store(store_id),
-                product_id,
-                i64::from(requested),
-            )
-            .await,
-        ),
-        None => None,
-    })
 }
 
 /// The error for a refused decrement: which product, how many were asked, how many remain.

@@ -6,7 +6,7 @@
 //! statement (`sell.rs`), for one cart or several at once; this module checks and prices the
 //! carts and turns what the statement wrote into outcomes.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use chrono::{DateTime, SubsecRound, Utc};
 use rust_decimal::Decimal;
@@ -287,51 +287,65 @@ async fn record_sales_at(
         }
     }
     let mut sold = sell::sell(conn, priced, at).await?;
-    let mut outcomes = Vec::with_capacity(carts.len());
-    for (i, (actor, new)) in carts.iter().enumerate() {
-        let client_sale_id = new.client_sale_id.trim();
-        let (result, look_for_earlier) = match (sold.remove(&i), refusals.remove(&i)) {
+    let results: Vec<(Result<Option<Sale>>, bool)> = (0..carts.len())
+        .map(|i| match (sold.remove(&i), refusals.remove(&i)) {
             (Some(result), _) => (result, true),
-            (None, Some(refusal)) => (Err(refusal.0), refusal.1),
+            (None, Some((refusal, look_for_earlier))) => (Err(refusal), look_for_earlier),
             (None, None) => (Err(Error::Internal("vente sans résultat".into())), false),
+        })
+        .collect();
+    // A cart not written (its client sale id was taken, or refused) may have been recorded
+    // earlier or concurrently: that sale is its answer. One read for all of them.
+    let maybe_earlier: Vec<&str> = carts
+        .iter()
+        .zip(&results)
+        .filter(|(_, (result, look))| match result {
+            Ok(Some(_)) => false,
+            Ok(None) => true,
+            Err(refusal) => *look && refusal.is_client_error(),
+        })
+        .map(|((_, new), _)| new.client_sale_id.trim())
+        .collect();
+    let mut earlier = earlier_sales(conn, &maybe_earlier).await?;
+    let mut outcomes = Vec::with_capacity(carts.len());
+    for ((actor, new), (result, _)) in carts.iter().zip(results) {
+        let replay = match &result {
+            Ok(Some(_)) => None,
+            _ => earlier.remove(new.client_sale_id.trim()),
         };
-        outcomes.push(match result {
-            Ok(Some(sale)) => Ok(SaleOutcome {
+        outcomes.push(match (result, replay) {
+            (Ok(Some(sale)), _) => Ok(SaleOutcome {
                 sale,
                 replayed: false,
             }),
-            // recorded earlier or concurrently under this client sale id
-            Ok(None) => find_replay(conn, actor, client_sale_id)
-                .await?
-                .ok_or_else(|| Error::Internal("vente concurrente introuvable".into())),
-            Err(refusal) if look_for_earlier && refusal.is_client_error() => {
-                match find_replay(conn, actor, client_sale_id).await? {
-                    Some(replay) => Ok(replay),
-                    None => Err(refusal),
-                }
+            (_, Some(id)) => {
+                let sale = load_sale(conn, id).await?;
+                actor.ensure_store(sale.store_id).map(|()| SaleOutcome {
+                    sale,
+                    replayed: true,
+                })
             }
-            Err(e) => Err(e),
+            (Ok(None), None) => Err(Error::Internal("vente concurrente introuvable".into())),
+            (Err(refusal), None) => Err(refusal),
         });
     }
     Ok(outcomes)
 }
 
-async fn find_replay(
+/// The ids of the sales already recorded under these client sale ids.
+async fn earlier_sales(
     conn: &mut PgConnection,
-    actor: &Actor,
-    client_sale_id: &str,
-) -> Result<Option<SaleOutcome>> {
-    let id: Option<i64> = sqlx::query_scalar("SELECT id FROM sales WHERE client_sale_id = $1")
-        .bind(client_sale_id)
-        .fetch_optional(&mut *conn)
-        .await?;
-    let Some(id) = id else { return Ok(None) };
-    let sale = load_sale(conn, id).await?;
-    actor.ensure_store(sale.store_id)?;
-    Ok(Some(SaleOutcome {
-        sale,
-        replayed: true,
-    }))
+    client_sale_ids: &[&str],
+) -> Result<HashMap<String, i64>> {
+    if client_sale_ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let found: Vec<(String, i64)> =
+        sqlx::query_as("SELECT client_sale_id, id FROM sales WHERE client_sale_id = ANY($1)")
+            .bind(client_sale_ids)
+            .fetch_all(&mut *conn)
+            .await?;
+    Ok(found.into_iter().collect())
 }
 
 /// A checked cart and where it is sold.

@@ -5,10 +5,12 @@
 //! and rechecks each row's quantity on its latest version. A cart is written when every one of
 //! its rows holds what it and the carts before it in the group take: a conservative test (an
 //! earlier cart may itself be refused), so the accepted carts never take more than the stock
-//! holds. The carts it refuses are tried again alone, where the test is exact, and a refusal
-//! there names the product that lacks stock. A busy store's sales queue on its stock rows, so
+//! holds. The statement locks the rows of every cart, written or not, until the commit: a
+//! refused cart that lacks stock now lacks it for the whole transaction, and is refused naming
+//! the product; the others fit now and are written alone. A busy store's sales queue on its stock rows, so
 //! they are held for one statement and the commit only; a group of carts shares both.
 
+use std::borrow::Borrow;
 use std::collections::{BTreeMap, HashSet};
 
 use chrono::{DateTime, Utc};
@@ -17,7 +19,6 @@ use sqlx::PgConnection;
 
 use super::checkout::Priced;
 use super::{Sale, SaleLine};
-use crate::inventory::store_shortage;
 use crate::{Error, Result};
 
 /// `$1`..`$14`: the carts (index, client sale id, store, register, session, employee, API
@@ -117,8 +118,8 @@ struct Row {
     store_address: Option<String>,
 }
 
-/// How many times a cart is tried alone while its refusal names no product (restocked
-/// between the statement and the check).
+/// How many times a cart is tried alone while no product lacks stock (restocked between its
+/// statement and the check).
 const ATTEMPTS: usize = 3;
 
 /// Writes the carts (keyed by the caller's index): `Some(sale)` when written, `None` when its
@@ -131,69 +132,122 @@ pub(super) async fn sell(
     let mut done = BTreeMap::new();
     // a client sale id twice in one group would be written once: the repeat goes alone, after
     let mut seen = HashSet::new();
-    let (group, repeats): (Vec<_>, Vec<_>) = carts
+    let (group, mut alone): (Vec<_>, Vec<_>) = carts
         .into_iter()
         .partition(|(_, cart)| seen.insert(cart.client_sale_id));
-    let mut alone: Vec<_> = repeats.into_iter().map(|cart| (cart, false)).collect();
     if !group.is_empty() {
-        // a cart refused in a group of one was refused alone
-        let tried = group.len() == 1;
         let rows = run(conn, &group, at).await?;
+        let mut refused = Vec::new();
         for ((i, cart), row) in group.into_iter().zip(rows) {
             if row.enough || row.store_name.is_none() {
                 done.insert(i, finish(&cart, row, at));
             } else {
-                alone.push(((i, cart), tried));
+                refused.push((i, cart));
+            }
+        }
+        // The statement locked every stock row of the group until the commit, so what lacks
+        // stock now lacks it for this transaction; the others fit now, alone.
+        let mut short = shortages(conn, &refused).await?;
+        for (i, cart) in refused {
+            match short.remove(&i) {
+                Some(refusal) => {
+                    done.insert(i, Err(refusal));
+                }
+                None => alone.push((i, cart)),
             }
         }
     }
-    for ((i, cart), tried) in alone {
-        let result = sell_alone(conn, (i, cart), at, tried).await?;
+    for (i, cart) in alone {
+        let result = sell_alone(conn, &cart, at).await?;
         done.insert(i, result);
     }
     Ok(done)
 }
 
-/// One cart alone, where the statement's test is exact; `tried`: it was already refused alone.
+/// One cart alone, where the statement's test is exact.
 async fn sell_alone(
     conn: &mut PgConnection,
-    cart: (usize, Priced<'_, '_>),
+    cart: &Priced<'_, '_>,
     at: DateTime<Utc>,
-    mut tried: bool,
 ) -> Result<Result<Option<Sale>>> {
-    let mut attempts = usize::from(tried);
-    let cart = [cart];
-    loop {
-        if tried {
-            let priced = &cart[0].1;
-            if let Some(short) = store_shortage(conn, priced.store_id, &priced.wanted).await? {
-                return Ok(Err(short));
-            }
-            if attempts == ATTEMPTS {
-                return Ok(Err(Error::Conflict(
-                    "Le stock change trop vite pour enregistrer la vente ; réessayez.".into(),
-                )));
-            }
-        }
+    let cart = [(0, cart)];
+    for _ in 0..ATTEMPTS {
         let row = run(conn, &cart, at)
             .await?
             .pop()
             .ok_or_else(|| Error::Internal("vente sans résultat".into()))?;
         if row.enough || row.store_name.is_none() {
-            return Ok(finish(&cart[0].1, row, at));
+            return Ok(finish(cart[0].1, row, at));
         }
-        tried = true;
-        attempts += 1;
+        if let Some(refusal) = shortages(conn, &cart).await?.remove(&0) {
+            return Ok(Err(refusal));
+        }
     }
+    Ok(Err(Error::Conflict(
+        "Le stock change trop vite pour enregistrer la vente ; réessayez.".into(),
+    )))
+}
+
+/// Why each refused cart cannot be taken from its store's stock now, in one read: the first
+/// product (in id order) without a stock row or without enough. Carts that lack nothing now
+/// are not in the map.
+async fn shortages<'a, 'p, C: Borrow<Priced<'a, 'p>>>(
+    conn: &mut PgConnection,
+    carts: &[(usize, C)],
+) -> Result<BTreeMap<usize, Error>> {
+    if carts.is_empty() {
+        return Ok(BTreeMap::new());
+    }
+    let wanted = || {
+        carts.iter().flat_map(|(i, c)| {
+            let c = c.borrow();
+            c.wanted
+                .iter()
+                .map(move |(p, q)| (*i as i32, c.store_id, *p, *q))
+        })
+    };
+    let short: Vec<(i32, i64, i32, Option<i32>)> = sqlx::query_as(
+        "SELECT DISTINCT ON (w.idx) w.idx, w.product_id, w.quantity, s.quantity
+         FROM unnest($1::INT[], $2::BIGINT[], $3::BIGINT[], $4::INT[])
+              AS w(idx, store_id, product_id, quantity)
+         LEFT JOIN store_stock s ON s.store_id = w.store_id AND s.product_id = w.product_id
+         WHERE s.quantity IS NULL OR s.quantity < w.quantity
+         ORDER BY w.idx, w.product_id",
+    )
+    .bind(wanted().map(|w| w.0).collect::<Vec<_>>())
+    .bind(wanted().map(|w| w.1).collect::<Vec<_>>())
+    .bind(wanted().map(|w| w.2).collect::<Vec<_>>())
+    .bind(wanted().map(|w| w.3).collect::<Vec<_>>())
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut refusals = BTreeMap::new();
+    for (idx, product_id, requested, available) in short {
+        let Some((i, cart)) = carts.iter().find(|(i, _)| *i as i32 == idx) else {
+            continue;
+        };
+        let product = cart.borrow().lines.iter().find(|l| l.0.id == product_id);
+        let refusal = match (available, product) {
+            (Some(available), Some((product, _, _))) => Error::InsufficientStock {
+                product_id,
+                product_code: product.code.clone(),
+                product_name: product.name.clone(),
+                requested: i64::from(requested),
+                available: i64::from(available),
+            },
+            _ => Error::not_found("Stock du produit", product_id),
+        };
+        refusals.insert(*i, refusal);
+    }
+    Ok(refusals)
 }
 
 /// Runs [`SELL`] on a group of carts; one row per cart, in the group's order.
-async fn run(
+async fn run<'a, 'p, C: Borrow<Priced<'a, 'p>>>(
     conn: &mut PgConnection,
-    group: &[(usize, Priced<'_, '_>)],
+    group: &[(usize, C)],
     at: DateTime<Utc>,
 ) -> Result<Vec<Row>> {
-    let carts = || group.iter().map(|(_, c)| c);
+    let carts = || group.iter().map(|(_, c)| c.borrow());
     let idx: Vec<i32> = (0..group.len() as i32).collect();
     let lines = || {
         carts()
