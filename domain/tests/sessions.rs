@@ -135,6 +135,31 @@ async fn the_store_page_shows_who_opened_each_register_and_today_total(db: PgPoo
     assert_eq!(r.opened_by_name.as_deref(), Some("caissier"));
     assert!(r.session_id.is_some() && r.opened_at.is_some());
     assert_eq!((r.today_sales, r.today_total), (1, dec!(2.40)));
+    // today only: a sale moved to yesterday leaves today's figures
+    let second = till_sale("r2", w.register, &[(bread, 1)], Payment::Card);
+    let second = sales::record_sale(&db, &w.cashier, &TaxRates::default(), &second)
+        .await
+        .unwrap()
+        .sale;
+    let statuses = stores::register_statuses(&db, &w.manager, w.store)
+        .await
+        .unwrap();
+    assert_eq!(
+        (statuses[0].today_sales, statuses[0].today_total),
+        (2, dec!(3.60))
+    );
+    sqlx::query("UPDATE sales SET sold_at = sold_at - interval '1 day' WHERE id = $1")
+        .bind(second.id)
+        .execute(&db)
+        .await
+        .unwrap();
+    let statuses = stores::register_statuses(&db, &w.manager, w.store)
+        .await
+        .unwrap();
+    assert_eq!(
+        (statuses[0].today_sales, statuses[0].today_total),
+        (1, dec!(2.40))
+    );
     let err = stores::register_statuses(&db, &w.other_cashier, w.store)
         .await
         .unwrap_err();

@@ -245,7 +245,8 @@ pub struct RegisterStatus {
     pub today_total: Decimal,
 }
 
-/// The registers of a store with their status; any employee of the store may see them.
+/// The registers of a store with their status; any employee of the store may see them. Today's
+/// figures come from the daily aggregates (a few rows per register), not from the day's sales.
 pub async fn register_statuses(
     db: &PgPool,
     actor: &Actor,
@@ -262,10 +263,9 @@ pub async fn register_statuses(
          LEFT JOIN register_sessions rs ON rs.register_id = r.id AND rs.closed_at IS NULL
          LEFT JOIN employees e ON e.id = rs.opened_by
          LEFT JOIN LATERAL (
-             SELECT count(*) AS sales, sum(sa.total) AS total FROM sales sa
-             WHERE sa.register_id = r.id
-               AND sa.sold_at >= (date_trunc('day', now() AT TIME ZONE st.time_zone)
-                                  AT TIME ZONE st.time_zone)) t ON TRUE
+             SELECT sum(d.sales)::BIGINT AS sales, sum(d.total) AS total FROM daily_sales d
+             WHERE d.store_id = st.id AND d.register_id = r.id
+               AND d.day = (now() AT TIME ZONE st.time_zone)::DATE) t ON TRUE
          WHERE r.store_id = $1
          ORDER BY r.number",
     )
