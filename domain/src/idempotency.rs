@@ -59,9 +59,10 @@ pub async fn complete(
     mut tx: Transaction<'static, Postgres>,
     client: &str,
     key: &str,
+    request_hash: &str,
     response: &SavedResponse,
 ) -> Result<()> {
-    complete_in(&mut tx, &[(client, key, response)]).await?;
+    complete_in(&mut tx, &[(client, key, request_hash, response)]).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -97,26 +98,30 @@ pub async fn claim_in(conn: &mut PgConnection, claims: &[(&str, &str, &str)]) ->
         .collect())
 }
 
-/// Stores the answers of keys claimed by this transaction (they commit with it).
+/// Stores the answers of keys claimed by this transaction (they commit with it): `(client, key,
+/// request hash, answer)`. Written as an upsert on the key, so the key's index finds each row
+/// whatever the size the table had when the statement was first planned.
 pub async fn complete_in(
     conn: &mut PgConnection,
-    answers: &[(&str, &str, &SavedResponse)],
+    answers: &[(&str, &str, &str, &SavedResponse)],
 ) -> Result<()> {
     if answers.is_empty() {
         return Ok(());
     }
     let clients: Vec<&str> = answers.iter().map(|a| a.0).collect();
     let keys: Vec<&str> = answers.iter().map(|a| a.1).collect();
-    let statuses: Vec<i16> = answers.iter().map(|a| a.2.status as i16).collect();
-    let bodies: Vec<&[u8]> = answers.iter().map(|a| a.2.body.as_slice()).collect();
+    let hashes: Vec<&str> = answers.iter().map(|a| a.2).collect();
+    let statuses: Vec<i16> = answers.iter().map(|a| a.3.status as i16).collect();
+    let bodies: Vec<&[u8]> = answers.iter().map(|a| a.3.body.as_slice()).collect();
     sqlx::query(
-        "UPDATE idempotency_keys k SET status_code = a.status, response_body = a.body
-         FROM unnest($1::TEXT[], $2::TEXT[], $3::SMALLINT[], $4::BYTEA[])
-              AS a(client, key, status, body)
-         WHERE k.client = a.client AND k.key = a.key",
+        "INSERT INTO idempotency_keys AS k (client, key, request_hash, status_code, response_body)
+         SELECT * FROM unnest($1::TEXT[], $2::TEXT[], $3::TEXT[], $4::SMALLINT[], $5::BYTEA[])
+         ON CONFLICT (client, key) DO UPDATE
+         SET status_code = EXCLUDED.status_code, response_body = EXCLUDED.response_body",
     )
     .bind(&clients)
     .bind(&keys)
+    .bind(&hashes)
     .bind(&statuses)
     .bind(&bodies)
     .execute(&mut *conn)
@@ -132,10 +137,13 @@ pub async fn release_in(conn: &mut PgConnection, claims: &[(&str, &str)]) -> Res
     }
     let clients: Vec<&str> = claims.iter().map(|c| c.0).collect();
     let keys: Vec<&str> = claims.iter().map(|c| c.1).collect();
+    // not kept prepared: planned each time for the table's current size (a plan cached while
+    // the table was small would scan all of it once it has grown)
     sqlx::query(
         "DELETE FROM idempotency_keys k USING unnest($1::TEXT[], $2::TEXT[]) AS c(client, key)
          WHERE k.client = c.client AND k.key = c.key",
     )
+    .persistent(false)
     .bind(&clients)
     .bind(&keys)
     .execute(&mut *conn)

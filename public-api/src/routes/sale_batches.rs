@@ -157,9 +157,9 @@ async fn write(writer: &Writer, jobs: &[&Job]) -> domain::Result<Vec<Reply>> {
             }
         }
     }
-    let answers: Vec<(&str, &str, &SavedResponse)> = stored
+    let answers: Vec<(&str, &str, &str, &SavedResponse)> = stored
         .iter()
-        .map(|(i, saved)| (claims[*i].0, claims[*i].1, saved))
+        .map(|(i, saved)| (claims[*i].0, claims[*i].1, claims[*i].2, saved))
         .collect();
     idempotency::complete_in(&mut tx, &answers).await?;
     idempotency::release_in(&mut tx, &released).await?;

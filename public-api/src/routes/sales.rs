@@ -171,7 +171,7 @@ async fn create_sale(
     let outcome = domain::sales::record_sale_in(&mut tx, &caller.actor(), &state.taxes, &new).await;
     let (status, body) = render(outcome).await?;
     let saved = SavedResponse { status, body };
-    idempotency::complete(tx, &client, &key, &saved).await?;
+    idempotency::complete(tx, &client, &key, &hash, &saved).await?;
     let status = StatusCode::from_u16(saved.status).unwrap_or(StatusCode::OK);
     if counted(status, store_id) {
         state.cache.invalidate(Change::Sales).await;
