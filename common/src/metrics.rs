@@ -13,6 +13,9 @@ const BUCKETS: [f64; 14] = [
 /// Buckets of `sales_batch_size`: how many API sales one transaction recorded.
 const BATCHES: [f64; 6] = [1.0, 2.0, 4.0, 8.0, 16.0, 32.0];
 
+/// How often histogram samples are folded into their buckets.
+const UPKEEP_EVERY: std::time::Duration = std::time::Duration::from_secs(5);
+
 static HANDLE: OnceLock<PrometheusHandle> = OnceLock::new();
 
 /// The recorder's handle, installing the recorder on first use. If another recorder is already
@@ -26,10 +29,26 @@ pub fn handle() -> PrometheusHandle {
                     b.set_buckets_for_metric(Matcher::Full("sales_batch_size".into()), &BATCHES)
                 })
                 .unwrap_or_else(|_| PrometheusBuilder::new());
-            match builder.install_recorder() {
+            let handle = match builder.install_recorder() {
                 Ok(handle) => handle,
                 Err(_) => PrometheusBuilder::new().build_recorder().handle(),
+            };
+            // Histogram samples pile up in the recorder until they are folded into buckets: a
+            // scrape does it, and so does this thread, so that an instance nobody scrapes (or
+            // whose Prometheus is down) does not grow by every request it serves.
+            let upkeep = handle.clone();
+            let spawned = std::thread::Builder::new()
+                .name("metrics-upkeep".into())
+                .spawn(move || {
+                    loop {
+                        std::thread::sleep(UPKEEP_EVERY);
+                        upkeep.run_upkeep();
+                    }
+                });
+            if let Err(e) = spawned {
+                tracing::warn!(error = %e, "no metrics upkeep thread: histograms grow until scraped");
             }
+            handle
         })
         .clone()
 }
