@@ -230,12 +230,7 @@ async fn carts_recorded_together_keep_the_aggregates_exact(db: PgPool) {
         // replays the first: counts once
         (api, external_sale("b1", w.store, &[(bread, 2), (soap, 1)])),
     ];
-    let refs: Vec<_> = carts.iter().map(|(a, n)| (a, n)).collect();
-    let mut tx = db.begin().await.unwrap();
-    let outcomes = sales::record_sales_in(&mut tx, &TaxRates::default(), &refs)
-        .await
-        .unwrap();
-    tx.commit().await.unwrap();
+    let outcomes = sell_together(&db, &carts).await;
     let sold = outcomes
         .iter()
         .filter(|o| matches!(o, Ok(o) if !o.replayed))

@@ -347,15 +347,7 @@ async fn carts_sharing_scarce_products_in_opposite_orders_neither_deadlock_nor_o
             .await
         });
     }
-    let (mut sold, mut refused) = (0, 0);
-    while let Some(result) = tasks.join_next().await {
-        match result.unwrap() {
-            Ok(_) => sold += 1,
-            Err(Error::InsufficientStock { available: 0, .. }) => refused += 1,
-            Err(other) => panic!("unexpected error {other:?}"),
-        }
-    }
-    assert_eq!((sold, refused), (30, 30));
+    assert_eq!(sold_and_refused(tasks.join_all().await), (30, 30));
     for p in [a, b, c] {
         assert_eq!(store_qty(&db, w.store, p).await, 0);
     }
@@ -471,20 +463,6 @@ async fn recent_sales_are_the_store_s_latest_first(db: PgPool) {
         .await
         .unwrap_err();
     assert!(matches!(err, Error::Forbidden(_)), "{err:?}");
-}
-
-/// Records carts together in one transaction, as the API's batches do.
-async fn sell_together(
-    db: &PgPool,
-    carts: &[(domain::Actor, NewSale)],
-) -> Vec<domain::Result<sales::SaleOutcome>> {
-    let mut tx = db.begin().await.unwrap();
-    let refs: Vec<_> = carts.iter().map(|(a, n)| (a, n)).collect();
-    let outcomes = sales::record_sales_in(&mut tx, &TaxRates::default(), &refs)
-        .await
-        .unwrap();
-    tx.commit().await.unwrap();
-    outcomes
 }
 
 #[sqlx::test(migrator = "domain::MIGRATOR")]
@@ -614,19 +592,23 @@ async fn concurrent_groups_of_carts_over_scarce_products_neither_deadlock_nor_ov
             sell_together(&db, &carts).await
         });
     }
-    let (mut sold, mut refused) = (0, 0);
-    while let Some(outcomes) = tasks.join_next().await {
-        for outcome in outcomes.unwrap() {
-            match outcome {
-                Ok(_) => sold += 1,
-                Err(Error::InsufficientStock { available: 0, .. }) => refused += 1,
-                Err(other) => panic!("unexpected error {other:?}"),
-            }
-        }
-    }
-    assert_eq!((sold, refused), (30, 30));
+    let outcomes = tasks.join_all().await.into_iter().flatten().collect();
+    assert_eq!(sold_and_refused(outcomes), (30, 30));
     for p in [a, b, c] {
         assert_eq!(store_qty(&db, w.store, p).await, 0);
     }
     assert_movements_explain_stock(&db).await;
+}
+
+/// How many attempts sold and how many were refused for stock now at zero; anything else fails.
+fn sold_and_refused<T: std::fmt::Debug>(outcomes: Vec<domain::Result<T>>) -> (usize, usize) {
+    let (mut sold, mut refused) = (0, 0);
+    for outcome in outcomes {
+        match outcome {
+            Ok(_) => sold += 1,
+            Err(Error::InsufficientStock { available: 0, .. }) => refused += 1,
+            Err(other) => panic!("unexpected error {other:?}"),
+        }
+    }
+    (sold, refused)
 }

@@ -218,3 +218,17 @@ fn sale_through(channel: Channel, id: &str, lines: &[(i64, i32)], payment: Payme
         payment,
     }
 }
+
+/// Records carts together in one transaction, as the API's batches do.
+pub async fn sell_together(
+    db: &PgPool,
+    carts: &[(Actor, NewSale)],
+) -> Vec<domain::Result<domain::sales::SaleOutcome>> {
+    let mut tx = db.begin().await.unwrap();
+    let refs: Vec<_> = carts.iter().map(|(a, n)| (a, n)).collect();
+    let outcomes = domain::sales::record_sales_in(&mut tx, &domain::TaxRates::default(), &refs)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    outcomes
+}
