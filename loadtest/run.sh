@@ -68,7 +68,7 @@ if [ $own_stack = 1 ]; then
 
   rm -rf "$logs" && mkdir -p "$logs"
   web=$(free_port) api=$(free_port)
-  export API_TOKEN=${API_TOKEN:-loadtest-$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')}
+  export API_TOKEN=${API_TOKEN:-loadtest-$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')}
   # own cache keys (the Redis is shared), no rate limit: the load comes from one client
   DATABASE_URL=$db_url LOG_DIR=$logs/api REDIS_URL=${REDIS_URL:-redis://127.0.0.1:6379} \
     CACHE_NAMESPACE=loadtest$$ RATE_LIMIT_PER_MINUTE=100000000 INSTANCE_ID=api-loadtest \

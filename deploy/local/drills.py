@@ -32,7 +32,7 @@ import urllib.request
 from decimal import Decimal
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
-TOKEN = "drills-%d" % os.getpid()
+TOKEN = "drills-%d-%s" % (os.getpid(), os.urandom(16).hex())  # API_TOKEN: 32+ characters
 STATEMENT_TIMEOUT_MS = 1000
 # the binaries under test (DRILLS_BIN: another build, e.g. to show a drill failing before a fix)
 BIN = os.environ.get("DRILLS_BIN", "target/debug")

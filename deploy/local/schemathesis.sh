@@ -40,7 +40,7 @@ trap cleanup EXIT
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 port=$(free_port)
-token="st-$$-$RANDOM$RANDOM"
+token="st-$$-$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')"   # API_TOKEN: 32+ characters
 
 DATABASE_URL="$base/$db" target/debug/server seed | tail -n1
 DATABASE_URL="$base/$db" API_TOKEN="$token" CACHE_NAMESPACE="mm-st-$$" RATE_LIMIT_PER_MINUTE=0 \

@@ -71,6 +71,7 @@ async fn tokens(config: &Config, command: TokensCommand) -> anyhow::Result<()> {
 }
 
 async fn serve(config: Config) -> anyhow::Result<()> {
+    common::secrets::check_api_token(config.api_token.as_deref())?;
     let instance = common::config::instance_id(config.instance_id.as_deref());
     let _telemetry = common::telemetry::init(&config.log_level, &config.log_dir, &instance)
         .map_err(anyhow::Error::msg)?;

@@ -49,7 +49,7 @@ async fn the_binary_serves_logs_and_stops_on_sigterm(pool: PgPool) {
     let port = free_port();
     let mut child = Command::new(env!("CARGO_BIN_EXE_public-api"))
         .env("DATABASE_URL", database_url(&pool))
-        .env("API_TOKEN", "bin-token")
+        .env("API_TOKEN", "bin-token-5f0c3a9e1b7d42c8a6e0f9b3d1c7a5e2")
         .env("API_PORT", port.to_string())
         .env("REDIS_URL", format!("redis://127.0.0.1:{}", free_port())) // nothing there
         .env("LOG_DIR", logs.path())
@@ -78,7 +78,7 @@ async fn the_binary_serves_logs_and_stops_on_sigterm(pool: PgPool) {
 
     let created: Value = http
         .post(format!("{base}/api/v1/products"))
-        .bearer_auth("bin-token")
+        .bearer_auth("bin-token-5f0c3a9e1b7d42c8a6e0f9b3d1c7a5e2")
         .json(&json!({"code": "BOI009", "nom": "Eau", "prix": 0.99, "categorie_id": category.id, "quantite_stock": 10}))
         .send()
         .await
@@ -89,7 +89,7 @@ async fn the_binary_serves_logs_and_stops_on_sigterm(pool: PgPool) {
     let product = created["id"].as_i64().unwrap();
     let refused = http
         .post(format!("{base}/api/v1/stores/{}/sales", store.id))
-        .bearer_auth("bin-token")
+        .bearer_auth("bin-token-5f0c3a9e1b7d42c8a6e0f9b3d1c7a5e2")
         .header("idempotency-key", "bin-1")
         .json(
             &json!({"lignes": [{"produit_id": product, "quantite": 1}], "mode_paiement": "carte"}),
@@ -104,7 +104,7 @@ async fn the_binary_serves_logs_and_stops_on_sigterm(pool: PgPool) {
     );
     let read = http
         .get(format!("{base}/api/v1/products/{product}"))
-        .bearer_auth("bin-token")
+        .bearer_auth("bin-token-5f0c3a9e1b7d42c8a6e0f9b3d1c7a5e2")
         .send()
         .await
         .unwrap();

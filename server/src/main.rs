@@ -108,6 +108,7 @@ async fn seed(url: &str) -> anyhow::Result<()> {
 }
 
 async fn serve(cli: Cli) -> anyhow::Result<()> {
+    common::secrets::check_admin_password(cli.admin_password.as_deref())?;
     let instance_id = common::config::instance_id(cli.instance_id.as_deref());
     let _telemetry = common::telemetry::init(&cli.log_level, &cli.log_dir, &instance_id)
         .map_err(anyhow::Error::msg)?;
