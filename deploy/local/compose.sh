@@ -6,6 +6,7 @@
 #   deploy/local/compose.sh up|down|logs|ps|images [STACK]
 #   STACK: single (default, deploy/docker-compose.yml), loadbalanced, monitoring (loadbalanced +
 #          the monitoring overlay)
+#   TLS=1: adds deploy/docker-compose.tls.yml (HTTPS; certificate and key in deploy/tls/)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 source deploy/local/lib.sh
@@ -18,6 +19,12 @@ case $stack in
   monitoring) files=(-f deploy/docker-compose.loadbalanced.yml -f deploy/docker-compose.monitoring.yml) ;;
   *) die "STACK is single, loadbalanced or monitoring, not $stack" ;;
 esac
+if [ "${TLS:-0}" = 1 ]; then
+  if [ "$action" = up ] && { [ ! -f deploy/tls/fullchain.pem ] || [ ! -f deploy/tls/privkey.pem ]; }; then
+    die "TLS=1 needs deploy/tls/fullchain.pem and deploy/tls/privkey.pem (deploy/README.md, HTTPS)"
+  fi
+  files+=(-f deploy/docker-compose.tls.yml)
+fi
 
 if ! command -v docker >/dev/null 2>&1 || ! docker compose version >/dev/null 2>&1; then
   die "no container engine with the compose plugin here (docker compose).

@@ -10,7 +10,14 @@ container engine (`docker compose config` is not available everywhere):
   - every ${VARIABLE} of the compose files is listed in .env.example (required ones uncommented);
   - nginx's upstream hosts are the API and web services, and every instance is behind nginx;
   - Prometheus scrapes exactly the instances and exporters the stack runs;
-  - named volumes are declared and bind-mounted files exist.
+  - named volumes are declared and bind-mounted files exist;
+  - production never seeds: the migrate service runs `migrate` and nothing names `seed`;
+  - the secrets are required (`${NAME:?...}`, never a default) and reach the services that check
+    them (API_TOKEN the API, ADMIN_PASSWORD the web UI);
+  - only nginx is published (monitoring on the host's loopback only); Prometheus scrapes the
+    instances directly, never /metrics through nginx (which refuses it);
+  - the TLS overlay mounts the certificate, turns TLS on in nginx and publishes the redirect port;
+    the web instances take SECURE_COOKIES from .env.
 
     compose_check.py            (from anywhere; paths are relative to the repository)
 """
@@ -25,9 +32,16 @@ ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", "..")
 DEPLOY = os.path.join(ROOT, "deploy")
 STACKS = {
     "one node": ["docker-compose.yml"],
+    "one node + TLS": ["docker-compose.yml", "docker-compose.tls.yml"],
     "load-balanced": ["docker-compose.loadbalanced.yml"],
+    "load-balanced + TLS": ["docker-compose.loadbalanced.yml", "docker-compose.tls.yml"],
     "load-balanced + monitoring": ["docker-compose.loadbalanced.yml", "docker-compose.monitoring.yml"],
 }
+# instances behind nginx: at least (API, web)
+MIN_INSTANCES = {"docker-compose.yml": (1, 1), "docker-compose.loadbalanced.yml": (3, 2)}
+# what must come from .env, never with a default, and which image checks it at start
+SECRETS = {"POSTGRES_PASSWORD": None, "API_TOKEN": "deploy/docker/Dockerfile.api",
+           "ADMIN_PASSWORD": "deploy/docker/Dockerfile.server", "GRAFANA_ADMIN_PASSWORD": None}
 # the port each of our images listens on
 APP_PORTS = {"deploy/docker/Dockerfile.server": 8080, "deploy/docker/Dockerfile.api": 8000}
 VARIABLE = re.compile(r"(?<!\$)\$\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-?])([^}]*))?\}")
@@ -80,6 +94,25 @@ def walk_strings(node):
             yield from walk_strings(v)
 
 
+def merge_service(base, override):
+    """Like compose: ports appended, volumes replaced by container path, mappings merged by
+    key (environment, depends_on...), anything else replaced."""
+    out = dict(base)
+    for key, value in override.items():
+        old = out.get(key)
+        if key == "ports" and isinstance(old, list):
+            out[key] = old + list(value)
+        elif key == "volumes" and isinstance(old, list):
+            target = lambda v: str(v).split(":")[1] if ":" in str(v) else str(v)
+            kept = [v for v in old if target(v) not in {target(n) for n in value}]
+            out[key] = kept + list(value)
+        elif isinstance(old, dict) and isinstance(value, dict):
+            out[key] = dict(old, **value)
+        else:
+            out[key] = value
+    return out
+
+
 def load(files):
     merged = {"services": {}, "volumes": {}}
     raw = []
@@ -90,7 +123,7 @@ def load(files):
         doc = yaml.safe_load(text)
         raw.append((name, text, doc))
         for service, spec in (doc.get("services") or {}).items():
-            merged["services"].setdefault(service, {}).update(spec)
+            merged["services"][service] = merge_service(merged["services"].get(service, {}), spec)
         merged["volumes"].update(doc.get("volumes") or {})
     return merged, raw
 
@@ -253,7 +286,8 @@ def check_stack(title, files, env_active, env_listed):
         template = os.path.join(DEPLOY, "nginx", "nginx.conf.template")
         mounts = [v for v in services["nginx"].get("volumes", []) if v.startswith("./nginx:")]
         check(os.path.isfile(template) and mounts, "nginx mounts deploy/nginx (the template and render.sh)")
-        check(len(api_services) >= 3 and len(web_services) >= 2,
+        want_api, want_web = MIN_INSTANCES[files[0]]
+        check(len(api_services) >= want_api and len(web_services) >= want_web,
               f"{len(api_services)} API and {len(web_services)} web instances behind nginx")
 
     # Prometheus targets
@@ -280,11 +314,68 @@ def check_stack(title, files, env_active, env_listed):
             source = str(v).split(":", 1)[0]
             if source.startswith((".", "/")):
                 path = os.path.normpath(os.path.join(DEPLOY, source))
-                if not os.path.exists(path) and not source.endswith("secrets"):
+                if not os.path.exists(path) and not source.endswith(("secrets", "tls")):
                     problems.append(f"{name}: {source} does not exist")
             elif source not in stack["volumes"]:
                 problems.append(f"{name}: volume {source} is not declared")
     check(not problems, "named volumes are declared and bind-mounted paths exist", problems)
+    check_security(files, services, raw, own, api_services, web_services, env_active)
+
+
+def check_security(files, services, raw, own, api_services, web_services, env_active):
+    """What the security review asked of the deployment files."""
+    # never the demo data
+    seeding = sorted({n for n, spec in services.items() for text in walk_strings(spec)
+                      if re.search(r"\bseed\b", text, re.I)})
+    migrate = services.get("migrate", {}).get("command")
+    check(migrate == ["migrate"] and not seeding and not any("MIGRATE_COMMAND" in t for _, t, _ in raw),
+          "the migrate service runs `migrate` only; no service can seed the demo data", (migrate, seeding))
+
+    # secrets required, never defaulted, where the binaries check them
+    problems = []
+    for name, text, _ in raw:
+        for m in VARIABLE.finditer(text):
+            if m.group(1) in SECRETS and m.group(2) not in (":?", "?"):
+                problems.append(f"{name}: ${{{m.group(1)}}} is not required (${{{m.group(1)}:?...}})")
+    for secret, dockerfile in SECRETS.items():
+        for service in (n for n, d in own.items() if d == dockerfile and n != "migrate"):
+            value = str((services[service].get("environment") or {}).get(secret, ""))
+            if not value.startswith("${" + secret + ":?"):
+                problems.append(f"{service} does not get {secret} from .env ({value!r})")
+    check(not problems, "secrets are required from .env, never defaulted, and reach the instances that check "
+          "them at start (API_TOKEN: API, ADMIN_PASSWORD: web UI)", problems)
+
+    # only nginx is published; Prometheus never reads through it
+    exposed = []
+    for name, spec in services.items():
+        for entry in spec.get("ports", []) or []:
+            mapping = port_mapping(entry, env_active)
+            if mapping and mapping[0] != "127.0.0.1" and name != "nginx":
+                exposed.append(f"{name}: {entry}")
+    check(not exposed, "only nginx is published (anything else on the host's loopback only), so /metrics "
+          "and the instances are never reached from outside but through nginx", exposed)
+    if "prometheus" in services:
+        with open(os.path.join(ROOT, "observability", "prometheus", "prometheus.yml"), encoding="utf-8") as f:
+            prom = yaml.safe_load(f)
+        through = [t for job in prom["scrape_configs"] for sc in job.get("static_configs", [])
+                   for t in sc.get("targets", []) if t.rsplit(":", 1)[0] == "nginx"]
+        check(not through, "Prometheus reads /metrics from the instances, never through nginx", through)
+
+    # HTTPS
+    web_env = [services[n].get("environment") or {} for n in web_services]
+    check(web_env and all(str(e.get("SECURE_COOKIES", "")).startswith("${SECURE_COOKIES") for e in web_env),
+          "the web instances take SECURE_COOKIES from .env (true behind HTTPS)")
+    if "docker-compose.tls.yml" in files:
+        nginx = services["nginx"]
+        env = nginx.get("environment") or {}
+        mounts = {str(v).split(":")[1]: str(v).split(":")[0] for v in nginx.get("volumes", [])}
+        cert, key = str(env.get("NGINX_TLS_CERT", "")), str(env.get("NGINX_TLS_KEY", ""))
+        mounted = [p for p in (cert, key) if os.path.dirname(p) in mounts]
+        redirect = [port_mapping(p, env_active) for p in nginx.get("ports", [])]
+        check(len(mounted) == 2 and mounts.get(os.path.dirname(cert)) == "./tls"
+              and any(m and m[2] == int(env.get("NGINX_REDIRECT_LISTEN", 0)) for m in redirect),
+              "TLS: nginx gets the certificate and key mounted from deploy/tls/ and publishes the HTTP redirect "
+              f"port ({env.get('NGINX_REDIRECT_LISTEN')})", (cert, key, mounts, redirect))
 
 
 def main():
