@@ -23,10 +23,14 @@
 #   CLUSTER_ENV_FILE=.env         read for unset variables; empty: none
 #   DATABASE_URL, REDIS_URL, API_TOKEN, CACHE_NAMESPACE, RATE_LIMIT_PER_MINUTE, LOG_LEVEL,
 #   DATABASE_POOL_SIZE (default 8 per instance: 5 instances stay well under max_connections)
+#   NGINX_API_RATE, NGINX_LIMIT_EXEMPT, NGINX_METRICS_ALLOW, ... nginx's limits per client
+#                                 address and allow-lists (deploy/nginx/render.sh), kept for
+#                                 later restarts of nginx
 # nginx runs as the current user: its pid, temporary files and logs live under CLUSTER_DIR.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 source deploy/local/lib.sh
+source deploy/local/dotenv.sh
 export PATH="$PATH:/usr/sbin:/sbin"
 
 ROOT=$PWD
@@ -42,6 +46,7 @@ usage() { sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; }
 load_env_file() {
   local file=${CLUSTER_ENV_FILE-.env} line key
   [ -n "$file" ] && [ -f "$file" ] || return 0
+  dotenv_private "$file"
   while IFS= read -r line || [ -n "$line" ]; do
     [[ $line =~ ^[[:space:]]*([A-Za-z_][A-Za-z0-9_]*)=(.*)$ ]] || continue
     key=${BASH_REMATCH[1]}
@@ -66,16 +71,22 @@ settings_from_env() {
   RATE_LIMIT_PER_MINUTE=${RATE_LIMIT_PER_MINUTE:-}
   DATABASE_POOL_SIZE=${DATABASE_POOL_SIZE:-8}
   LOG_LEVEL=${LOG_LEVEL:-info}
+  local name
+  for name in "${NGINX_SETTINGS[@]}"; do printf -v "$name" '%s' "${!name:-}"; done
 }
 
+# what render.sh reads besides the addresses; empty: its default
+NGINX_SETTINGS=(NGINX_API_RATE NGINX_API_BURST NGINX_WEB_RATE NGINX_WEB_BURST NGINX_LOGIN_RATE
+  NGINX_LOGIN_BURST NGINX_CONN_PER_CLIENT NGINX_LIMIT_EXEMPT NGINX_METRICS_ALLOW NGINX_TRUSTED_PROXIES)
 SETTINGS=(PROFILE API_PORTS WEB_PORTS API_LISTEN WEB_LISTEN STATUS_LISTEN SITE_ROOT DATABASE_URL
-  REDIS_URL API_TOKEN CACHE_NAMESPACE RATE_LIMIT_PER_MINUTE DATABASE_POOL_SIZE LOG_LEVEL)
+  REDIS_URL API_TOKEN CACHE_NAMESPACE RATE_LIMIT_PER_MINUTE DATABASE_POOL_SIZE LOG_LEVEL
+  "${NGINX_SETTINGS[@]}")
 
 save_settings() {
   mkdir -p "$DIR"
   (
     umask 077
-    for name in "${SETTINGS[@]}"; do printf '%s=%q\n' "$name" "${!name}"; done >"$STATE"
+    for name in "${SETTINGS[@]}"; do printf '%s=%q\n' "$name" "${!name:-}"; done >"$STATE"
   )
 }
 
@@ -181,9 +192,12 @@ render_nginx() {
   local conf=$DIR/nginx/nginx.conf api=() web=() p
   for p in $API_PORTS; do api+=("127.0.0.1:$p"); done
   for p in $WEB_PORTS; do web+=("127.0.0.1:$p"); done
+  local settings=() name
+  for name in "${NGINX_SETTINGS[@]}"; do settings+=("$name=${!name:-}"); done
   mkdir -p "$DIR/nginx" "$DIR/logs/nginx"
-  API_SERVERS="${api[*]}" WEB_SERVERS="${web[*]}" API_LISTEN=$API_LISTEN WEB_LISTEN=$WEB_LISTEN \
-    STATUS_LISTEN=$STATUS_LISTEN deploy/nginx/render.sh deploy/nginx/nginx.conf.template "$conf"
+  env "${settings[@]}" API_SERVERS="${api[*]}" WEB_SERVERS="${web[*]}" API_LISTEN=$API_LISTEN \
+    WEB_LISTEN=$WEB_LISTEN STATUS_LISTEN=$STATUS_LISTEN \
+    deploy/nginx/render.sh deploy/nginx/nginx.conf.template "$conf"
 }
 
 nginx_args() { echo "-p $DIR/nginx/ -c $DIR/nginx/nginx.conf -e stderr"; }
@@ -262,8 +276,8 @@ cmd_up() {
       warn "Redis is not available: the API instances answer from PostgreSQL only"
     fi
     if [ -z "${API_TOKEN:-}" ]; then
-      API_TOKEN=$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')
-      printf 'API_TOKEN=%s\n' "$API_TOKEN" >>.env
+      API_TOKEN=$(dotenv_new_token)
+      dotenv_append .env API_TOKEN "$API_TOKEN"
       say "generated an API token into .env"
     fi
     build

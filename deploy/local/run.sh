@@ -6,11 +6,14 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 source deploy/local/lib.sh
 
-# Local settings and the generated API token live in a git-ignored .env.
+# Local settings and the generated API token live in a git-ignored .env, readable by its owner
+# only (mode 600): created so, and narrowed when an existing one is wider.
+source deploy/local/dotenv.sh
+dotenv_private .env
 if [ -f .env ]; then set -a; source .env; set +a; fi
 if [ -z "${API_TOKEN:-}" ]; then
-  API_TOKEN=$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')
-  printf 'API_TOKEN=%s\n' "$API_TOKEN" >> .env
+  API_TOKEN=$(dotenv_new_token)
+  dotenv_append .env API_TOKEN "$API_TOKEN"
   say "generated an API token into .env"
 fi
 export API_TOKEN
