@@ -3,9 +3,13 @@
 # and the load-balanced topology run for real on this machine.
 #
 #   1. static      promtool check config / check rules / test rules (alert unit tests), the
-#                  compose files and Dockerfiles checked structurally, the PromQL reader
+#                  compose files and Dockerfiles checked structurally (never seeding, secrets
+#                  required, only nginx published, TLS overlay), the PromQL reader, .env mode 600
 #   2. nginx       the nginx template on a real nginx with fake instances: GETs retried, POSTs
-#                  never re-sent, X-Request-Id, gzip, body limit, stub_status
+#                  never re-sent, X-Request-Id, gzip, body limit, stub_status, /metrics refused,
+#                  security headers, 429 past the limits per address, trusted proxies, TLS
+#   secrets        the binaries refuse to start with a placeholder or short API_TOKEN /
+#                  ADMIN_PASSWORD
 #   3. cluster     `deploy/local/cluster.sh up` on free ports with a database of its own: nginx,
 #                  3 API and 2 web instances (debug binaries), then the failover drills
 #                  (deploy/local/ops/failover_test.py) and the metric-name check against the
@@ -91,9 +95,29 @@ print(f"  ok    {len(glob.glob('observability/grafana/dashboards/*.json'))} Graf
 PY
   python3 deploy/local/ops/compose_check.py || rc=1
   for f in deploy/nginx/render.sh deploy/backup/*.sh; do sh -n "$f" || rc=1; done
-  bash -n deploy/local/cluster.sh || rc=1
+  for f in deploy/local/cluster.sh deploy/local/run.sh deploy/local/dotenv.sh; do bash -n "$f" || rc=1; done
+  dotenv_checks || rc=1
   return $rc
 }
+
+# make run / make cluster: .env holds the API token, so only its owner reads it
+dotenv_checks() (
+  source deploy/local/dotenv.sh
+  dir=$(mktemp -d) && trap 'rm -rf "$dir"' EXIT
+  umask 022
+  dotenv_append "$dir/new.env" API_TOKEN "$(dotenv_new_token)"
+  printf 'LOG_LEVEL=info\n' >"$dir/old.env" && chmod 644 "$dir/old.env"
+  dotenv_private "$dir/old.env" 2>/dev/null
+  dotenv_append "$dir/old.env" API_TOKEN x
+  new=$(stat -c %a "$dir/new.env") old=$(stat -c %a "$dir/old.env")
+  token=$(sed -n 's/^API_TOKEN=//p' "$dir/new.env")
+  if [ "$new" = 600 ] && [ "$old" = 600 ] && [ ${#token} -ge 32 ]; then
+    echo "  ok    .env is created with mode 600 (even under umask 022), an existing 644 one is narrowed to 600; generated token: ${#token} characters"
+  else
+    echo "  FAIL  .env modes: new $new, existing $old (want 600); token ${#token} characters"
+    return 1
+  fi
+)
 step static static_checks
 
 # --- 2. nginx semantics ---------------------------------------------------------------------
@@ -105,6 +129,35 @@ if [ ! -x target/debug/server ] || [ ! -x target/debug/public-api ]; then
   say "building the debug binaries (cargo build -p server -p public-api)"
   cargo build -p server -p public-api
 fi
+
+# --- the binaries refuse weak secrets at start (before any connection) ---------------------------
+secrets_checks() {
+  local rc=0 out code port
+  port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+  refused() { # WHAT EXPECTED COMMAND...: the command must exit non-zero at once with EXPECTED
+    local what=$1 expected=$2
+    shift 2
+    code=0
+    out=$(timeout 20 env -u API_TOKEN -u ADMIN_PASSWORD LOG_DIR="$(mktemp -d)" "$@" 2>&1 >/dev/null) || code=$?
+    if [ "$code" != 0 ] && [ "$code" != 124 ] && grep -q "$expected" <<<"$out"; then
+      echo "  ok    $what: exits ($code) with \"$(grep -m1 -o "$expected[^.]*" <<<"$out")\""
+    else
+      echo "  FAIL  $what: exit $code, output: $(tail -n 2 <<<"$out")"
+      rc=1
+    fi
+  }
+  refused "public-api with API_TOKEN=change-me" "API_TOKEN is refused: it is a placeholder" \
+    env API_TOKEN=change-me target/debug/public-api --host 127.0.0.1 --port "$port" serve
+  refused "public-api with a 20-character API_TOKEN" "API_TOKEN is refused: it has 20 characters" \
+    env API_TOKEN=k3f9x2m7q1w8e4r6t5y0 target/debug/public-api --host 127.0.0.1 --port "$port" serve
+  refused "server with ADMIN_PASSWORD=password123" "ADMIN_PASSWORD is refused: it is a placeholder" \
+    env ADMIN_PASSWORD=password123 target/debug/server --addr "127.0.0.1:$port" serve
+  refused "server with a 10-character ADMIN_PASSWORD" "ADMIN_PASSWORD is refused: it has 10 characters" \
+    env ADMIN_PASSWORD=Vx7-pq2!Zr target/debug/server --addr "127.0.0.1:$port" serve
+  return $rc
+}
+step secrets secrets_checks
+
 url=${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/postgres}
 base=${url%/*}
 port_open "$(pg_host "$url")" "$(pg_port "$url")" || start_system_postgres \
@@ -174,6 +227,8 @@ socks = [socket.socket() for _ in range(int(sys.argv[1]))]
 for s in socks: s.bind(("127.0.0.1", 0))
 print(" ".join(str(s.getsockname()[1]) for s in socks))' "$1"; }
 
+# The drills' steady load comes from 127.0.0.1, which nginx's per-address limits must not cut
+# (NGINX_LIMIT_EXEMPT); failover_test.py meets those limits from 127.0.0.2.
 start_cluster() {
   prepare_database || return 1
   local ports
@@ -184,7 +239,7 @@ start_cluster() {
     CLUSTER_STATUS_LISTEN=127.0.0.1:${ports[7]} \
     DATABASE_URL=$base/$db REDIS_URL=redis://127.0.0.1:6379 CACHE_NAMESPACE=$namespace \
     API_TOKEN=ops-$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n') RATE_LIMIT_PER_MINUTE=0 \
-    DATABASE_POOL_SIZE=4 LOG_LEVEL=info \
+    DATABASE_POOL_SIZE=4 LOG_LEVEL=info NGINX_LIMIT_EXEMPT=127.0.0.1 \
     deploy/local/cluster.sh up 2>&1 | grep -E '^  (api-|web-|nginx on|[0-9]+ requests)'
   [ "${PIPESTATUS[0]}" -eq 0 ]
 }
