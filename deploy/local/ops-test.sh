@@ -18,7 +18,7 @@
 #   5. teardown    `cluster.sh down` stops exactly the processes it started
 #
 # Uses target/debug/server and target/debug/public-api (built with cargo if missing), the local
-# PostgreSQL (DATABASE_URL's server, else 127.0.0.1:5432) and Redis; installs nginx, promtool
+# PostgreSQL (DATABASE_URL's server, else 127.0.0.1:5432) and Redis (REDIS_URL, else 127.0.0.1:6379); installs nginx, promtool
 # (Debian's prometheus package) and PyYAML when missing. Never touches other databases, ports or
 # cache keys: everything it creates is named after its pid and removed at the end.
 set -euo pipefail
@@ -162,7 +162,10 @@ url=${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/postgres}
 base=${url%/*}
 port_open "$(pg_host "$url")" "$(pg_port "$url")" || start_system_postgres \
   || die "PostgreSQL does not answer at $(pg_host "$url"):$(pg_port "$url")"
-ensure_redis || die "Redis is needed on 127.0.0.1:6379 (apt-get install redis-server)"
+redis_url=${REDIS_URL:-redis://127.0.0.1:6379}   # another Redis: REDIS_URL
+if [ "$redis_url" = redis://127.0.0.1:6379 ]; then
+  ensure_redis || die "Redis is needed on 127.0.0.1:6379 (apt-get install redis-server)"
+fi
 db=mm_ops_run_$$
 namespace="mmops$$:"
 work=$(mktemp -d -t multimagasin-ops.XXXXXX)
@@ -174,7 +177,8 @@ cleanup() {
   if [ -f "$CLUSTER_DIR/cluster.env" ]; then deploy/local/cluster.sh down >/dev/null 2>&1 || true; fi
   psql "$base/postgres" -qc "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null 2>&1 \
     || warn "could not drop the database $db"
-  redis-cli --scan --pattern "$namespace*" 2>/dev/null | xargs -r redis-cli del >/dev/null 2>&1 || true
+  redis-cli -u "$redis_url" --scan --pattern "$namespace*" 2>/dev/null \
+    | xargs -r redis-cli -u "$redis_url" del >/dev/null 2>&1 || true
   if [ "$rc" -ne 0 ] || [ ${#failed_steps[@]} -gt 0 ]; then
     for f in "$CLUSTER_DIR"/logs/*/stdout.log "$CLUSTER_DIR"/logs/nginx/error.log; do
       [ -s "$f" ] && { echo "--- last lines of $f"; tail -n 15 "$f"; }
@@ -237,7 +241,7 @@ start_cluster() {
     CLUSTER_API_PORTS="${ports[0]} ${ports[1]} ${ports[2]}" CLUSTER_WEB_PORTS="${ports[3]} ${ports[4]}" \
     CLUSTER_API_LISTEN=127.0.0.1:${ports[5]} CLUSTER_WEB_LISTEN=127.0.0.1:${ports[6]} \
     CLUSTER_STATUS_LISTEN=127.0.0.1:${ports[7]} \
-    DATABASE_URL=$base/$db REDIS_URL=redis://127.0.0.1:6379 CACHE_NAMESPACE=$namespace \
+    DATABASE_URL=$base/$db REDIS_URL=$redis_url CACHE_NAMESPACE=$namespace \
     API_TOKEN=ops-$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n') RATE_LIMIT_PER_MINUTE=0 \
     DATABASE_POOL_SIZE=4 LOG_LEVEL=info NGINX_LIMIT_EXEMPT=127.0.0.1 \
     deploy/local/cluster.sh up 2>&1 | grep -E '^  (api-|web-|nginx on|[0-9]+ requests)'
