@@ -1,86 +1,79 @@
-//! Stored answers of idempotent requests. A caller claims `(client, key)` inside a transaction:
+//! Stored answers of idempotent requests. A caller claims a client's key inside a transaction:
 //! the row it inserts stays locked until that transaction ends, so a concurrent request with the
 //! same key waits, then reads the stored answer instead of running the operation twice. The
 //! operation itself runs in the same transaction, so the answer and its effects commit together.
+//!
+//! One transaction may claim several keys at once ([`claim_in`]); before it commits, each key it
+//! holds gets its answer ([`complete_in`]) or is let go ([`release_in`]).
+
+use std::collections::{HashMap, HashSet};
 
 use chrono::{Duration, Utc};
-use std::collections::HashSet;
-
-use sqlx::{PgConnection, PgPool, Postgres, Transaction};
+use sqlx::{PgConnection, PgPool};
 
 use crate::Result;
 
 /// How long answers are kept for replay.
 pub const RETENTION_HOURS: i64 = 24;
 
+/// The status of the placeholder a claim inserts, replaced by [`complete_in`] before the commit.
+const PLACEHOLDER_STATUS: i16 = 102;
+
+/// An answer as it is replayed: its status and body, byte for byte.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SavedResponse {
     pub status: u16,
     pub body: Vec<u8>,
 }
 
-pub enum Claim {
-    /// First time for this key: run the operation in this transaction, then [`complete`].
-    New(Transaction<'static, Postgres>),
-    /// Same key, same request: the first answer.
+/// One client's key: keys of different clients never collide.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct KeyRef<'a> {
+    pub client: &'a str,
+    pub key: &'a str,
+}
+
+/// A request claiming its key: the key, and the hash of what makes two requests "the same".
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct KeyClaim<'a> {
+    pub key: KeyRef<'a>,
+    pub request_hash: &'a str,
+}
+
+/// The answer to keep for a key this transaction holds.
+#[derive(Clone, Copy, Debug)]
+pub struct Completion<'a> {
+    pub claim: KeyClaim<'a>,
+    pub response: &'a SavedResponse,
+}
+
+/// What a claim found.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Claimed {
+    /// First time for this key: this transaction holds it until it ends; run the operation in
+    /// it, then [`complete_in`] or [`release_in`] the key before the commit.
+    New,
+    /// Same key, same request, answered before: the first answer.
     Replay(SavedResponse),
     /// Same key, another request: the client reused a key by mistake.
     Mismatch,
+    /// The key repeats an earlier claim of the same call, or its answer vanished between the
+    /// claim and the read (purged): claim it again once this transaction has ended.
+    Again,
 }
 
-/// Claims `key` for `client`. `request_hash` identifies the request (method, path, body).
-pub async fn claim(db: &PgPool, client: &str, key: &str, request_hash: &str) -> Result<Claim> {
-    let mut tx = crate::db::begin_hot_path(db).await?;
-    if claim_in(&mut tx, &[(client, key, request_hash)]).await? == [true] {
-        return Ok(Claim::New(tx));
-    }
-    tx.rollback().await?;
-    let row: Option<(String, i16, Vec<u8>)> = sqlx::query_as(
-        "SELECT request_hash, status_code, response_body FROM idempotency_keys
-         WHERE client = $1 AND key = $2",
-    )
-    .bind(client)
-    .bind(key)
-    .fetch_optional(db)
-    .await?;
-    Ok(match row {
-        Some((hash, _, _)) if hash != request_hash => Claim::Mismatch,
-        Some((_, status, body)) => Claim::Replay(SavedResponse {
-            status: status as u16,
-            body,
-        }),
-        // purged between the insert and the read: treat as new on the caller's retry
-        None => Claim::Mismatch,
-    })
-}
-
-/// Records the answer in the claiming transaction and commits it.
-pub async fn complete(
-    mut tx: Transaction<'static, Postgres>,
-    client: &str,
-    key: &str,
-    request_hash: &str,
-    response: &SavedResponse,
-) -> Result<()> {
-    complete_in(&mut tx, &[(client, key, request_hash, response)]).await?;
-    tx.commit().await?;
-    Ok(())
-}
-
-/// Claims several keys at once inside the caller's transaction: `true` where this transaction
-/// now holds the key (its answer must be stored with [`complete_in`] or the claim dropped with
-/// [`release_in`] before the commit), `false` where the key was answered already, is being
-/// answered by another transaction (the claim waited for it to end), or repeats an earlier
-/// entry of `claims`. Keys are locked in one order, so two batches never deadlock on them.
-pub async fn claim_in(conn: &mut PgConnection, claims: &[(&str, &str, &str)]) -> Result<Vec<bool>> {
-    let clients: Vec<&str> = claims.iter().map(|c| c.0).collect();
-    let keys: Vec<&str> = claims.iter().map(|c| c.1).collect();
-    let hashes: Vec<&str> = claims.iter().map(|c| c.2).collect();
+/// Claims several keys at once inside the caller's transaction, one [`Claimed`] per entry of
+/// `claims`, in order. A key being answered by another transaction is waited for, then read.
+/// Keys are locked in one order, so two callers never deadlock on them.
+pub async fn claim_in(conn: &mut PgConnection, claims: &[KeyClaim<'_>]) -> Result<Vec<Claimed>> {
+    let clients: Vec<&str> = claims.iter().map(|c| c.key.client).collect();
+    let keys: Vec<&str> = claims.iter().map(|c| c.key.key).collect();
+    let hashes: Vec<&str> = claims.iter().map(|c| c.request_hash).collect();
     // A placeholder answer that `complete_in` replaces before the commit; other transactions
     // never see it because they block on the row until this one ends.
     let inserted: Vec<(String, String)> = sqlx::query_as(
         "INSERT INTO idempotency_keys (client, key, request_hash, status_code, response_body)
-         SELECT DISTINCT ON (c.client, c.key) c.client, c.key, c.hash, 102, ''::BYTEA
+         SELECT DISTINCT ON (c.client, c.key) c.client, c.key, c.hash, $4, ''::BYTEA
          FROM unnest($1::TEXT[], $2::TEXT[], $3::TEXT[]) AS c(client, key, hash)
          ORDER BY c.client, c.key
          ON CONFLICT (client, key) DO NOTHING
@@ -89,30 +82,88 @@ pub async fn claim_in(conn: &mut PgConnection, claims: &[(&str, &str, &str)]) ->
     .bind(&clients)
     .bind(&keys)
     .bind(&hashes)
+    .bind(PLACEHOLDER_STATUS)
     .fetch_all(&mut *conn)
     .await?;
     let mut held: HashSet<(String, String)> = inserted.into_iter().collect();
-    Ok(claims
+    let mut seen = HashSet::new();
+    let mut taken = Vec::new();
+    let mut verdicts: Vec<Option<Claimed>> = claims
         .iter()
-        .map(|(client, key, _)| held.remove(&((*client).to_owned(), (*key).to_owned())))
+        .map(|c| {
+            let owned = (c.key.client.to_owned(), c.key.key.to_owned());
+            if !seen.insert(c.key) {
+                Some(Claimed::Again)
+            } else if held.remove(&owned) {
+                Some(Claimed::New)
+            } else {
+                taken.push(c.key);
+                None
+            }
+        })
+        .collect();
+    let mut stored = stored_in(conn, &taken).await?;
+    for (verdict, claim) in verdicts.iter_mut().zip(claims) {
+        if verdict.is_some() {
+            continue;
+        }
+        *verdict = Some(match stored.remove(&claim.key) {
+            Some((hash, _)) if hash != claim.request_hash => Claimed::Mismatch,
+            Some((_, saved)) if saved.status != PLACEHOLDER_STATUS as u16 => Claimed::Replay(saved),
+            _ => Claimed::Again,
+        });
+    }
+    Ok(verdicts
+        .into_iter()
+        .map(|v| v.unwrap_or(Claimed::Again))
         .collect())
 }
 
-/// Stores the answers of keys claimed by this transaction (they commit with it): `(client, key,
-/// request hash, answer)`. Written as an upsert on the key, so the key's index finds each row
-/// whatever the size the table had when the statement was first planned.
-pub async fn complete_in(
+/// The request hashes and answers stored for these keys (committed by other transactions).
+async fn stored_in<'a>(
     conn: &mut PgConnection,
-    answers: &[(&str, &str, &str, &SavedResponse)],
-) -> Result<()> {
+    keys: &[KeyRef<'a>],
+) -> Result<HashMap<KeyRef<'a>, (String, SavedResponse)>> {
+    if keys.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let clients: Vec<&str> = keys.iter().map(|k| k.client).collect();
+    let names: Vec<&str> = keys.iter().map(|k| k.key).collect();
+    let rows: Vec<(String, String, String, i16, Vec<u8>)> = sqlx::query_as(
+        "SELECT k.client, k.key, k.request_hash, k.status_code, k.response_body
+         FROM idempotency_keys k JOIN unnest($1::TEXT[], $2::TEXT[]) AS c(client, key)
+           ON k.client = c.client AND k.key = c.key",
+    )
+    .bind(&clients)
+    .bind(&names)
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut found = HashMap::new();
+    for (client, key, hash, status, body) in rows {
+        let Some(wanted) = keys.iter().find(|k| k.client == client && k.key == key) else {
+            continue;
+        };
+        let saved = SavedResponse {
+            status: status as u16,
+            body,
+        };
+        found.insert(*wanted, (hash, saved));
+    }
+    Ok(found)
+}
+
+/// Stores the answers of keys claimed by this transaction (they commit with it). Written as an
+/// upsert on the key, so the key's index finds each row whatever the size the table had when
+/// the statement was first planned.
+pub async fn complete_in(conn: &mut PgConnection, answers: &[Completion<'_>]) -> Result<()> {
     if answers.is_empty() {
         return Ok(());
     }
-    let clients: Vec<&str> = answers.iter().map(|a| a.0).collect();
-    let keys: Vec<&str> = answers.iter().map(|a| a.1).collect();
-    let hashes: Vec<&str> = answers.iter().map(|a| a.2).collect();
-    let statuses: Vec<i16> = answers.iter().map(|a| a.3.status as i16).collect();
-    let bodies: Vec<&[u8]> = answers.iter().map(|a| a.3.body.as_slice()).collect();
+    let clients: Vec<&str> = answers.iter().map(|a| a.claim.key.client).collect();
+    let keys: Vec<&str> = answers.iter().map(|a| a.claim.key.key).collect();
+    let hashes: Vec<&str> = answers.iter().map(|a| a.claim.request_hash).collect();
+    let statuses: Vec<i16> = answers.iter().map(|a| a.response.status as i16).collect();
+    let bodies: Vec<&[u8]> = answers.iter().map(|a| a.response.body.as_slice()).collect();
     sqlx::query(
         "INSERT INTO idempotency_keys AS k (client, key, request_hash, status_code, response_body)
          SELECT * FROM unnest($1::TEXT[], $2::TEXT[], $3::TEXT[], $4::SMALLINT[], $5::BYTEA[])
@@ -131,12 +182,12 @@ pub async fn complete_in(
 
 /// Drops keys claimed by this transaction whose answer is not kept (a request refused for its
 /// input gets the same answer again anyway), so the transaction can still commit the others.
-pub async fn release_in(conn: &mut PgConnection, claims: &[(&str, &str)]) -> Result<()> {
-    if claims.is_empty() {
+pub async fn release_in(conn: &mut PgConnection, keys: &[KeyRef<'_>]) -> Result<()> {
+    if keys.is_empty() {
         return Ok(());
     }
-    let clients: Vec<&str> = claims.iter().map(|c| c.0).collect();
-    let keys: Vec<&str> = claims.iter().map(|c| c.1).collect();
+    let clients: Vec<&str> = keys.iter().map(|k| k.client).collect();
+    let names: Vec<&str> = keys.iter().map(|k| k.key).collect();
     // not kept prepared: planned each time for the table's current size (a plan cached while
     // the table was small would scan all of it once it has grown)
     sqlx::query(
@@ -145,7 +196,7 @@ pub async fn release_in(conn: &mut PgConnection, claims: &[(&str, &str)]) -> Res
     )
     .persistent(false)
     .bind(&clients)
-    .bind(&keys)
+    .bind(&names)
     .execute(&mut *conn)
     .await?;
     Ok(())

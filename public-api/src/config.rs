@@ -29,8 +29,8 @@ pub struct Config {
     /// Redis URL of the shared cache; empty disables the cache.
     #[arg(long, env = "REDIS_URL", default_value = "redis://127.0.0.1:6379")]
     pub redis_url: String,
-    /// Prefix of every cache key of this API (shared by all its instances).
-    #[arg(long, env = "CACHE_NAMESPACE", default_value = crate::cache::DEFAULT_NAMESPACE)]
+    /// Prefix of every cache key of this API (shared by all its instances); not empty.
+    #[arg(long, env = "CACHE_NAMESPACE", default_value = crate::cache::DEFAULT_NAMESPACE, value_parser = crate::cache::namespace)]
     pub cache_namespace: String,
     /// Maximum Redis connections of this instance.
     #[arg(long, env = "REDIS_POOL_SIZE", default_value_t = 16)]

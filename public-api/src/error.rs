@@ -127,16 +127,7 @@ impl ApiError {
                 p.quantite_demandee = Some(*requested);
                 (StatusCode::CONFLICT, p)
             }
-            ApiError::Domain(D::Validation(errors)) => {
-                let problems = errors
-                    .iter()
-                    .map(|e| FieldProblem {
-                        field: contract_field(&e.field),
-                        message: e.message.clone(),
-                    })
-                    .collect();
-                validation(problems)
-            }
+            ApiError::Domain(D::Validation(errors)) => validation(contract_problems(errors)),
             ApiError::Validation(problems) => validation(problems.clone()),
             ApiError::Domain(D::Conflict(detail)) => (
                 StatusCode::CONFLICT,
@@ -240,6 +231,17 @@ fn validation(errors: Vec<FieldProblem>) -> (StatusCode, Problem) {
     )
 }
 
+/// Domain field errors in the contract's vocabulary (`lines[0].quantity` is `lignes[0].quantite`).
+pub fn contract_problems(errors: &[domain::FieldError]) -> Vec<FieldProblem> {
+    errors
+        .iter()
+        .map(|e| FieldProblem {
+            field: contract_field(&e.field),
+            message: e.message.clone(),
+        })
+        .collect()
+}
+
 /// Domain field names in the contract's vocabulary.
 fn contract_field(field: &str) -> String {
     let mapped = match field {
@@ -262,9 +264,18 @@ fn contract_field(field: &str) -> String {
     mapped.to_owned()
 }
 
+impl ApiError {
+    /// The status and problem document this error answers, built without I/O or logging: what
+    /// a stored answer keeps (the router adds `instance` when it is sent).
+    pub fn problem_document(&self) -> (StatusCode, Vec<u8>) {
+        let (status, problem) = self.problem();
+        (status, serde_json::to_vec(&problem).unwrap_or_default())
+    }
+}
+
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let (status, problem) = self.problem();
+        let (status, body) = self.problem_document();
         if status.is_server_error() {
             let mut chain = self.to_string();
             let mut source = std::error::Error::source(&self);
@@ -279,7 +290,6 @@ impl IntoResponse for ApiError {
                 tracing::error!(error = %chain, "request failed");
             }
         }
-        let body = serde_json::to_vec(&problem).unwrap_or_default();
         let mut response = (status, body).into_response();
         response.headers_mut().insert(
             header::CONTENT_TYPE,

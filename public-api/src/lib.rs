@@ -8,7 +8,9 @@ pub mod config;
 pub mod dto;
 pub mod error;
 pub mod extract;
+pub mod idempotency;
 pub mod routes;
+pub mod sales;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -36,8 +38,8 @@ pub struct ApiState {
     pub started: Instant,
     pub limiter: Option<auth::Limiter>,
     pub taxes: domain::TaxRates,
-    /// Concurrent sales recorded together (`routes::sale_batches`).
-    pub(crate) sales: routes::sale_batches::SaleBatches,
+    /// `POST /stores/{id}/sales`, with its lanes (started here, ended when the state is dropped).
+    pub(crate) sales: sales::SaleService,
     last_seen: Arc<Mutex<HashMap<i64, Instant>>>,
 }
 
@@ -50,17 +52,18 @@ impl ApiState {
             Duration::from_millis(config.redis_timeout_ms),
             config.local_cache_mb,
         );
+        let taxes = domain::TaxRates::default();
         ApiState {
             instance_id: Arc::from(
                 common::config::instance_id(config.instance_id.as_deref()).as_str(),
             ),
             limiter: auth::limiter(config.rate_limit_per_minute),
+            sales: sales::SaleService::start(pool.clone(), taxes, cache.clone()),
             cache,
             pool,
             config: Arc::new(config),
             started: Instant::now(),
-            taxes: domain::TaxRates::default(),
-            sales: Default::default(),
+            taxes,
             last_seen: Arc::default(),
         }
     }

@@ -258,3 +258,39 @@ async fn the_binary_serves_logs_and_stops_on_sigterm(pool: PgPool) {
         "with its request context: {errors}"
     );
 }
+
+#[test]
+fn an_empty_cache_namespace_is_refused_at_start() {
+    // clearing the cache sweeps the namespace: empty, it would wipe the whole Redis database
+    for namespace in ["", "  "] {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_public-api"))
+            .env("CACHE_NAMESPACE", namespace)
+            .env("DATABASE_URL", "postgres://postgres@127.0.0.1:1/none")
+            .env("API_PORT", free_port().to_string())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut status = None;
+        for _ in 0..100 {
+            status = child.try_wait().unwrap();
+            if status.is_some() {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        if status.is_none() {
+            child.kill().unwrap();
+        }
+        let output = child.wait_with_output().unwrap();
+        assert!(
+            status.is_some_and(|s| !s.success()),
+            "it must refuse to start"
+        );
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(
+            stderr.contains("CACHE_NAMESPACE must not be empty"),
+            "{stderr}"
+        );
+    }
+}

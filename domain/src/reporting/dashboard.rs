@@ -1,7 +1,7 @@
 //! The dashboard's live figures: for each store, today's sales (in the store's time zone), open
 //! registers and stock alerts. Store staff see their store; head office sees every store.
 
-use chrono::{NaiveDate, Utc};
+use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use sqlx::{FromRow, PgPool};
@@ -58,11 +58,4 @@ pub async fn stores_today(db: &PgPool, actor: &Actor) -> Result<Vec<StoreToday>>
     .bind(only)
     .fetch_all(db)
     .await?)
-}
-
-/// Today's date in the chain's home time zone (for network figures).
-pub fn chain_today() -> NaiveDate {
-    Utc::now()
-        .with_timezone(&chrono_tz::America::Montreal)
-        .date_naive()
 }

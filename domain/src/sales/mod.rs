@@ -1,12 +1,17 @@
 //! Sales and returns: recording a sale atomically at a till or from an external channel
 //! ([`record_sale`]), reading it back as a receipt, and returning part or all of it
-//! ([`create_return`]).
+//! ([`create_return`]). One file per verb: `cart` (what a sale asks for and its rules),
+//! `price` (locate and price a cart), `checkout` (record carts), `sell` (the write statement),
+//! `returns`, `till` (what the till shows before the sale).
 
+mod cart;
 mod checkout;
+mod price;
 mod returns;
 mod sell;
 mod till;
 
+pub use cart::*;
 pub use checkout::*;
 pub use returns::*;
 pub use till::*;

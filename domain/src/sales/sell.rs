@@ -17,7 +17,7 @@ use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
 use sqlx::PgConnection;
 
-use super::checkout::Priced;
+use super::price::Priced;
 use super::{Sale, SaleLine};
 use crate::{Error, Result};
 

@@ -6,7 +6,7 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use sqlx::{FromRow, PgPool};
 
-use super::checkout::{CartLine, merge_lines};
+use super::cart::{CartLine, merge_lines};
 use crate::catalog::escape_like;
 use crate::money::{TaxRates, Totals};
 use crate::{Actor, Result};

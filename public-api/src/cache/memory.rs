@@ -1,41 +1,18 @@
 //! The in-process tier in front of Redis, for the catalogue and the stores (the answers read most
-//! and written least; reports stay in Redis only, since every sale makes them stale).
-//!
-//! Coherence across instances: every instance subscribes to one Redis channel of the namespace.
-//! A write removes the stale keys from Redis, then publishes them; each subscribed instance drops
-//! them from memory and acknowledges on a list of that message, and the write answers only once
-//! every receiver has acknowledged (or after [`ACK_WAIT`]). An instance answers from memory only
-//! while its subscription is up: when it drops, the memory tier is emptied and bypassed until
-//! the instance has subscribed again, so a message it could not receive never leaves a stale
-//! answer behind. A value read before an invalidation is never stored after it (generation
-//! check), and entries live at most [`MAX_TTL`] whatever happens.
+//! and written least; reports stay in Redis only, since every sale makes them stale). It is
+//! kept coherent with the other instances by `coherence.rs`: it serves and stores answers only
+//! while subscribed to their invalidations. A value read before an invalidation is never stored
+//! after it (generation check), and entries live at most [`MAX_TTL`] whatever happens.
 
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Arc, Weak};
 use std::time::Duration;
 
 use axum::body::Bytes;
-use bb8_redis::redis;
-use futures::StreamExt;
-use serde::{Deserialize, Serialize};
 
 use super::Policy;
 
 /// Longest life of an entry in memory, even without any invalidation.
 pub const MAX_TTL: Duration = Duration::from_secs(60);
-/// How long a write waits for the other instances to drop what it made stale.
-pub const ACK_WAIT: Duration = Duration::from_millis(500);
-/// Pause before subscribing again after the subscription dropped.
-const RESUBSCRIBE_AFTER: Duration = Duration::from_secs(1);
-
-/// What a write broadcasts: keys and key prefixes (inside the namespace) made stale.
-#[derive(Serialize, Deserialize, Debug, Clone, PartialEq)]
-pub struct Invalidation {
-    /// Unique per message: names the list where receivers acknowledge.
-    pub id: String,
-    pub keys: Vec<String>,
-    pub prefixes: Vec<String>,
-}
 
 /// Memory entries of this instance, keyed like Redis (without the namespace).
 pub struct Memory {
@@ -121,7 +98,7 @@ impl Memory {
 
     /// Empties the tier, then serves it or not: messages were missed while it was off, and a
     /// value read before the clear is never kept after it (generation check in `put`).
-    fn set_live(&self, live: bool) {
+    pub(super) fn set_live(&self, live: bool) {
         self.clear();
         self.live.store(live, Ordering::Release);
     }
@@ -130,85 +107,4 @@ impl Memory {
         self.entries.run_pending_tasks();
         self.entries.entry_count()
     }
-}
-
-/// The channel of a namespace's invalidations, and the list of one message's acknowledgements.
-pub fn channel(namespace: &str) -> String {
-    format!("{namespace}invalidations")
-}
-
-pub fn ack_list(namespace: &str, id: &str) -> String {
-    format!("{namespace}invalidations:ack:{id}")
-}
-
-/// Subscribes `memory` to the namespace's invalidations until it is dropped, subscribing again
-/// after every failure; acknowledges each message once applied.
-pub fn spawn_listener(
-    memory: &Arc<Memory>,
-    client: redis::Client,
-    pool: bb8_redis::bb8::Pool<bb8_redis::RedisConnectionManager>,
-    namespace: String,
-) {
-    let Ok(runtime) = tokio::runtime::Handle::try_current() else {
-        return;
-    };
-    let memory = Arc::downgrade(memory);
-    runtime.spawn(async move {
-        loop {
-            if memory.strong_count() == 0 {
-                return;
-            }
-            match listen(&memory, &client, &pool, &namespace).await {
-                Ok(()) => tracing::warn!("cache invalidation channel closed: memory tier off"),
-                Err(e) => tracing::warn!(error = %e, "cache invalidation channel unavailable: memory tier off"),
-            }
-            if let Some(m) = memory.upgrade() {
-                m.set_live(false);
-            }
-            tokio::time::sleep(RESUBSCRIBE_AFTER).await;
-        }
-    });
-}
-
-async fn listen(
-    memory: &Weak<Memory>,
-    client: &redis::Client,
-    pool: &bb8_redis::bb8::Pool<bb8_redis::RedisConnectionManager>,
-    namespace: &str,
-) -> redis::RedisResult<()> {
-    let mut pubsub = client.get_async_pubsub().await?;
-    pubsub.subscribe(channel(namespace)).await?;
-    match memory.upgrade() {
-        Some(m) => m.set_live(true),
-        None => return Ok(()),
-    }
-    tracing::info!("subscribed to cache invalidations: memory tier on");
-    let mut messages = pubsub.into_on_message();
-    while let Some(message) = messages.next().await {
-        let Some(memory) = memory.upgrade() else {
-            return Ok(());
-        };
-        let payload: Vec<u8> = message.get_payload()?;
-        let Ok(inv) = serde_json::from_slice::<Invalidation>(&payload) else {
-            tracing::warn!("unreadable cache invalidation: memory tier emptied");
-            memory.clear();
-            continue;
-        };
-        memory.apply(&inv.keys, &inv.prefixes);
-        drop(memory);
-        let list = ack_list(namespace, &inv.id);
-        let acked = async {
-            let mut conn = pool.get().await.map_err(|e| e.to_string())?;
-            redis::pipe()
-                .rpush(&list, 1)
-                .expire(&list, 30)
-                .query_async::<()>(&mut *conn)
-                .await
-                .map_err(|e| e.to_string())
-        };
-        if let Err(e) = acked.await {
-            tracing::warn!(error = %e, "could not acknowledge a cache invalidation");
-        }
-    }
-    Ok(())
 }

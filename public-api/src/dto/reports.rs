@@ -3,6 +3,7 @@
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, NaiveDate, Utc};
+use domain::db::PgPool;
 use rust_decimal::Decimal;
 use rust_decimal::prelude::ToPrimitive;
 use serde::{Deserialize, Serialize};
@@ -19,7 +20,7 @@ pub struct PeriodQuery {
     /// First day (YYYY-MM-DD); default 30 days before `date_fin`.
     #[param(value_type = Option<String>, format = Date, example = "2026-11-01")]
     pub date_debut: Option<NaiveDate>,
-    /// Last day (YYYY-MM-DD), default today in Quebec.
+    /// Last day (YYYY-MM-DD), default today in the store's time zone (Quebec's for the network).
     #[param(value_type = Option<String>, format = Date, example = "2026-11-23")]
     pub date_fin: Option<NaiveDate>,
     /// One store; without it, the whole network.
@@ -31,16 +32,27 @@ pub struct PeriodQuery {
 }
 
 impl PeriodQuery {
-    pub fn scope(&self) -> Result<r::ReportScope, ApiError> {
-        // "today" is the chain's day (Quebec), not UTC's: at 20:00 in Montreal it is already
-        // tomorrow in UTC
-        let to = self.date_fin.unwrap_or_else(|| {
-            Utc::now()
-                .with_timezone(&chrono_tz::America::Montreal)
-                .date_naive()
-        });
-        let from = self.date_debut.unwrap_or(to - chrono::Duration::days(29));
-        Ok(r::ReportScope::new(from, to, self.magasin_id)?)
+    /// The report's scope, with the defaults of `domain::reporting` for the dates left out:
+    /// the last day is today in the store's time zone (Montreal's for the network), the period
+    /// the default preset's 30 days.
+    pub async fn scope(&self, db: &PgPool) -> Result<r::ReportScope, ApiError> {
+        let today = match self.date_fin {
+            // not read: the last day is given
+            Some(_) => r::chain_today(),
+            None => match r::report_today(db, self.magasin_id).await {
+                Ok(today) => today,
+                // PostgreSQL is unavailable: the chain's day, so that a cached report still
+                // answers (a report read from PostgreSQL fails anyway)
+                Err(e) if e.is_unavailable() => r::chain_today(),
+                Err(e) => return Err(e.into()),
+            },
+        };
+        Ok(r::ReportScope::with_defaults(
+            self.date_debut,
+            self.date_fin,
+            self.magasin_id,
+            today,
+        )?)
     }
 }
 

@@ -6,8 +6,8 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::{money_out, money_out_opt};
-use crate::error::{ApiError, FieldProblem};
-use crate::extract::{check_money, finish, money_opt};
+use crate::error::{FieldProblem, contract_problems};
+use crate::extract::money_opt;
 
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -39,59 +39,57 @@ pub struct SaleInput {
 }
 
 impl SaleInput {
-    /// The domain sale for this store; `client_sale_id` ties it to the idempotency key.
+    /// The domain sale for this store; `client_sale_id` ties it to the idempotency key. The
+    /// cart's rules (lines, quantities, cash amount) are the domain's, checked when the sale is
+    /// recorded; this only checks what the contract adds (`montant_recu` is for cash), and then
+    /// reports the cart's problems with it, so every problem is named at once.
     pub fn into_sale(
         self,
         store_id: i64,
         client_sale_id: String,
-    ) -> Result<domain::sales::NewSale, ApiError> {
-        let mut errors = Vec::new();
-        if self.lignes.is_empty() {
-            errors.push(FieldProblem {
-                field: "lignes".into(),
-                message: "au moins une ligne".into(),
-            });
-        }
-        let mut lines = Vec::with_capacity(self.lignes.len());
-        for (i, line) in self.lignes.iter().enumerate() {
-            if !(1..=i64::from(i32::MAX)).contains(&line.quantite) {
-                errors.push(FieldProblem {
-                    field: format!("lignes[{i}].quantite"),
-                    message: "un entier d'au moins 1".into(),
-                });
-                continue;
-            }
-            lines.push(domain::sales::CartLine {
-                product_id: line.produit_id,
-                quantity: line.quantite as i32,
-            });
-        }
+    ) -> Result<domain::sales::NewSale, Vec<FieldProblem>> {
+        let mut contract = Vec::new();
         let payment = match self.mode_paiement {
             PaymentMode::Carte => {
                 if self.montant_recu.is_some() {
-                    errors.push(FieldProblem {
+                    contract.push(FieldProblem {
                         field: "montant_recu".into(),
                         message: "seulement pour un paiement en espèces".into(),
                     });
                 }
                 domain::sales::Payment::Card
             }
-            PaymentMode::Especes => {
-                if let Some(amount) = self.montant_recu {
-                    check_money(&mut errors, "montant_recu", amount);
-                }
-                domain::sales::Payment::Cash {
-                    tendered: self.montant_recu,
-                }
-            }
+            PaymentMode::Especes => domain::sales::Payment::Cash {
+                tendered: self.montant_recu,
+            },
         };
-        finish(errors)?;
-        Ok(domain::sales::NewSale {
+        let sale = domain::sales::NewSale {
             client_sale_id,
             channel: domain::sales::Channel::External { store_id },
-            lines,
+            lines: self
+                .lignes
+                .iter()
+                .map(|line| domain::sales::CartLine {
+                    product_id: line.produit_id,
+                    // beyond `i32`, the domain refuses the quantity as it refuses any too large
+                    quantity: i32::try_from(line.quantite).unwrap_or(if line.quantite < 0 {
+                        i32::MIN
+                    } else {
+                        i32::MAX
+                    }),
+                })
+                .collect(),
             payment,
-        })
+        };
+        if contract.is_empty() {
+            return Ok(sale);
+        }
+        let mut problems = match sale.validate() {
+            Err(domain::Error::Validation(errors)) => contract_problems(&errors),
+            _ => Vec::new(),
+        };
+        problems.append(&mut contract);
+        Err(problems)
     }
 }
 

@@ -5,7 +5,6 @@
 mod cache;
 mod catalog;
 mod reports;
-pub(crate) mod sale_batches;
 mod sales;
 mod stores;
 mod system;

@@ -42,7 +42,7 @@ async fn sales_report(
     uri: Uri,
     ValidQuery(query): ValidQuery<PeriodQuery>,
 ) -> ApiResult<Response> {
-    let scope = query.scope()?;
+    let scope = query.scope(&state.pool).await?;
     cached(
         &state,
         Policy::Report,
@@ -72,7 +72,7 @@ async fn kpis(
     uri: Uri,
     ValidQuery(query): ValidQuery<PeriodQuery>,
 ) -> ApiResult<Response> {
-    let scope = query.scope()?;
+    let scope = query.scope(&state.pool).await?;
     cached(
         &state,
         Policy::Report,

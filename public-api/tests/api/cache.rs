@@ -360,3 +360,35 @@ async fn a_redis_slower_than_the_timeout_is_skipped(pool: sqlx::PgPool) {
     );
     hold.abort();
 }
+
+#[tokio::test]
+async fn a_cache_without_namespace_never_sweeps_the_database() {
+    // refused at start (`CACHE_NAMESPACE`); the sweep refuses it too, whoever builds the cache
+    let cache = public_api::cache::Cache::new(&redis_url(), "", 2, Duration::from_millis(500), 0);
+    let client = bb8_redis::redis::Client::open(redis_url()).unwrap();
+    let mut conn = client.get_multiplexed_async_connection().await.unwrap();
+    let foreign = format!(
+        "autre-application:{}:{}",
+        std::process::id(),
+        chrono::Utc::now().timestamp_micros()
+    );
+    let _: () = bb8_redis::redis::cmd("SET")
+        .arg(&foreign)
+        .arg("garde-moi")
+        .query_async(&mut conn)
+        .await
+        .unwrap();
+    assert_eq!(cache.clear_namespace().await, None);
+    let kept: Option<String> = bb8_redis::redis::cmd("GET")
+        .arg(&foreign)
+        .query_async(&mut conn)
+        .await
+        .unwrap();
+    assert_eq!(kept.as_deref(), Some("garde-moi"));
+    let _: () = bb8_redis::redis::cmd("DEL")
+        .arg(&foreign)
+        .arg("reports-generation")
+        .query_async(&mut conn)
+        .await
+        .unwrap();
+}

@@ -102,3 +102,78 @@ async fn report_parameters_are_validated(pool: sqlx::PgPool) {
         "{fields:?}"
     );
 }
+
+#[sqlx::test(migrator = "domain::MIGRATOR")]
+async fn the_default_day_is_the_store_s_own_or_montreal_s_for_the_network(pool: sqlx::PgPool) {
+    use chrono::NaiveDate;
+    let w = world(&pool).await;
+    let api = TestApi::new(pool.clone());
+    let chain_today = domain::reporting::chain_today();
+    // of UTC+14 and UTC-11, one is always on another day than Montreal
+    let mut far = Vec::new();
+    for (name, tz) in [
+        ("Kiritimati", "Pacific/Kiritimati"),
+        ("Pago Pago", "Pacific/Pago_Pago"),
+    ] {
+        let new = domain::stores::NewStore {
+            name: name.into(),
+            address: "1 rue".into(),
+            phone: "514-555-0199".into(),
+            email: None,
+            time_zone: Some(tz.into()),
+            registers: 1,
+        };
+        far.push(
+            domain::stores::create_store(&pool, &domain::Actor::System, &new)
+                .await
+                .unwrap(),
+        );
+    }
+    let store = far
+        .into_iter()
+        .find(|s| domain::reporting::today_for(Some(s)) != chain_today)
+        .unwrap();
+    domain::inventory::adjust_stock(
+        &pool,
+        &domain::Actor::System,
+        domain::inventory::Location::Store(store.id),
+        w.bread,
+        10,
+        "test",
+    )
+    .await
+    .unwrap();
+    let sold = api
+        .sell(
+            store.id,
+            "far",
+            json!({"lignes": [{"produit_id": w.bread, "quantite": 2}], "mode_paiement": "carte"}),
+        )
+        .await;
+    assert_eq!(sold.status, StatusCode::CREATED, "{:?}", sold.body);
+    let store_today = domain::reporting::today_for(Some(&store));
+
+    let kpis = api
+        .get(&format!("/api/v1/reports/kpis?magasin_id={}", store.id))
+        .await;
+    assert_eq!(kpis.status, StatusCode::OK, "{:?}", kpis.body);
+    let day = |v: &serde_json::Value| v.as_str().unwrap().parse::<NaiveDate>().unwrap();
+    assert_eq!(day(&kpis.body["date_fin"]), store_today);
+    assert_eq!(
+        day(&kpis.body["date_debut"]),
+        store_today - chrono::Duration::days(29)
+    );
+    assert_eq!(kpis.body["nombre_ventes"], 1);
+    // the store's today alone holds its sale of now
+    let today_only = api
+        .get(&format!(
+            "/api/v1/reports/sales?magasin_id={}&date_debut={store_today}",
+            store.id
+        ))
+        .await;
+    assert_eq!(today_only.status, StatusCode::OK, "{:?}", today_only.body);
+    assert_eq!(today_only.body["totaux"]["nombre_ventes"], 1);
+
+    let network = api.get("/api/v1/reports/kpis").await;
+    assert_eq!(day(&network.body["date_fin"]), chain_today);
+}

@@ -271,3 +271,127 @@ async fn a_burst_of_mixed_sales_gets_the_answers_each_would_get_alone(pool: sqlx
         .unwrap();
     assert_eq!(sales, 22);
 }
+
+#[sqlx::test(migrator = "domain::MIGRATOR")]
+async fn every_accepted_idempotency_key_records_a_sale_and_others_are_a_422(pool: sqlx::PgPool) {
+    use public_api::idempotency::MAX_KEY_LEN;
+    let w = world(&pool).await;
+    let api = TestApi::new(pool.clone());
+    let body =
+        json!({"lignes": [{"produit_id": w.bread, "quantite": 1}], "mode_paiement": "carte"});
+    // the longest key, for the admin token and for an API client (a longer sale id prefix)
+    let longest = "k".repeat(MAX_KEY_LEN);
+    let by_admin = api.sell(w.store, &longest, body.clone()).await;
+    assert_eq!(by_admin.status, StatusCode::CREATED, "{:?}", by_admin.body);
+    let (_, token) =
+        domain::access::create_client(&pool, "boutique", &[domain::access::Scope::Write])
+            .await
+            .unwrap();
+    let path = format!("/api/v1/stores/{}/sales", w.store);
+    let by_client = api
+        .call_with(
+            Method::POST,
+            &path,
+            Some(&token),
+            Some(body.clone()),
+            &[("idempotency-key", &longest)],
+        )
+        .await;
+    assert_eq!(
+        by_client.status,
+        StatusCode::CREATED,
+        "{:?}",
+        by_client.body
+    );
+    assert_ne!(
+        by_client.body["id"], by_admin.body["id"],
+        "keys are per client"
+    );
+
+    let too_long = "k".repeat(MAX_KEY_LEN + 1);
+    for key in [too_long.as_str(), "a\tb"] {
+        let refused = api.sell(w.store, key, body.clone()).await;
+        assert_problem(
+            &refused,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "validation_failed",
+        );
+        assert_eq!(refused.body["errors"][0]["field"], "Idempotency-Key");
+    }
+    let non_ascii = axum::http::HeaderValue::from_bytes("café".as_bytes()).unwrap();
+    let request = http::Request::builder()
+        .method(Method::POST)
+        .uri(&path)
+        .header("authorization", format!("Bearer {ADMIN}"))
+        .header("content-type", "application/json")
+        .header("idempotency-key", non_ascii)
+        .body(axum::body::Body::from(body.to_string()))
+        .unwrap();
+    let response = tower::ServiceExt::oneshot(api.router.clone(), request)
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let sales: i64 = sqlx::query_scalar("SELECT count(*) FROM sales")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(sales, 2);
+}
+
+#[sqlx::test(migrator = "domain::MIGRATOR")]
+async fn cart_rules_are_the_domain_s_and_name_the_contract_s_fields(pool: sqlx::PgPool) {
+    let w = world(&pool).await;
+    let api = TestApi::new(pool.clone());
+    let fields = |reply: &Reply| -> Vec<String> {
+        assert_problem(reply, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed");
+        reply.body["errors"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["field"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    let empty = api
+        .sell(
+            w.store,
+            "empty",
+            json!({"lignes": [], "mode_paiement": "carte"}),
+        )
+        .await;
+    assert_eq!(fields(&empty), ["lignes"]);
+    assert_eq!(empty.body["errors"][0]["message"], "Le panier est vide.");
+    let quantities = api
+        .sell(w.store, "quantities", json!({"lignes": [{"produit_id": w.bread, "quantite": 1}, {"produit_id": w.soap, "quantite": 0}, {"produit_id": w.cola, "quantite": 3_000_000_000_i64}, {"produit_id": w.cola, "quantite": -3_000_000_000_i64}], "mode_paiement": "carte"}))
+        .await;
+    assert_eq!(
+        fields(&quantities),
+        [
+            "lignes[1].quantite",
+            "lignes[2].quantite",
+            "lignes[3].quantite"
+        ]
+    );
+    // what the contract adds is reported with the cart's problems, all at once
+    let both = api
+        .sell(
+            w.store,
+            "both",
+            json!({"lignes": [], "mode_paiement": "carte", "montant_recu": 5}),
+        )
+        .await;
+    assert_eq!(fields(&both), ["lignes", "montant_recu"]);
+    let cash = api
+        .sell(w.store, "cash", json!({"lignes": [{"produit_id": w.bread, "quantite": 1}], "mode_paiement": "especes", "montant_recu": -1}))
+        .await;
+    assert_eq!(fields(&cash), ["montant_recu"]);
+    // refusals for the input are not kept: the key records the corrected cart
+    let fixed = api
+        .sell(
+            w.store,
+            "empty",
+            json!({"lignes": [{"produit_id": w.bread, "quantite": 1}], "mode_paiement": "carte"}),
+        )
+        .await;
+    assert_eq!(fixed.status, StatusCode::CREATED, "{:?}", fixed.body);
+    assert_eq!(store_qty(&pool, w.store, w.bread).await, 49);
+}
