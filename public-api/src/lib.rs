@@ -16,7 +16,7 @@ use std::time::{Duration, Instant};
 
 use axum::Router;
 use axum::body::Body;
-use axum::extract::Request;
+use axum::extract::{FromRef, Request};
 use axum::http::header;
 use axum::middleware::{self, Next};
 use axum::response::Response;
@@ -51,9 +51,7 @@ impl ApiState {
             config.local_cache_mb,
         );
         ApiState {
-            instance_id: Arc::from(
-                common::config::instance_id(config.instance_id.as_deref()).as_str(),
-            ),
+            instance_id: Arc::from(config.instance.resolved_id().as_str()),
             limiter: auth::limiter(config.rate_limit_per_minute),
             cache,
             pool,
@@ -86,6 +84,13 @@ impl ApiState {
                 tracing::warn!(error = %e, client = id, "could not record API client use");
             }
         });
+    }
+}
+
+/// The pool, for the handlers `common` shares between the binaries (`/metrics`).
+impl FromRef<ApiState> for PgPool {
+    fn from_ref(state: &ApiState) -> Self {
+        state.pool.clone()
     }
 }
 
