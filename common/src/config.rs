@@ -1,7 +1,8 @@
 //! The settings both binaries read alike, as clap groups each binary flattens into its own
 //! command line (`#[command(flatten)]`): the database, this instance's name and logs, and the
 //! pace of the background tasks. One definition keeps the flags, the environment variables and
-//! their defaults identical in the two binaries.
+//! their defaults identical in the two binaries. Fields are named for their group (`database.url`),
+//! while `long` and `value_name` keep the flags and help text as they always were.
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -19,7 +20,12 @@ pub const DEFAULT_STATEMENT_TIMEOUT_MS: u64 = 10_000;
 #[derive(clap::Args, Debug, Clone)]
 pub struct DatabaseArgs {
     /// PostgreSQL connection URL.
-    #[arg(long = "database-url", env = "DATABASE_URL", default_value = DEFAULT_DATABASE_URL)]
+    #[arg(
+        long = "database-url",
+        value_name = "DATABASE_URL",
+        env = "DATABASE_URL",
+        default_value = DEFAULT_DATABASE_URL
+    )]
     pub url: String,
     /// Maximum database connections of this instance.
     #[arg(long = "pool-size", env = "DATABASE_POOL_SIZE", default_value_t = 16)]
@@ -28,6 +34,7 @@ pub struct DatabaseArgs {
     /// request then answers 503 with `Retry-After`.
     #[arg(
         long = "db-statement-timeout-ms",
+        value_name = "DB_STATEMENT_TIMEOUT_MS",
         env = "DB_STATEMENT_TIMEOUT_MS",
         default_value_t = DEFAULT_STATEMENT_TIMEOUT_MS
     )]
@@ -38,7 +45,7 @@ pub struct DatabaseArgs {
 #[derive(clap::Args, Debug, Clone)]
 pub struct InstanceArgs {
     /// Name of this instance in logs and X-Instance-Id (default: the host name).
-    #[arg(long = "instance-id", env = "INSTANCE_ID")]
+    #[arg(long = "instance-id", value_name = "INSTANCE_ID", env = "INSTANCE_ID")]
     pub id: Option<String>,
     /// Directory of the log files.
     #[arg(long = "log-dir", env = "LOG_DIR", default_value = "logs")]
