@@ -10,7 +10,7 @@ use domain::staff::WebSession;
 pub const SESSION_COOKIE: &str = "mm_session";
 
 /// `Retry-After` (seconds) of a 503 answered while the database is unavailable.
-pub const RETRY_AFTER_SECS: u64 = 5;
+pub const RETRY_AFTER_SECS: u64 = common::health::RETRY_AFTER_SECS;
 
 /// The pool the web server put in the Leptos context.
 pub fn pool() -> Result<PgPool, ServerFnError> {
@@ -22,13 +22,7 @@ pub fn failure(err: domain::Error) -> ServerFnError {
     if err.is_client_error() {
         ServerFnError::new(err.to_string())
     } else {
-        let mut chain = err.to_string();
-        let mut source = std::error::Error::source(&err);
-        while let Some(s) = source {
-            chain.push_str(": ");
-            chain.push_str(&s.to_string());
-            source = s.source();
-        }
+        let chain = common::error::cause_chain(&err);
         if err.is_unavailable() {
             // PostgreSQL down, restarting or past the statement timeout: a retry may work
             tracing::warn!(error = %chain, "database unavailable");

@@ -1,9 +1,15 @@
 //! The process-wide Prometheus recorder both binaries expose on `/metrics`: request metrics by
 //! route template come from axum-prometheus' layer, business metrics from `metrics` macros.
+//! Installing the recorder starts nothing: histogram samples are folded into their buckets by a
+//! scrape, and by the upkeep task each binary's `serve()` spawns ([`upkeep`], `crate::tasks`).
 
 use std::sync::OnceLock;
 
+use axum::extract::State;
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
 use axum_prometheus::metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
+use sqlx::PgPool;
 
 /// Latency buckets (seconds) for request and database histograms.
 const BUCKETS: [f64; 14] = [
@@ -13,14 +19,12 @@ const BUCKETS: [f64; 14] = [
 /// Buckets of `sales_batch_size`: how many API sales one transaction recorded.
 const BATCHES: [f64; 6] = [1.0, 2.0, 4.0, 8.0, 16.0, 32.0];
 
-/// How often histogram samples are folded into their buckets.
-const UPKEEP_EVERY: std::time::Duration = std::time::Duration::from_secs(5);
-
 static HANDLE: OnceLock<PrometheusHandle> = OnceLock::new();
 
-/// The recorder's handle, installing the recorder on first use. If another recorder is already
-/// installed (a test harness), a detached handle keeps `/metrics` working.
-pub fn handle() -> PrometheusHandle {
+/// Installs the recorder once per process and returns its handle (the same one on every call,
+/// so routers built by tests share it). If another recorder is already installed (a test
+/// harness), a detached handle keeps `/metrics` working.
+pub fn install() -> PrometheusHandle {
     HANDLE
         .get_or_init(|| {
             let builder = PrometheusBuilder::new()
@@ -29,38 +33,45 @@ pub fn handle() -> PrometheusHandle {
                     b.set_buckets_for_metric(Matcher::Full("sales_batch_size".into()), &BATCHES)
                 })
                 .unwrap_or_else(|_| PrometheusBuilder::new());
-            let handle = match builder.install_recorder() {
+            match builder.install_recorder() {
                 Ok(handle) => handle,
                 Err(_) => PrometheusBuilder::new().build_recorder().handle(),
-            };
-            // Histogram samples pile up in the recorder until they are folded into buckets: a
-            // scrape does it, and so does this thread, so that an instance nobody scrapes (or
-            // whose Prometheus is down) does not grow by every request it serves.
-            let upkeep = handle.clone();
-            let spawned = std::thread::Builder::new()
-                .name("metrics-upkeep".into())
-                .spawn(move || {
-                    loop {
-                        std::thread::sleep(UPKEEP_EVERY);
-                        upkeep.run_upkeep();
-                    }
-                });
-            if let Err(e) = spawned {
-                tracing::warn!(error = %e, "no metrics upkeep thread: histograms grow until scraped");
             }
-            handle
         })
         .clone()
+}
+
+/// One upkeep pass: folds the histogram samples piled up since the last pass (or scrape) into
+/// their buckets. Without it an instance nobody scrapes (or whose Prometheus is down) grows by
+/// every request it serves.
+pub fn upkeep(handle: &PrometheusHandle) {
+    handle.run_upkeep();
 }
 
 /// The request-metrics layer to put on a router (labels: method, route template, status).
 /// Requests that match no route are labelled `unmatched`, never with their raw path, so a
 /// scanner cannot blow up the number of series.
 pub fn layer() -> axum_prometheus::PrometheusMetricLayer<'static> {
-    let _ = handle();
+    let _ = install();
     axum_prometheus::PrometheusMetricLayerBuilder::new()
         .with_endpoint_label_type(axum_prometheus::EndpointLabel::MatchedPathWithFallbackFn(
             |_| "unmatched".into(),
         ))
         .build()
+}
+
+/// `GET /metrics` of both binaries, in Prometheus' text format: the database pool's use, then
+/// everything recorded (requests by route template, business metrics of the binary).
+pub async fn endpoint(State(pool): State<PgPool>) -> Response {
+    let (size, idle) = (pool.size(), pool.num_idle() as u32);
+    axum_prometheus::metrics::gauge!("db_pool_connections", "state" => "idle").set(f64::from(idle));
+    axum_prometheus::metrics::gauge!("db_pool_connections", "state" => "active")
+        .set(f64::from(size.saturating_sub(idle)));
+    axum_prometheus::metrics::gauge!("db_pool_max_connections")
+        .set(f64::from(pool.options().get_max_connections()));
+    (
+        [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
+        install().render(),
+    )
+        .into_response()
 }

@@ -19,14 +19,7 @@ export CHROMIUM_PATH
 started=$SECONDS
 
 # --- tools: Chromium (Debian package; browser downloads are not possible) and Node ---
-if [ ! -x "$CHROMIUM_PATH" ]; then
-  say "installing Chromium (apt)"
-  sudo=()
-  [ "$(id -u)" = 0 ] || sudo=(sudo)
-  "${sudo[@]}" apt-get update -qq
-  "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
-  [ -x "$CHROMIUM_PATH" ] || die "Chromium is still missing at $CHROMIUM_PATH after apt-get install chromium"
-fi
+ensure_executable "$CHROMIUM_PATH" chromium
 command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1 \
   || die "Node.js 20+ and npm are needed (Debian: apt-get install nodejs npm, or NodeSource)"
 node_major=$(node -p 'process.versions.node.split(".")[0]')

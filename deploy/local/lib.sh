@@ -92,19 +92,85 @@ ensure_redis() {
   return 1
 }
 
-# ensure_command COMMAND PACKAGE: installs the distribution's PACKAGE when COMMAND is missing
-# (as root, or through sudo). Debian's packages may start their own service (nginx on :80,
+# --- installing what a script needs, idempotently -------------------------------------------
+# Every script installs its tools through these functions, and only when they are missing: from
+# Debian's packages (apt-get), PyPI (pip) or crates.io (cargo install), the registries a
+# development machine and CI reach.
+
+# as_root COMMAND...: runs COMMAND as root, directly or through sudo. Fails when neither works.
+as_root() {
+  if [ "$(id -u)" = 0 ]; then
+    "$@"
+  elif command -v sudo >/dev/null 2>&1; then
+    sudo "$@"
+  else
+    return 1
+  fi
+}
+
+# apt_install [APT-GET OPTION...] PACKAGE...: installs Debian packages quietly (the package lists
+# are refreshed once per script). Debian's packages may start their own service (nginx on :80,
 # prometheus on :9090); nothing here uses those.
+APT_LISTS_FRESH=
+apt_install() {
+  command -v apt-get >/dev/null 2>&1 || return 1
+  if [ -z "$APT_LISTS_FRESH" ]; then
+    as_root apt-get update -qq || return 1
+    APT_LISTS_FRESH=1
+  fi
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null
+}
+
+# ensure_command COMMAND PACKAGE: installs the distribution's PACKAGE when COMMAND is missing.
 ensure_command() {
   command -v "$1" >/dev/null 2>&1 && return 0
-  command -v apt-get >/dev/null 2>&1 || die "$1 is missing: install the $2 package"
-  local sudo=()
-  if [ "$(id -u)" != 0 ]; then
-    command -v sudo >/dev/null 2>&1 || die "$1 is missing: install the $2 package (as root)"
-    sudo=(sudo)
-  fi
   say "installing $2 (apt-get) for $1"
-  "${sudo[@]}" apt-get update -qq
-  "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$2" >/dev/null
+  apt_install --no-install-recommends "$2" || die "$1 is missing: install the $2 package (as root)"
   command -v "$1" >/dev/null 2>&1 || die "$1 is still missing after apt-get install $2"
+}
+
+# ensure_executable PATH PACKAGE: installs PACKAGE (with its recommended packages) when the
+# program PATH is missing; for programs looked up by path rather than on PATH (Chromium).
+ensure_executable() {
+  [ -x "$1" ] && return 0
+  say "installing $2 (apt-get) for $1"
+  apt_install "$2" || die "$1 is missing: install the $2 package (as root)"
+  [ -x "$1" ] || die "$1 is still missing after apt-get install $2"
+}
+
+# ensure_python_module MODULE PIP-PACKAGE DEBIAN-PACKAGE: makes `import MODULE` work for the
+# machine's python3: pip first (the user's site when not root), Debian's package when pip may
+# not install there (an externally managed Python).
+ensure_python_module() {
+  python3 -c "import $1" 2>/dev/null && return 0
+  say "installing $2 (pip)"
+  local user=()
+  [ "$(id -u)" = 0 ] || user=(--user)
+  python3 -m pip install --quiet "${user[@]}" "$2" >/dev/null 2>&1 || true
+  python3 -c "import $1" 2>/dev/null && return 0
+  apt_install --no-install-recommends "$3" || true
+  python3 -c "import $1" 2>/dev/null || die "$2 is missing (pip install $2, or apt-get install $3)"
+}
+
+# ensure_venv_tool VENV COMMAND VERSION REQUIREMENT...: a Python tool pinned at VERSION in a
+# virtual environment of its own (created when missing), with REQUIREMENTs pip installs.
+ensure_venv_tool() {
+  local venv=$1 command=$2 version=$3
+  shift 3
+  "$venv/bin/$command" --version 2>/dev/null | grep -qF "$version" && return 0
+  say "installing $command $version in $venv"
+  mkdir -p "$(dirname "$venv")"
+  [ -x "$venv/bin/pip" ] || python3 -m venv "$venv"
+  "$venv/bin/pip" install -q --disable-pip-version-check "$@"
+}
+
+# ensure_cargo_tool COMMAND PATTERN CRATE VERSION [CARGO INSTALL OPTION...]: installs CRATE at
+# VERSION into ~/.cargo/bin unless `COMMAND --version` already prints PATTERN.
+ensure_cargo_tool() {
+  local command=$1 pattern=$2 crate=$3 version=$4
+  shift 4
+  command -v "$command" >/dev/null 2>&1 && "$command" --version 2>/dev/null | grep -qF "$pattern" \
+    && return 0
+  say "installing $crate $version (cargo install, a few minutes, once)"
+  cargo install "$crate" --version "$version" "$@"
 }

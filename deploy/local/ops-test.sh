@@ -42,18 +42,7 @@ step() { # NAME COMMAND...: runs one step, records its time and result, goes on 
 # --- tools ------------------------------------------------------------------------------------
 ensure_command nginx nginx
 ensure_command promtool prometheus
-if ! python3 -c 'import yaml' 2>/dev/null; then
-  say "installing PyYAML (pip)"
-  pip_user=()
-  [ "$(id -u)" = 0 ] || pip_user=(--user)
-  python3 -m pip install --quiet "${pip_user[@]}" pyyaml || true
-  if ! python3 -c 'import yaml' 2>/dev/null && command -v apt-get >/dev/null 2>&1; then
-    sudo=()
-    [ "$(id -u)" = 0 ] || sudo=(sudo)
-    "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-yaml >/dev/null || true
-  fi
-  python3 -c 'import yaml' 2>/dev/null || die "PyYAML is missing (pip install pyyaml, or apt-get install python3-yaml)"
-fi
+ensure_python_module yaml pyyaml python3-yaml
 
 # --- 1. static checks ---------------------------------------------------------------------------
 static_checks() {

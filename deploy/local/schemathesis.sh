@@ -14,13 +14,8 @@ st_version=4.32.5
 # schemathesis does not pin hypothesis; this is the one it was last run with here
 hypothesis_version=6.170.15
 venv=$PWD/.data/venv
-if ! "$venv/bin/schemathesis" --version 2>/dev/null | grep -q "$st_version"; then
-  say "installing schemathesis $st_version in .data/venv"
-  mkdir -p .data
-  [ -x "$venv/bin/pip" ] || python3 -m venv "$venv"
-  "$venv/bin/pip" install -q --disable-pip-version-check "schemathesis==$st_version" \
-    "hypothesis==$hypothesis_version"
-fi
+ensure_venv_tool "$venv" schemathesis "$st_version" "schemathesis==$st_version" \
+  "hypothesis==$hypothesis_version"
 
 for bin in server public-api; do
   [ -x "target/debug/$bin" ] || die "target/debug/$bin is missing: cargo build -p server -p public-api"

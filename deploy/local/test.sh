@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# `make test`: formatting, lints (native and wasm) and every test, against the local PostgreSQL
-# and Redis (started if they are down): Rust tests (each database test on its own database), a
-# smoke test of the real binaries, a short load test (loadtest/run.sh ci), and browser tests in
-# headless Chromium.
+# `make test`: formatting, lints (native and wasm), the dependency policy (deny.toml) and every
+# test, against the local PostgreSQL and Redis (started if they are down): Rust tests (each
+# database test on its own database), a smoke test of the real binaries, a short load test
+# (loadtest/run.sh ci), and browser tests in headless Chromium.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 source deploy/local/lib.sh
@@ -14,6 +14,10 @@ ensure_redis || die "Redis is needed by the tests on 127.0.0.1:6379 (apt-get ins
 export REDIS_URL=${REDIS_URL:-redis://127.0.0.1:6379}
 
 deploy/local/install-tools.sh
+# cargo-deny: licenses, bans and sources of the dependency graph (deny.toml says why advisories
+# are not checked here)
+CARGO_DENY_VERSION=0.20.2
+ensure_cargo_tool cargo-deny "$CARGO_DENY_VERSION" cargo-deny "$CARGO_DENY_VERSION" --locked
 
 say "cargo fmt --check"
 cargo fmt --all -- --check
@@ -23,6 +27,9 @@ cargo clippy --workspace --exclude frontend --all-targets -- -D warnings
 
 say "cargo clippy (wasm, hydrate)"
 cargo clippy -p frontend --target wasm32-unknown-unknown -- -D warnings
+
+say "cargo deny check licenses bans sources"
+cargo deny --offline check licenses bans sources
 
 say "cargo nextest run"
 cargo nextest run --workspace --exclude frontend --profile ci

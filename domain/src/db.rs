@@ -30,10 +30,6 @@ pub async fn connect(url: &str, max_connections: u32) -> Result<PgPool> {
         .await?)
 }
 
-/// Default of `DB_STATEMENT_TIMEOUT_MS`: far above any request of the applications, far below
-/// a client's patience.
-pub const DEFAULT_STATEMENT_TIMEOUT_MS: u64 = 10_000;
-
 /// A pool that connects on first use, so a binary can start while PostgreSQL is down and
 /// report it on `/health`. Each connection gets PostgreSQL's `statement_timeout` (milliseconds,
 /// 0 = none): a statement stuck behind a lock or a slow plan is cancelled by the server and

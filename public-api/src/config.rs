@@ -1,7 +1,8 @@
 //! The API's configuration: from the environment or flags (`public-api --help` lists them).
+//! The settings the web server reads alike (database, instance and logs, background tasks) are
+//! `common::config`'s groups; the API's own (Redis, cache, token, address, rate limit) are here.
 
 use std::net::IpAddr;
-use std::path::PathBuf;
 
 use clap::{Parser, Subcommand};
 
@@ -16,16 +17,8 @@ pub struct Cli {
 
 #[derive(clap::Args, Debug, Clone)]
 pub struct Config {
-    /// PostgreSQL connection URL.
-    #[arg(long, env = "DATABASE_URL", default_value = common::config::DEFAULT_DATABASE_URL)]
-    pub database_url: String,
-    /// Maximum database connections of this instance.
-    #[arg(long, env = "DATABASE_POOL_SIZE", default_value_t = 16)]
-    pub pool_size: u32,
-    /// PostgreSQL cancels a statement running longer than this (milliseconds; 0 = never); the
-    /// request then answers 503 with `Retry-After`.
-    #[arg(long, env = "DB_STATEMENT_TIMEOUT_MS", default_value_t = domain::db::DEFAULT_STATEMENT_TIMEOUT_MS)]
-    pub db_statement_timeout_ms: u64,
+    #[command(flatten)]
+    pub database: common::config::DatabaseArgs,
     /// Redis URL of the shared cache; empty disables the cache.
     #[arg(long, env = "REDIS_URL", default_value = "redis://127.0.0.1:6379")]
     pub redis_url: String,
@@ -53,15 +46,10 @@ pub struct Config {
     /// Requests per minute allowed to each client (token) on this instance; 0 disables the limit.
     #[arg(long, env = "RATE_LIMIT_PER_MINUTE", default_value_t = 6000)]
     pub rate_limit_per_minute: u32,
-    /// Name of this instance in logs and X-Instance-Id (default: the host name).
-    #[arg(long, env = "INSTANCE_ID")]
-    pub instance_id: Option<String>,
-    /// Directory of the log files.
-    #[arg(long, env = "LOG_DIR", default_value = "logs")]
-    pub log_dir: PathBuf,
-    /// Log level or tracing filter (error, warn, info, debug, trace).
-    #[arg(long, env = "LOG_LEVEL", default_value = "info")]
-    pub log_level: String,
+    #[command(flatten)]
+    pub instance: common::config::InstanceArgs,
+    #[command(flatten)]
+    pub tasks: common::config::TaskArgs,
 }
 
 #[derive(Subcommand, Debug, Clone)]

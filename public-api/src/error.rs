@@ -50,7 +50,7 @@ pub struct Problem {
 pub const PROBLEM_CONTENT_TYPE: &str = "application/problem+json";
 
 /// `Retry-After` of a 503 (PostgreSQL down, restarting or past the statement timeout).
-pub const RETRY_AFTER_SECS: u64 = 5;
+pub const RETRY_AFTER_SECS: u64 = common::health::RETRY_AFTER_SECS;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
@@ -277,13 +277,7 @@ impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let (status, body) = self.problem_document();
         if status.is_server_error() {
-            let mut chain = self.to_string();
-            let mut source = std::error::Error::source(&self);
-            while let Some(s) = source {
-                chain.push_str(": ");
-                chain.push_str(&s.to_string());
-                source = s.source();
-            }
+            let chain = common::error::cause_chain(&self);
             if status == StatusCode::SERVICE_UNAVAILABLE {
                 tracing::warn!(error = %chain, "database unavailable");
             } else {

@@ -18,7 +18,7 @@ use std::time::{Duration, Instant};
 
 use axum::Router;
 use axum::body::Body;
-use axum::extract::Request;
+use axum::extract::{FromRef, Request};
 use axum::http::header;
 use axum::middleware::{self, Next};
 use axum::response::Response;
@@ -54,9 +54,7 @@ impl ApiState {
         );
         let taxes = domain::TaxRates::default();
         ApiState {
-            instance_id: Arc::from(
-                common::config::instance_id(config.instance_id.as_deref()).as_str(),
-            ),
+            instance_id: Arc::from(config.instance.resolved_id().as_str()),
             limiter: auth::limiter(config.rate_limit_per_minute),
             sales: sales::SaleService::start(pool.clone(), taxes, cache.clone()),
             cache,
@@ -89,6 +87,13 @@ impl ApiState {
                 tracing::warn!(error = %e, client = id, "could not record API client use");
             }
         });
+    }
+}
+
+/// The pool, for the handlers `common` shares between the binaries (`/metrics`).
+impl FromRef<ApiState> for PgPool {
+    fn from_ref(state: &ApiState) -> Self {
+        state.pool.clone()
     }
 }
 

@@ -1,11 +1,17 @@
 //! `public-api`: serves the REST API; `public-api tokens ...` manages API clients.
 
 use std::net::SocketAddr;
+use std::time::Duration;
 
 use anyhow::Context;
 use clap::Parser;
+use common::shutdown::CancellationToken;
+use common::tasks::Tasks;
 use public_api::config::{Cli, Command, TokensCommand};
 use public_api::{ApiState, Config};
+
+/// How long the background tasks get to stop once the server has.
+const TASKS_GRACE: Duration = Duration::from_secs(5);
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
@@ -13,10 +19,10 @@ async fn main() -> anyhow::Result<()> {
     match cli.command {
         Some(Command::Tokens(command)) => tokens(&cli.config, command).await,
         Some(Command::Migrate) => {
-            domain::db::create_if_missing(&cli.config.database_url)
+            domain::db::create_if_missing(&cli.config.database.url)
                 .await
                 .context("cannot reach PostgreSQL")?;
-            let pool = domain::db::connect(&cli.config.database_url, 2).await?;
+            let pool = domain::db::connect(&cli.config.database.url, 2).await?;
             domain::db::migrate(&pool).await?;
             println!("migrations applied");
             Ok(())
@@ -26,7 +32,7 @@ async fn main() -> anyhow::Result<()> {
 }
 
 async fn tokens(config: &Config, command: TokensCommand) -> anyhow::Result<()> {
-    let pool = domain::db::connect(&config.database_url, 2)
+    let pool = domain::db::connect(&config.database.url, 2)
         .await
         .context("cannot connect to PostgreSQL")?;
     match command {
@@ -70,15 +76,19 @@ async fn tokens(config: &Config, command: TokensCommand) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Serves until Ctrl-C or SIGTERM, with the background tasks of the API beside the server:
+/// the metrics upkeep and the purge of expired idempotency keys. Both stop with the server.
 async fn serve(config: Config) -> anyhow::Result<()> {
     common::secrets::check_api_token(config.api_token.as_deref())?;
-    let instance = common::config::instance_id(config.instance_id.as_deref());
-    let _telemetry = common::telemetry::init(&config.log_level, &config.log_dir, &instance)
+    let instance = config.instance.resolved_id();
+    let _telemetry = config
+        .instance
+        .init_telemetry(&instance)
         .map_err(anyhow::Error::msg)?;
     let pool = domain::db::connect_lazy(
-        &config.database_url,
-        config.pool_size,
-        config.db_statement_timeout_ms,
+        &config.database.url,
+        config.database.pool_size,
+        config.database.statement_timeout_ms,
     )?;
     let addr = SocketAddr::new(config.host, config.port);
     let state = ApiState::new(config, pool);
@@ -90,9 +100,25 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     let listener = tokio::net::TcpListener::bind(addr)
         .await
         .with_context(|| format!("cannot listen on {addr}"))?;
+
+    let shutdown = CancellationToken::new();
+    tokio::spawn(common::shutdown::cancel_on_signal(shutdown.clone()));
+    let mut tasks = Tasks::new(shutdown.clone());
+    tasks.metrics_upkeep(state.config.tasks.metrics_upkeep_every());
+    let pool = state.pool.clone();
+    tasks.purge(
+        "idempotency keys",
+        state.config.tasks.purge_every(),
+        move || {
+            let pool = pool.clone();
+            async move { domain::idempotency::purge_expired(&pool).await }
+        },
+    );
+
     tracing::info!(%addr, instance = %state.instance_id, "API listening");
-    axum::serve(listener, public_api::router(state))
-        .with_graceful_shutdown(common::shutdown::signal())
-        .await?;
-    Ok(())
+    let served = axum::serve(listener, public_api::router(state))
+        .with_graceful_shutdown(shutdown.cancelled_owned())
+        .await;
+    tasks.stopped(TASKS_GRACE).await;
+    Ok(served?)
 }

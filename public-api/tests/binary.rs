@@ -1,5 +1,6 @@
 //! The real `public-api` binary on a random port: it starts without Redis, serves requests,
-//! writes the three log files in their shapes, and stops cleanly on SIGTERM.
+//! writes the three log files in their shapes, purges expired idempotency keys by itself, and
+//! stops cleanly, background tasks included, on SIGTERM.
 
 use std::process::{Command, Stdio};
 use std::time::Duration;
@@ -293,4 +294,98 @@ fn an_empty_cache_namespace_is_refused_at_start() {
             "{stderr}"
         );
     }
+}
+
+/// Polls `/health` until it answers 200 (10 s at most).
+async fn wait_healthy(http: &reqwest::Client, base: &str) -> bool {
+    for _ in 0..100 {
+        if http
+            .get(format!("{base}/health"))
+            .send()
+            .await
+            .is_ok_and(|r| r.status() == 200)
+        {
+            return true;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    false
+}
+
+/// Sends SIGTERM and returns how long the process took to exit, and how (10 s at most).
+async fn terminate(
+    child: &mut std::process::Child,
+) -> (Duration, Option<std::process::ExitStatus>) {
+    let sent = std::time::Instant::now();
+    let status = Command::new("kill")
+        .arg("-TERM")
+        .arg(child.id().to_string())
+        .status()
+        .unwrap();
+    assert!(status.success());
+    for _ in 0..200 {
+        if let Some(code) = child.try_wait().unwrap() {
+            return (sent.elapsed(), Some(code));
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let _ = child.kill();
+    (sent.elapsed(), None)
+}
+
+/// The running binary purges expired idempotency keys by itself (here every second), keeps
+/// the others, and its background tasks stop with it on SIGTERM.
+#[sqlx::test(migrator = "domain::MIGRATOR")]
+async fn the_binary_purges_expired_idempotency_keys_and_stops_its_tasks(pool: PgPool) {
+    let logs = tempfile::tempdir().unwrap();
+    let port = free_port();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_public-api"))
+        .env("DATABASE_URL", database_url(&pool))
+        .env("API_PORT", port.to_string())
+        .env("REDIS_URL", "")
+        .env("LOG_DIR", logs.path())
+        .env("PURGE_EVERY_SECS", "1")
+        .env("METRICS_UPKEEP_SECS", "1")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let base = format!("http://127.0.0.1:{port}");
+    let http = reqwest::Client::new();
+    let up = wait_healthy(&http, &base).await;
+
+    // inserted after start: only a purge by the running process removes them
+    let keys = |age: &'static str, key: &'static str| {
+        sqlx::query(
+            "INSERT INTO idempotency_keys (client, key, request_hash, status_code, response_body, created_at)
+             VALUES ('bin', $1, repeat('a', 64), 201, '\\x7b7d', now() - $2::interval)",
+        )
+        .bind(key)
+        .bind(age)
+        .execute(&pool)
+    };
+    keys("25 hours", "old-1").await.unwrap();
+    keys("3 days", "old-2").await.unwrap();
+    keys("1 minute", "recent").await.unwrap();
+    let mut left: Vec<String> = Vec::new();
+    for _ in 0..100 {
+        left = sqlx::query_scalar("SELECT key FROM idempotency_keys ORDER BY key")
+            .fetch_all(&pool)
+            .await
+            .unwrap();
+        if left.len() == 1 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let (took, exit) = terminate(&mut child).await;
+
+    assert!(up, "the API starts");
+    assert_eq!(left, ["recent"], "expired keys purged, the others kept");
+    let exit = exit.expect("the API stops on SIGTERM");
+    assert!(exit.success(), "clean exit: {exit:?}");
+    assert!(
+        took < Duration::from_secs(5),
+        "background tasks stop at once: {took:?}"
+    );
 }

@@ -1,5 +1,6 @@
-//! The web UI server: configuration, shared state and the router (Leptos pages, server
-//! functions, static files and `/health`). `main.rs` only parses the command line.
+//! The web UI server: shared state and the router (Leptos pages, server functions, static
+//! files, `/health` and `/metrics` from `common`, and the web's own middleware). `main.rs`
+//! parses the command line and runs the server with its background tasks.
 
 use std::sync::Arc;
 use std::time::Instant;
@@ -7,7 +8,7 @@ use std::time::Instant;
 use axum::Router;
 use axum::extract::{FromRef, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Json};
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use domain::db::PgPool;
 use leptos::prelude::*;
@@ -26,6 +27,13 @@ pub struct AppState {
 impl FromRef<AppState> for LeptosOptions {
     fn from_ref(state: &AppState) -> Self {
         state.leptos_options.clone()
+    }
+}
+
+/// The pool, for the handlers `common` shares between the binaries (`/metrics`).
+impl FromRef<AppState> for PgPool {
+    fn from_ref(state: &AppState) -> Self {
+        state.pool.clone()
     }
 }
 
@@ -48,7 +56,7 @@ pub fn router(state: AppState) -> Router {
                 move || app::shell(options.clone())
             },
         )
-        .route("/metrics", get(metrics))
+        .route("/metrics", get(common::metrics::endpoint))
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(
             app::shell,
         ))
@@ -62,29 +70,8 @@ pub fn router(state: AppState) -> Router {
         .with_state(state)
 }
 
-/// Prometheus text format: requests by route template, server-function calls and errors,
-/// database pool use.
-async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
-    let (size, idle) = (state.pool.size(), state.pool.num_idle() as u32);
-    axum_prometheus::metrics::gauge!("db_pool_connections", "state" => "idle").set(f64::from(idle));
-    axum_prometheus::metrics::gauge!("db_pool_connections", "state" => "active")
-        .set(f64::from(size.saturating_sub(idle)));
-    axum_prometheus::metrics::gauge!("db_pool_max_connections")
-        .set(f64::from(state.pool.options().get_max_connections()));
-    (
-        [(
-            axum::http::header::CONTENT_TYPE,
-            "text/plain; version=0.0.4",
-        )],
-        common::metrics::handle().render(),
-    )
-}
-
 /// Counts server-function calls by name and outcome (`ok`, `redirect`, `error`).
-async fn count_server_fns(
-    req: axum::extract::Request,
-    next: axum::middleware::Next,
-) -> axum::response::Response {
+async fn count_server_fns(req: axum::extract::Request, next: axum::middleware::Next) -> Response {
     let name = req
         .uri()
         .path()
@@ -110,10 +97,7 @@ async fn count_server_fns(
 /// Refuses a state-changing request sent by a page of another site (besides the session's CSRF
 /// token): the browser's `Origin` must name this host, and `Sec-Fetch-Site` must not say
 /// `cross-site`. Requests without these headers (scripts, old browsers) rely on the token.
-async fn same_origin_posts(
-    req: axum::extract::Request,
-    next: axum::middleware::Next,
-) -> axum::response::Response {
+async fn same_origin_posts(req: axum::extract::Request, next: axum::middleware::Next) -> Response {
     use axum::http::{Method, header};
     if matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
         return next.run(req).await;
@@ -157,29 +141,17 @@ fn host_name(authority: &str) -> String {
     host.to_ascii_lowercase()
 }
 
-async fn health(State(state): State<AppState>) -> axum::response::Response {
+async fn health(State(state): State<AppState>) -> Response {
     let database_up = domain::db::is_up(&state.pool).await;
-    let status = if database_up {
-        StatusCode::OK
-    } else {
-        StatusCode::SERVICE_UNAVAILABLE
-    };
-    let body = json!({
-        "status": if database_up { "ok" } else { "degraded" },
-        "service": "web",
-        "instance_id": &*state.instance_id,
-        "version": env!("CARGO_PKG_VERSION"),
-        "uptime_seconds": state.started.elapsed().as_secs(),
-        "database": if database_up { "up" } else { "down" },
-    });
-    let mut response = (status, Json(body)).into_response();
-    if !database_up {
-        response.headers_mut().insert(
-            axum::http::header::RETRY_AFTER,
-            axum::http::HeaderValue::from(app::server::RETRY_AFTER_SECS),
-        );
-    }
-    response
+    common::health::Health::new(
+        &state.instance_id,
+        state.started,
+        env!("CARGO_PKG_VERSION"),
+        database_up,
+        // the web UI's own member, beside those both binaries report: which service answered
+        json!({ "service": "web" }),
+    )
+    .into_response()
 }
 
 #[cfg(test)]

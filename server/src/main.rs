@@ -1,39 +1,28 @@
 //! `server`: serves the employees' web UI; `server migrate` and `server seed` prepare the database.
 
 use std::net::SocketAddr;
-use std::path::PathBuf;
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
+use common::shutdown::CancellationToken;
+use common::tasks::Tasks;
 use leptos::config::get_configuration;
 use server::AppState;
 
 #[derive(Parser)]
 #[command(version, about = "Multi-Magasin web UI for employees")]
 struct Cli {
-    /// PostgreSQL connection URL.
-    #[arg(long, env = "DATABASE_URL", default_value = common::config::DEFAULT_DATABASE_URL)]
-    database_url: String,
+    #[command(flatten)]
+    database: common::config::DatabaseArgs,
     /// Address to listen on (else LEPTOS_SITE_ADDR, else 127.0.0.1:8080).
     #[arg(long, env = "WEB_ADDR")]
     addr: Option<SocketAddr>,
-    /// Name of this instance in logs and X-Instance-Id (default: the host name).
-    #[arg(long, env = "INSTANCE_ID")]
-    instance_id: Option<String>,
-    /// Directory of the log files.
-    #[arg(long, env = "LOG_DIR", default_value = "logs")]
-    log_dir: PathBuf,
-    /// Log level or tracing filter (error, warn, info, debug, trace).
-    #[arg(long, env = "LOG_LEVEL", default_value = "info")]
-    log_level: String,
-    /// Maximum database connections of this instance.
-    #[arg(long, env = "DATABASE_POOL_SIZE", default_value_t = 16)]
-    pool_size: u32,
-    /// PostgreSQL cancels a statement running longer than this (milliseconds; 0 = never).
-    #[arg(long, env = "DB_STATEMENT_TIMEOUT_MS", default_value_t = domain::db::DEFAULT_STATEMENT_TIMEOUT_MS)]
-    db_statement_timeout_ms: u64,
+    #[command(flatten)]
+    instance: common::config::InstanceArgs,
+    #[command(flatten)]
+    tasks: common::config::TaskArgs,
     /// Password of the `admin` account created on first start when no admin exists
     /// (production installs; the demo data brings its own accounts).
     #[arg(long, env = "ADMIN_PASSWORD", hide_env_values = true)]
@@ -52,6 +41,9 @@ enum Command {
     Seed,
 }
 
+/// How long the background tasks get to stop once the server has.
+const TASKS_GRACE: Duration = Duration::from_secs(5);
+
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
@@ -60,10 +52,10 @@ async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     match cli.command {
         Some(Command::Migrate) => {
-            migrate(&cli.database_url).await?;
+            migrate(&cli.database.url).await?;
             Ok(())
         }
-        Some(Command::Seed) => seed(&cli.database_url).await,
+        Some(Command::Seed) => seed(&cli.database.url).await,
         Some(Command::Serve) | None => serve(cli).await,
     }
 }
@@ -107,10 +99,14 @@ async fn seed(url: &str) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Serves until Ctrl-C or SIGTERM, with the background tasks of the web UI beside the server:
+/// the metrics upkeep and the purge of expired sessions. Both stop with the server.
 async fn serve(cli: Cli) -> anyhow::Result<()> {
     common::secrets::check_admin_password(cli.admin_password.as_deref())?;
-    let instance_id = common::config::instance_id(cli.instance_id.as_deref());
-    let _telemetry = common::telemetry::init(&cli.log_level, &cli.log_dir, &instance_id)
+    let instance_id = cli.instance.resolved_id();
+    let _telemetry = cli
+        .instance
+        .init_telemetry(&instance_id)
         .map_err(anyhow::Error::msg)?;
     let conf = get_configuration(None).context("reading the Leptos configuration")?;
     let mut leptos_options = conf.leptos_options;
@@ -127,9 +123,9 @@ async fn serve(cli: Cli) -> anyhow::Result<()> {
     }
     let addr = leptos_options.site_addr;
     let pool = domain::db::connect_lazy(
-        &cli.database_url,
-        cli.pool_size,
-        cli.db_statement_timeout_ms,
+        &cli.database.url,
+        cli.database.pool_size,
+        cli.database.statement_timeout_ms,
     )?;
     if let Some(password) = cli.admin_password.as_deref().filter(|p| !p.is_empty()) {
         match domain::staff::ensure_admin(&pool, password).await {
@@ -144,13 +140,24 @@ async fn serve(cli: Cli) -> anyhow::Result<()> {
         instance_id: Arc::from(instance_id.as_str()),
         started: Instant::now(),
     };
-    let app = server::router(state);
     let listener = tokio::net::TcpListener::bind(addr)
         .await
         .with_context(|| format!("cannot listen on {addr}"))?;
+
+    let shutdown = CancellationToken::new();
+    tokio::spawn(common::shutdown::cancel_on_signal(shutdown.clone()));
+    let mut tasks = Tasks::new(shutdown.clone());
+    tasks.metrics_upkeep(cli.tasks.metrics_upkeep_every());
+    let pool = state.pool.clone();
+    tasks.purge("web sessions", cli.tasks.purge_every(), move || {
+        let pool = pool.clone();
+        async move { domain::staff::purge_expired_web_sessions(&pool).await }
+    });
+
     tracing::info!(%addr, instance = %instance_id, "web UI listening");
-    axum::serve(listener, app)
-        .with_graceful_shutdown(common::shutdown::signal())
-        .await?;
-    Ok(())
+    let served = axum::serve(listener, server::router(state))
+        .with_graceful_shutdown(shutdown.cancelled_owned())
+        .await;
+    tasks.stopped(TASKS_GRACE).await;
+    Ok(served?)
 }

@@ -1,8 +1,9 @@
-//! Health, metrics and documentation: no token needed.
+//! Health, metrics and documentation: no token needed. `/health` and `/metrics` are the
+//! handlers both binaries share (`common::health`, `common::metrics`) plus the API's Redis state.
 
 use axum::Router;
 use axum::extract::State;
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::header;
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use serde::Serialize;
@@ -12,6 +13,9 @@ use utoipa_axum::routes;
 
 use crate::ApiState;
 
+// The documented shape of `/health` (the OpenAPI schema `Health`; a doc comment here would show
+// in the document): the body itself is `common::health::Health` with `ApiParts`, and a test
+// keeps the two alike.
 #[derive(Serialize, ToSchema)]
 pub struct Health {
     /// `ok` when PostgreSQL answers, else `degraded`.
@@ -34,7 +38,13 @@ pub struct Health {
 pub fn router() -> OpenApiRouter<ApiState> {
     OpenApiRouter::new()
         .routes(routes!(health))
-        .route("/metrics", get(metrics))
+        .route("/metrics", get(common::metrics::endpoint))
+}
+
+/// The API's own members of `/health`, beside those `common::health` reports for both binaries.
+#[derive(Serialize)]
+struct ApiParts {
+    redis: &'static str,
 }
 
 /// State of this instance and of what it depends on.
@@ -49,44 +59,18 @@ pub fn router() -> OpenApiRouter<ApiState> {
 )]
 async fn health(State(state): State<ApiState>) -> Response {
     let (database, redis) = tokio::join!(domain::db::is_up(&state.pool), state.cache.ping());
-    let body = Health {
-        status: if database { "ok" } else { "degraded" },
-        instance_id: state.instance_id.to_string(),
-        version: env!("CARGO_PKG_VERSION"),
-        uptime_seconds: state.started.elapsed().as_secs(),
-        database: if database { "up" } else { "down" },
-        redis: match (state.cache.is_enabled(), redis) {
-            (false, _) => "disabled",
-            (true, true) => "up",
-            (true, false) => "down",
-        },
+    let redis = match (state.cache.is_enabled(), redis) {
+        (false, _) => "disabled",
+        (true, up) => common::health::up_or_down(up),
     };
-    let status = if database {
-        StatusCode::OK
-    } else {
-        StatusCode::SERVICE_UNAVAILABLE
-    };
-    let mut response = (status, axum::Json(body)).into_response();
-    if !database {
-        response
-            .headers_mut()
-            .insert(header::RETRY_AFTER, HeaderValue::from_static("5"));
-    }
-    response
-}
-
-/// Prometheus text format.
-async fn metrics(State(state): State<ApiState>) -> impl IntoResponse {
-    let (size, idle) = (state.pool.size(), state.pool.num_idle() as u32);
-    axum_prometheus::metrics::gauge!("db_pool_connections", "state" => "idle").set(f64::from(idle));
-    axum_prometheus::metrics::gauge!("db_pool_connections", "state" => "active")
-        .set(f64::from(size.saturating_sub(idle)));
-    axum_prometheus::metrics::gauge!("db_pool_max_connections")
-        .set(f64::from(state.config.pool_size));
-    (
-        [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
-        common::metrics::handle().render(),
+    common::health::Health::new(
+        &state.instance_id,
+        state.started,
+        env!("CARGO_PKG_VERSION"),
+        database,
+        ApiParts { redis },
     )
+    .into_response()
 }
 
 static RAPIDOC_JS: &[u8] = include_bytes!("../../assets/rapidoc-min.js");
@@ -126,4 +110,38 @@ pub fn docs(openapi: utoipa::openapi::OpenApi) -> Router<ApiState> {
                 )
             }),
         )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The documented schema names the members the handler serves, no more, no less.
+    #[test]
+    fn the_documented_health_is_the_served_one() {
+        let served = common::health::Health::new(
+            "api-1",
+            std::time::Instant::now(),
+            "0.1.0",
+            true,
+            ApiParts { redis: "up" },
+        );
+        let served = serde_json::to_value(&served).unwrap();
+        let mut served: Vec<&str> = served
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(String::as_str)
+            .collect();
+        let schema = serde_json::to_value(<Health as utoipa::PartialSchema>::schema()).unwrap();
+        let mut documented: Vec<&str> = schema["properties"]
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(String::as_str)
+            .collect();
+        served.sort_unstable();
+        documented.sort_unstable();
+        assert_eq!(served, documented);
+    }
 }

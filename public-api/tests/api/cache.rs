@@ -113,7 +113,7 @@ async fn a_write_through_one_instance_is_never_followed_by_a_stale_read_through_
     let shared = config(&redis_url());
     let one = TestApi::with_config(pool.clone(), shared.clone());
     let mut other_config = shared;
-    other_config.instance_id = Some("api-test-2".into());
+    other_config.instance.id = Some("api-test-2".into());
     let other = TestApi::with_config(pool, other_config);
     let path = format!("/api/v1/products/{}", w.bread);
     let list = "/api/v1/products?q=pain";

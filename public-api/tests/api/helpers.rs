@@ -39,7 +39,7 @@ pub fn config(redis_url: &str) -> Config {
     config.redis_url = redis_url.into();
     config.cache_namespace = format!("test:{}:", uuid_like());
     config.rate_limit_per_minute = 0;
-    config.instance_id = Some("api-test".into());
+    config.instance.id = Some("api-test".into());
     config
 }
 
