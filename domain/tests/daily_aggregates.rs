@@ -11,7 +11,7 @@ use chrono::{Duration, NaiveDate, Utc};
 use common::*;
 use domain::reporting::{self, Period, ReportScope};
 use domain::sales::{self, Channel, NewReturn, NewSale, Payment, ReturnLineInput, Sale};
-use domain::{Actor, TaxRates, demo};
+use domain::{Actor, TaxRates};
 use rust_decimal::Decimal;
 use sqlx::PgPool;
 

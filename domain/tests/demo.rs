@@ -3,7 +3,7 @@
 mod common;
 
 use common::assert_movements_explain_stock;
-use domain::{TaxRates, demo, staff};
+use domain::{TaxRates, staff};
 use sqlx::PgPool;
 
 #[sqlx::test(migrator = "domain::MIGRATOR")]

@@ -12,7 +12,7 @@ use domain::inventory::{self, Location, StockStatus};
 use domain::reporting::{self, CustomQuery, GroupBy, Metric, Period, ReportScope, SalesReport};
 use domain::sales::{self, CartLine, Channel, NewReturn, NewSale, Payment, ReturnLineInput, Sale};
 use domain::stores::{self, NewStore};
-use domain::{Actor, Error, TaxRates, demo};
+use domain::{Actor, Error, TaxRates};
 use rust_decimal::Decimal;
 use rust_decimal_macros::dec;
 use sqlx::PgPool;

@@ -12,13 +12,13 @@ use support::*;
 use tower::ServiceExt;
 
 async fn demo(pool: &PgPool) {
-    domain::demo::seed_demo(pool, &domain::TaxRates::default())
+    demo::seed_demo(pool, &domain::TaxRates::default())
         .await
         .unwrap();
 }
 
 async fn actor(pool: &PgPool, login: &str) -> domain::Actor {
-    domain::staff::authenticate(pool, login, domain::demo::DEMO_PASSWORD)
+    domain::staff::authenticate(pool, login, demo::DEMO_PASSWORD)
         .await
         .unwrap()
         .unwrap()
@@ -27,7 +27,7 @@ async fn actor(pool: &PgPool, login: &str) -> domain::Actor {
 
 async fn signed_in(app: &axum::Router, login: &str) -> String {
     cookie_pair(
-        &sign_in(app, login, domain::demo::DEMO_PASSWORD)
+        &sign_in(app, login, demo::DEMO_PASSWORD)
             .await
             .set_cookie
             .unwrap(),

@@ -2,7 +2,7 @@
 //! alert threshold of a stock row.
 
 use chrono::Utc;
-use sqlx::PgPool;
+use sqlx::{PgExecutor, PgPool};
 
 use super::Location;
 use super::change::{current_quantity, set_quantity};
@@ -17,10 +17,7 @@ pub async fn adjust_stock(
     counted: i32,
     note: &str,
 ) -> Result<i32> {
-    match location {
-        Location::Store(id) => actor.ensure_manager_of(id)?,
-        Location::Warehouse => actor.ensure_head_office()?,
-    }
+    ensure_may_correct(actor, location)?;
     let note = note.trim();
     if note.is_empty() {
         return Err(Error::invalid(
@@ -61,18 +58,36 @@ pub async fn set_alert_threshold(
             "Le seuil ne peut pas être négatif.",
         ));
     }
+    ensure_may_correct(actor, location)?;
+    write_threshold(db, location, product_id, threshold).await
+}
+
+/// Who may correct a stock row: the store's manager (or head office) for a store's stock, head
+/// office alone for the warehouse's.
+pub(crate) fn ensure_may_correct(actor: &Actor, location: Location) -> Result<()> {
+    match location {
+        Location::Store(id) => actor.ensure_manager_of(id),
+        Location::Warehouse => actor.ensure_head_office(),
+    }
+}
+
+/// Writes the alert threshold of one stock row; `NotFound` when the row does not exist.
+pub(crate) async fn write_threshold(
+    db: impl PgExecutor<'_>,
+    location: Location,
+    product_id: i64,
+    threshold: i32,
+) -> Result<()> {
     let updated = match location {
-        Location::Store(id) => {
-            actor.ensure_manager_of(id)?;
-            sqlx::query("UPDATE store_stock SET alert_threshold = $3 WHERE store_id = $1 AND product_id = $2")
-                .bind(id)
-                .bind(product_id)
-                .bind(threshold)
-                .execute(db)
-                .await?
-        }
+        Location::Store(id) => sqlx::query(
+            "UPDATE store_stock SET alert_threshold = $3 WHERE store_id = $1 AND product_id = $2",
+        )
+        .bind(id)
+        .bind(product_id)
+        .bind(threshold)
+        .execute(db)
+        .await?,
         Location::Warehouse => {
-            actor.ensure_head_office()?;
             sqlx::query("UPDATE central_stock SET alert_threshold = $2 WHERE product_id = $1")
                 .bind(product_id)
                 .bind(threshold)
