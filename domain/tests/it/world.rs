@@ -1,15 +1,14 @@
 //! A small world for domain tests: two stores with one register each, a category, products with
-//! known stock, and employees of each role.
-#![allow(dead_code)]
+//! known stock, and employees of each role; sales ready to record. Re-exports `test-support`,
+//! so `use crate::world::*` brings every fixture.
 
-use domain::catalog::{self, NewProduct};
-use domain::inventory::{self, Location};
+use domain::catalog::NewProduct;
 use domain::sales::{CartLine, Channel, NewSale, Payment};
-use domain::staff::{self, NewEmployee};
-use domain::stores::{self, NewStore};
+use domain::stores;
 use domain::{Actor, Role};
 use rust_decimal::Decimal;
 use sqlx::PgPool;
+pub use test_support::*;
 
 pub struct World {
     pub store: i64,
@@ -24,69 +23,32 @@ pub struct World {
 }
 
 pub async fn world(db: &PgPool) -> World {
-    let system = Actor::System;
-    let category = catalog::create_category(db, &system, "Alimentaire", "")
-        .await
-        .unwrap()
-        .id;
+    let category = category(db, "Alimentaire").await;
     let mut ids = Vec::new();
     for name in ["Centre", "Nord"] {
-        let store = stores::create_store(
-            db,
-            &system,
-            &NewStore {
-                name: name.into(),
-                address: "1 rue".into(),
-                phone: "514".into(),
-                email: None,
-                time_zone: None,
-                registers: 1,
-            },
-        )
-        .await
-        .unwrap();
-        ids.push(store.id);
+        ids.push(store(db, name, "1 rue", "514", 1).await.id);
     }
     let register = stores::list_registers(db, ids[0]).await.unwrap()[0].id;
     let other_register = stores::list_registers(db, ids[1]).await.unwrap()[0].id;
-    let employee = |login: &str, role: Role, store: Option<i64>| NewEmployee {
-        login: login.into(),
-        full_name: login.into(),
-        password: "secret".into(),
-        role,
-        store_id: store,
-    };
-    let admin = staff::create_employee(db, &system, &employee("admin", Role::Admin, None))
-        .await
-        .unwrap();
-    let manager =
-        staff::create_employee(db, &system, &employee("gerant", Role::Gerant, Some(ids[0])))
+    let hire = async |login: &str, role: Role, store: Option<i64>| {
+        employee(db, login, login, "secret", role, store)
             .await
-            .unwrap();
-    let cashier = staff::create_employee(
-        db,
-        &system,
-        &employee("caissier", Role::Caissier, Some(ids[0])),
-    )
-    .await
-    .unwrap();
-    let other = staff::create_employee(
-        db,
-        &system,
-        &employee("autre", Role::Caissier, Some(ids[1])),
-    )
-    .await
-    .unwrap();
+            .actor()
+    };
+    let admin = hire("admin", Role::Admin, None).await;
+    let manager = hire("gerant", Role::Gerant, Some(ids[0])).await;
+    let cashier = hire("caissier", Role::Caissier, Some(ids[0])).await;
+    let other_cashier = hire("autre", Role::Caissier, Some(ids[1])).await;
     World {
         store: ids[0],
         other_store: ids[1],
         register,
         other_register,
         category,
-        admin: admin.actor(),
-        manager: manager.actor(),
-        cashier: cashier.actor(),
-        other_cashier: other.actor(),
+        admin,
+        manager,
+        cashier,
+        other_cashier,
     }
 }
 
@@ -101,61 +63,11 @@ pub async fn product(
     store_qty: i32,
     warehouse_qty: i32,
 ) -> i64 {
-    let p = catalog::create_product(
-        db,
-        &Actor::System,
-        &NewProduct {
-            code: code.into(),
-            name: format!("Produit {code}"),
-            description: String::new(),
-            price: Decimal::new(cents, 2),
-            category_id: w.category,
-            taxable,
-            active: true,
-            warehouse_quantity: warehouse_qty,
-        },
-    )
-    .await
-    .unwrap();
-    if store_qty > 0 {
-        inventory::adjust_stock(
-            db,
-            &w.admin,
-            Location::Store(w.store),
-            p.id,
-            store_qty,
-            "mise en place",
-        )
-        .await
-        .unwrap();
-    }
-    p.id
-}
-
-pub async fn store_qty(db: &PgPool, store: i64, product: i64) -> i32 {
-    sqlx::query_scalar("SELECT quantity FROM store_stock WHERE store_id = $1 AND product_id = $2")
-        .bind(store)
-        .bind(product)
-        .fetch_one(db)
-        .await
-        .unwrap()
-}
-
-pub async fn warehouse_qty(db: &PgPool, product: i64) -> i32 {
-    sqlx::query_scalar("SELECT quantity FROM central_stock WHERE product_id = $1")
-        .bind(product)
-        .fetch_one(db)
-        .await
-        .unwrap()
-}
-
-pub async fn movement_count(db: &PgPool, reason: &str, product: i64) -> i64 {
-    sqlx::query_scalar("SELECT count(*) FROM stock_movements WHERE reason = $1 AND product_id = $2")
-        .bind(reason)
-        .bind(product)
-        .fetch_one(db)
-        .await
-        .unwrap()
+    let new = NewProduct {
+        warehouse_quantity: warehouse_qty,
+        ..new_product(code, cents, taxable, w.category)
+    };
+    product_with_stock(db, &new, w.store, store_qty).await
 }
 
 /// Opens the first store's register as its cashier.

@@ -1,8 +1,6 @@
 //! The demo data set: deterministic, complete, and consistent with the rules that produced it.
 
-mod common;
-
-use common::assert_movements_explain_stock;
+use crate::world::assert_movements_explain_stock;
 use domain::{TaxRates, staff};
 use sqlx::PgPool;
 

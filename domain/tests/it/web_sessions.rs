@@ -1,8 +1,6 @@
 //! Web sessions: shared by every instance (in PostgreSQL), sliding expiry, sign-out, deactivation.
 
-mod common;
-
-use common::*;
+use crate::world::*;
 use domain::staff;
 use sqlx::PgPool;
 

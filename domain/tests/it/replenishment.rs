@@ -1,9 +1,7 @@
 //! The replenishment state machine: each transition once, from the right state, by the right
 //! role; a repeated or concurrent approval moves stock once.
 
-mod common;
-
-use common::*;
+use crate::world::*;
 use domain::inventory::{self, RequestFilter, RequestStatus, Transition};
 use domain::{Error, PageRequest};
 use sqlx::PgPool;

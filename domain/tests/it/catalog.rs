@@ -1,8 +1,6 @@
 //! Catalogue, stores and stock rows: every product has a row in every store and the warehouse.
 
-mod common;
-
-use common::*;
+use crate::world::*;
 use domain::catalog::{self, NewProduct, ProductChanges, ProductFilter, ProductSort};
 use domain::inventory::{self, Location, StockFilter, StockStatus};
 use domain::stores::{self, NewStore, StoreChanges};
@@ -10,23 +8,19 @@ use domain::{Actor, Error, PageRequest};
 use rust_decimal_macros::dec;
 use sqlx::PgPool;
 
-fn new_product(code: &str, category: i64) -> NewProduct {
+/// A valid product of `category`, with 40 units in the warehouse.
+fn valid_product(code: &str, category: i64) -> NewProduct {
     NewProduct {
-        code: code.into(),
-        name: format!("Produit {code}"),
         description: "Une description".into(),
-        price: dec!(2.50),
-        category_id: category,
-        taxable: true,
-        active: true,
         warehouse_quantity: 40,
+        ..new_product(code, 250, true, category)
     }
 }
 
 #[sqlx::test(migrator = "domain::MIGRATOR")]
 async fn products_and_stores_get_stock_rows_everywhere(db: PgPool) {
     let w = world(&db).await;
-    let p = catalog::create_product(&db, &w.admin, &new_product("X1", w.category))
+    let p = catalog::create_product(&db, &w.admin, &valid_product("X1", w.category))
         .await
         .unwrap();
     assert_eq!(p.warehouse_quantity, 40);
@@ -63,14 +57,14 @@ async fn products_and_stores_get_stock_rows_everywhere(db: PgPool) {
 #[sqlx::test(migrator = "domain::MIGRATOR")]
 async fn bad_input_and_duplicates_are_business_errors(db: PgPool) {
     let w = world(&db).await;
-    catalog::create_product(&db, &w.admin, &new_product("X1", w.category))
+    catalog::create_product(&db, &w.admin, &valid_product("X1", w.category))
         .await
         .unwrap();
-    let err = catalog::create_product(&db, &w.admin, &new_product("X1", w.category))
+    let err = catalog::create_product(&db, &w.admin, &valid_product("X1", w.category))
         .await
         .unwrap_err();
     assert!(matches!(err, Error::Conflict(_)), "{err:?}");
-    let mut bad = new_product("bad code!", w.category);
+    let mut bad = valid_product("bad code!", w.category);
     bad.price = dec!(-1);
     bad.name = " ".into();
     match catalog::create_product(&db, &w.admin, &bad)
@@ -83,7 +77,7 @@ async fn bad_input_and_duplicates_are_business_errors(db: PgPool) {
         }
         other => panic!("{other:?}"),
     }
-    let err = catalog::create_product(&db, &w.admin, &new_product("X2", 424242))
+    let err = catalog::create_product(&db, &w.admin, &valid_product("X2", 424242))
         .await
         .unwrap_err();
     assert!(
@@ -96,7 +90,7 @@ async fn bad_input_and_duplicates_are_business_errors(db: PgPool) {
         ),
         "{err:?}"
     );
-    let err = catalog::create_product(&db, &w.cashier, &new_product("X3", w.category))
+    let err = catalog::create_product(&db, &w.cashier, &valid_product("X3", w.category))
         .await
         .unwrap_err();
     assert!(matches!(err, Error::Forbidden(_)));
@@ -135,7 +129,7 @@ async fn bad_input_and_duplicates_are_business_errors(db: PgPool) {
 #[sqlx::test(migrator = "domain::MIGRATOR")]
 async fn deleting_keeps_history(db: PgPool) {
     let w = world(&db).await;
-    let mut fresh = new_product("FRESH", w.category);
+    let mut fresh = valid_product("FRESH", w.category);
     fresh.warehouse_quantity = 0;
     let fresh = catalog::create_product(&db, &w.admin, &fresh)
         .await
@@ -148,7 +142,7 @@ async fn deleting_keeps_history(db: PgPool) {
         Err(Error::NotFound { .. })
     ));
 
-    let used = catalog::create_product(&db, &w.admin, &new_product("USED", w.category))
+    let used = catalog::create_product(&db, &w.admin, &valid_product("USED", w.category))
         .await
         .unwrap();
     let err = catalog::delete_product(&db, &w.admin, used.id)
@@ -178,7 +172,7 @@ async fn product_search_filters_sorts_and_pages(db: PgPool) {
         ("ALI002", "Lait", 110),
         ("BOI003", "Soda cola", 180),
     ] {
-        let mut p = new_product(code, w.category);
+        let mut p = valid_product(code, w.category);
         p.name = name.into();
         p.price = rust_decimal::Decimal::new(cents, 2);
         catalog::create_product(&db, &w.admin, &p).await.unwrap();

@@ -5,10 +5,8 @@
 //! to another time zone, a rebuild, and on the demo data; and the reports read from them give
 //! the figures of the raw tables.
 
-mod common;
-
+use crate::world::*;
 use chrono::{Duration, NaiveDate, Utc};
-use common::*;
 use domain::reporting::{self, Period, ReportScope};
 use domain::sales::{self, Channel, NewReturn, NewSale, Payment, ReturnLineInput, Sale};
 use domain::{Actor, TaxRates};
@@ -256,16 +254,7 @@ async fn concurrent_sales_and_returns_keep_the_aggregates_exact(db: PgPool) {
     let b = product(&db, &w, "HYG001", 399, true, 500, 0).await;
     let c = product(&db, &w, "BOI001", 250, true, 500, 0).await;
     for (product_id, quantity) in [(a, 500), (b, 500), (c, 500)] {
-        domain::inventory::adjust_stock(
-            &db,
-            &w.admin,
-            domain::inventory::Location::Store(w.other_store),
-            product_id,
-            quantity,
-            "mise en place",
-        )
-        .await
-        .unwrap();
+        shelve(&db, w.other_store, product_id, quantity).await;
     }
 
     // 60 sales at once: two tills of two stores and the external channel, carts in any order

@@ -1,9 +1,7 @@
 //! The atomic sale: summed quantities, conditional decrements, all or nothing, prices from the
 //! database, taxes, idempotent client id; and returns bounded by what remains.
 
-mod common;
-
-use common::*;
+use crate::world::*;
 use domain::sales::{self, CartLine, Channel, NewReturn, NewSale, Payment, ReturnLineInput};
 use domain::{Error, TaxRates, stores};
 use rust_decimal_macros::dec;
@@ -471,16 +469,7 @@ async fn carts_recorded_together_get_what_each_would_get_alone(db: PgPool) {
     let a = product(&db, &w, "ALI001", 120, false, 2, 0).await;
     let b = product(&db, &w, "BOI001", 70, true, 0, 0).await;
     let c = product(&db, &w, "HYG001", 399, true, 10, 0).await;
-    domain::inventory::adjust_stock(
-        &db,
-        &w.admin,
-        domain::inventory::Location::Store(w.other_store),
-        c,
-        5,
-        "mise en place",
-    )
-    .await
-    .unwrap();
+    shelve(&db, w.other_store, c, 5).await;
     open_register(&db, &w).await;
     let api = domain::Actor::ApiClient { id: None };
     let carts = vec![

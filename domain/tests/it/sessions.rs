@@ -1,8 +1,6 @@
 //! Register sessions: one open session per register, and the Z report figures at closing.
 
-mod common;
-
-use common::*;
+use crate::world::*;
 use domain::sales::{self, CartLine, Channel, NewSale, Payment};
 use domain::{Error, TaxRates, stores};
 use rust_decimal_macros::dec;
