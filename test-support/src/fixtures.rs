@@ -11,7 +11,7 @@ use rust_decimal::Decimal;
 use sqlx::PgPool;
 
 /// A category with an empty description; its id.
-pub async fn category(db: &PgPool, name: &str) -> i64 {
+pub async fn add_category(db: &PgPool, name: &str) -> i64 {
     catalog::create_category(db, &Actor::System, name, "")
         .await
         .unwrap()
@@ -19,7 +19,13 @@ pub async fn category(db: &PgPool, name: &str) -> i64 {
 }
 
 /// A store in the default time zone, without an email, with `registers` registers.
-pub async fn store(db: &PgPool, name: &str, address: &str, phone: &str, registers: u8) -> Store {
+pub async fn add_store(
+    db: &PgPool,
+    name: &str,
+    address: &str,
+    phone: &str,
+    registers: u8,
+) -> Store {
     let new = NewStore {
         name: name.into(),
         address: address.into(),
@@ -34,7 +40,7 @@ pub async fn store(db: &PgPool, name: &str, address: &str, phone: &str, register
 }
 
 /// An active employee who signs in as `login` with `password`.
-pub async fn employee(
+pub async fn add_employee(
     db: &PgPool,
     login: &str,
     full_name: &str,

@@ -23,15 +23,15 @@ pub struct World {
 }
 
 pub async fn world(db: &PgPool) -> World {
-    let category = category(db, "Alimentaire").await;
+    let category = add_category(db, "Alimentaire").await;
     let mut ids = Vec::new();
     for name in ["Centre", "Nord"] {
-        ids.push(store(db, name, "1 rue", "514", 1).await.id);
+        ids.push(add_store(db, name, "1 rue", "514", 1).await.id);
     }
     let register = stores::list_registers(db, ids[0]).await.unwrap()[0].id;
     let other_register = stores::list_registers(db, ids[1]).await.unwrap()[0].id;
     let hire = async |login: &str, role: Role, store: Option<i64>| {
-        employee(db, login, login, "secret", role, store)
+        add_employee(db, login, login, "secret", role, store)
             .await
             .actor()
     };

@@ -7,7 +7,7 @@ use super::*;
 async fn ranked_world(db: &PgPool) -> (World, [i64; 4], i64) {
     let w = world(db).await;
     open_register(db, &w).await;
-    let idle_store = store(db, "Atelier", "", "", 1).await.id;
+    let idle_store = add_store(db, "Atelier", "", "", 1).await.id;
     stores::add_register(db, &w.admin, w.store).await.unwrap();
     let soap = product(db, &w, "HYG002", 120, true, 10, 0).await;
     let bread = product(db, &w, "ALI001", 120, false, 20, 0).await;

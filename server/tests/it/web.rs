@@ -1,12 +1,10 @@
 //! The web server in-process, with a real database: health, sign-in and sign-out, sessions
 //! shared by instances, and pages rendered on the server with data from `domain`.
 
-mod support;
-
+use crate::support::*;
 use axum::body::Body;
 use http::{Request, StatusCode};
 use sqlx::PgPool;
-use support::*;
 use tower::ServiceExt;
 
 #[sqlx::test(migrator = "domain::MIGRATOR")]
@@ -204,7 +202,7 @@ async fn the_store_page_lists_its_registers_for_its_staff_only(pool: PgPool) {
     )
     .await
     .unwrap();
-    let other = new_store(&pool, "Nord", "", 1).await;
+    let other = add_store(&pool, "Nord", "", "", 1).await;
     let app = app(pool);
     let cookie = cookie_pair(&sign_in(&app, "gerant1", "demo").await.set_cookie.unwrap());
     let page = call(

@@ -2,11 +2,10 @@
 //! one form (one quantity per row, empty rows not requested), all or nothing; cashiers and other
 //! stores' staff are refused by the server, not only by a missing form.
 
-mod support;
-
+use crate::support::*;
+use domain::catalog::NewProduct;
 use http::StatusCode;
 use sqlx::PgPool;
-use support::*;
 
 /// Store 1 with its manager `gerant1` and three products: `PLEIN` (80 on the shelf), `VIDE` (0)
 /// and `BAS` (5); returns the store id and the products' ids in that order.
@@ -18,44 +17,17 @@ async fn stocked_store(pool: &PgPool) -> (i64, [i64; 3]) {
         .unwrap()
         .store_id
         .unwrap();
-    let category =
-        domain::catalog::create_category(pool, &domain::Actor::System, "Alimentaire", "")
-            .await
-            .unwrap();
+    let category = add_category(pool, "Alimentaire").await;
     let mut ids = [0; 3];
     for (i, (code, qty)) in [("PLEIN", 80), ("VIDE", 0), ("BAS", 5)]
         .into_iter()
         .enumerate()
     {
-        let p = domain::catalog::create_product(
-            pool,
-            &domain::Actor::System,
-            &domain::catalog::NewProduct {
-                code: code.into(),
-                name: format!("Produit {code}"),
-                description: String::new(),
-                price: rust_decimal::Decimal::new(100, 2),
-                category_id: category.id,
-                taxable: true,
-                active: true,
-                warehouse_quantity: 100,
-            },
-        )
-        .await
-        .unwrap();
-        if qty > 0 {
-            domain::inventory::adjust_stock(
-                pool,
-                &domain::Actor::System,
-                domain::inventory::Location::Store(store),
-                p.id,
-                qty,
-                "test",
-            )
-            .await
-            .unwrap();
-        }
-        ids[i] = p.id;
+        let new = NewProduct {
+            warehouse_quantity: 100,
+            ..new_product(code, 100, true, category)
+        };
+        ids[i] = product_with_stock(pool, &new, store, qty).await;
     }
     (store, ids)
 }
@@ -229,7 +201,7 @@ async fn a_wrong_quantity_sends_nothing_and_comes_back_next_to_its_field(pool: P
 #[sqlx::test(migrator = "domain::MIGRATOR")]
 async fn cashiers_and_other_stores_cannot_request(pool: PgPool) {
     let (store, [_, empty, _]) = stocked_store(&pool).await;
-    let other = new_store(&pool, "Nord", "", 1).await;
+    let other = add_store(&pool, "Nord", "", "", 1).await;
     let app = app(pool.clone());
     let cashier = employee_session(
         &app,

@@ -1,6 +1,6 @@
 //! What the web tests share: the router in-process on a test database, browser-like requests,
-//! and demo employees signed in.
-#![allow(dead_code)] // each test file uses its own subset
+//! and demo employees signed in. Re-exports `test-support`, so `use crate::support::*` brings
+//! every fixture.
 
 use std::sync::Arc;
 use std::time::Instant;
@@ -11,6 +11,8 @@ use leptos::prelude::LeptosOptions;
 use server::AppState;
 use sqlx::PgPool;
 use tower::ServiceExt;
+
+pub use test_support::*;
 
 pub fn app(pool: PgPool) -> axum::Router {
     server::router(AppState {
@@ -86,25 +88,6 @@ pub async fn call_with(
     }
 }
 
-pub async fn new_store(
-    pool: &PgPool,
-    name: &str,
-    address: &str,
-    registers: u8,
-) -> domain::stores::Store {
-    let new = domain::stores::NewStore {
-        name: name.into(),
-        address: address.into(),
-        phone: String::new(),
-        email: None,
-        time_zone: None,
-        registers,
-    };
-    domain::stores::create_store(pool, &domain::Actor::System, &new)
-        .await
-        .unwrap()
-}
-
 /// The value of the first HTML attribute that follows `prefix` (e.g. `name="csrf" value="`).
 pub fn attribute(body: &str, prefix: &str) -> String {
     body.split(prefix)
@@ -116,21 +99,18 @@ pub fn attribute(body: &str, prefix: &str) -> String {
         .to_owned()
 }
 
+/// The demo's first store and its manager `gerant1` (password `demo`).
 pub async fn demo_store_and_employee(pool: &PgPool) {
-    let store = new_store(pool, "Centre-Ville", "1200, rue Sainte-Catherine", 3).await;
-    domain::staff::create_employee(
+    let store = add_store(pool, "Centre-Ville", "1200, rue Sainte-Catherine", "", 3).await;
+    add_employee(
         pool,
-        &domain::Actor::System,
-        &domain::staff::NewEmployee {
-            login: "gerant1".into(),
-            full_name: "Sophie Tremblay".into(),
-            password: "demo".into(),
-            role: domain::Role::Gerant,
-            store_id: Some(store.id),
-        },
+        "gerant1",
+        "Sophie Tremblay",
+        "demo",
+        domain::Role::Gerant,
+        Some(store.id),
     )
-    .await
-    .unwrap();
+    .await;
 }
 
 /// Signs in and returns the `mm_session=...` cookie pair.
@@ -157,19 +137,8 @@ pub async fn employee_session(
     role: domain::Role,
     store_id: Option<i64>,
 ) -> String {
-    domain::staff::create_employee(
-        pool,
-        &domain::Actor::System,
-        &domain::staff::NewEmployee {
-            login: login.into(),
-            full_name: format!("Employé {login}"),
-            password: "demo".into(),
-            role,
-            store_id,
-        },
-    )
-    .await
-    .unwrap();
+    let full_name = format!("Employé {login}");
+    add_employee(pool, login, &full_name, "demo", role, store_id).await;
     let reply = sign_in(app, login, "demo").await;
     cookie_pair(reply.set_cookie.as_deref().expect("signed in"))
 }

@@ -2,13 +2,11 @@
 //! the links), KPI cards equal to `domain::reporting::kpis`, the trend chart drawn on the server,
 //! the stock analysis, and wrong dates shown next to their field.
 
-mod support;
-
+use crate::support::*;
 use axum::body::Body;
 use domain::reporting::{self, Period, ReportScope};
 use http::{Request, StatusCode, header};
 use sqlx::PgPool;
-use support::*;
 use tower::ServiceExt;
 
 async fn demo(pool: &PgPool) {

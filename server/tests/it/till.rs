@@ -1,12 +1,11 @@
 //! Caisse, receipts, closing and returns through the web server's forms (server functions
 //! answered by redirects, as without JavaScript), with the role rules enforced by the server.
 
-mod support;
-
+use crate::support::*;
+use domain::catalog::NewProduct;
 use http::StatusCode;
 use rust_decimal::Decimal;
 use sqlx::PgPool;
-use support::*;
 
 struct Shop {
     app: axum::Router,
@@ -33,44 +32,18 @@ async fn product(
         .first()
     {
         Some(c) => c.id,
-        None => {
-            domain::catalog::create_category(pool, &domain::Actor::System, "Épicerie", "")
-                .await
-                .unwrap()
-                .id
-        }
+        None => add_category(pool, "Épicerie").await,
     };
-    let p = domain::catalog::create_product(
-        pool,
-        &domain::Actor::System,
-        &domain::catalog::NewProduct {
-            code: code.into(),
-            name: format!("Article {code}"),
-            description: String::new(),
-            price: Decimal::new(cents, 2),
-            category_id: category,
-            taxable,
-            active: true,
-            warehouse_quantity: 100,
-        },
-    )
-    .await
-    .unwrap();
-    domain::inventory::adjust_stock(
-        pool,
-        &domain::Actor::System,
-        domain::inventory::Location::Store(store),
-        p.id,
-        qty,
-        "test",
-    )
-    .await
-    .unwrap();
-    p.id
+    let new = NewProduct {
+        name: format!("Article {code}"),
+        warehouse_quantity: 100,
+        ..new_product(code, cents, taxable, category)
+    };
+    product_with_stock(pool, &new, store, qty).await
 }
 
 async fn shop(pool: &PgPool) -> Shop {
-    let store = new_store(pool, "Centre-Ville", "1200, rue Sainte-Catherine", 2).await;
+    let store = add_store(pool, "Centre-Ville", "1200, rue Sainte-Catherine", "", 2).await;
     let app = app(pool.clone());
     let cashier = employee_session(
         &app,
@@ -327,7 +300,7 @@ async fn a_sale_beyond_the_stock_is_refused_naming_the_product_and_keeps_the_car
 async fn staff_of_another_store_cannot_use_the_till_and_forms_need_the_csrf_token(pool: PgPool) {
     let s = shop(&pool).await;
     open(&s, &s.cashier, "100").await;
-    let other_store = new_store(&pool, "Laval", "3000, boul. Le Carrefour", 1).await;
+    let other_store = add_store(&pool, "Laval", "3000, boul. Le Carrefour", "", 1).await;
     let stranger = employee_session(
         &s.app,
         &pool,
@@ -415,7 +388,7 @@ async fn closing_asks_the_counted_cash_and_shows_the_z_report(pool: PgPool) {
     let csrf = attribute(&form.body, "name=\"csrf\" value=\"");
 
     // another store's manager may not close it
-    let other_store = new_store(&pool, "Laval", "3000, boul. Le Carrefour", 1).await;
+    let other_store = add_store(&pool, "Laval", "3000, boul. Le Carrefour", "", 1).await;
     let stranger = employee_session(
         &s.app,
         &pool,
@@ -562,7 +535,7 @@ async fn a_partial_return_refunds_its_share_and_puts_the_stock_back(pool: PgPool
     assert!(receipt.body.contains("Emballage abîmé"));
 
     // another store's cashier cannot find nor return it
-    let other_store = new_store(&pool, "Laval", "3000, boul. Le Carrefour", 1).await;
+    let other_store = add_store(&pool, "Laval", "3000, boul. Le Carrefour", "", 1).await;
     let stranger = employee_session(
         &s.app,
         &pool,

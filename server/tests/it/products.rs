@@ -2,13 +2,12 @@
 //! head office creates (problems next to each field, what was typed kept, nothing stored until
 //! the form is right), edits, deactivates and adds categories.
 
-mod support;
-
-use domain::{Actor, Role};
+use crate::support::*;
+use domain::Role;
+use domain::catalog::NewProduct;
 use http::StatusCode;
 use rust_decimal::Decimal;
 use sqlx::PgPool;
-use support::*;
 
 struct Setup {
     app: axum::Router,
@@ -18,31 +17,20 @@ struct Setup {
 }
 
 async fn setup(pool: &PgPool) -> Setup {
-    let store = new_store(pool, "Centre-Ville", "", 1).await;
-    let category = domain::catalog::create_category(pool, &Actor::System, "Alimentaire", "")
-        .await
-        .unwrap();
-    let product = domain::catalog::create_product(
-        pool,
-        &Actor::System,
-        &domain::catalog::NewProduct {
-            code: "ALI001".into(),
-            name: "Pain".into(),
-            description: "Baguette tradition".into(),
-            price: Decimal::new(120, 2),
-            category_id: category.id,
-            taxable: false,
-            active: true,
-            warehouse_quantity: 500,
-        },
-    )
-    .await
-    .unwrap();
+    let store = add_store(pool, "Centre-Ville", "", "", 1).await;
+    let category = add_category(pool, "Alimentaire").await;
+    let new = NewProduct {
+        name: "Pain".into(),
+        description: "Baguette tradition".into(),
+        warehouse_quantity: 500,
+        ..new_product("ALI001", 120, false, category)
+    };
+    let product = product_with_stock(pool, &new, store.id, 0).await;
     Setup {
         app: app(pool.clone()),
         store: store.id,
-        category: category.id,
-        product: product.id,
+        category,
+        product,
     }
 }
 

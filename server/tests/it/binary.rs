@@ -5,25 +5,7 @@ use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use sqlx::PgPool;
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-fn database_url(pool: &PgPool) -> String {
-    let o = pool.connect_options();
-    format!(
-        "postgres://{}@{}:{}/{}",
-        o.get_username(),
-        o.get_host(),
-        o.get_port(),
-        o.get_database().unwrap_or("postgres")
-    )
-}
+use test_support::{database_url, free_port};
 
 #[sqlx::test(migrator = "domain::MIGRATOR")]
 async fn production_start_creates_only_the_admin_from_the_environment(pool: PgPool) {

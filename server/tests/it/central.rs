@@ -2,13 +2,12 @@
 //! delivering moves both stocks exactly once; a stale page's transition is refused with a
 //! message; filters, the history of a request, and a store's own requests on its stock page.
 
-mod support;
-
+use crate::support::*;
+use domain::catalog::NewProduct;
 use domain::inventory::{self, Location};
 use domain::{Actor, PageRequest, Role};
 use http::StatusCode;
 use sqlx::PgPool;
-use support::*;
 
 struct Setup {
     app: axum::Router,
@@ -21,49 +20,33 @@ struct Setup {
 /// Two stores, a product with 100 in the warehouse and none in the stores, and a request of 30
 /// made by the first store's manager (`gerant1`, password `demo`).
 async fn setup(pool: &PgPool) -> Setup {
-    let store = new_store(pool, "Centre-Ville", "1200, rue Sainte-Catherine", 1).await;
-    let other = new_store(pool, "Nord", "", 1).await;
-    let category = domain::catalog::create_category(pool, &Actor::System, "Ménage", "")
-        .await
-        .unwrap();
-    let product = domain::catalog::create_product(
-        pool,
-        &Actor::System,
-        &domain::catalog::NewProduct {
-            code: "MEN001".into(),
-            name: "Liquide vaisselle".into(),
-            description: String::new(),
-            price: rust_decimal::Decimal::new(210, 2),
-            category_id: category.id,
-            taxable: true,
-            active: true,
-            warehouse_quantity: 100,
-        },
-    )
-    .await
-    .unwrap();
+    let store = add_store(pool, "Centre-Ville", "1200, rue Sainte-Catherine", "", 1).await;
+    let other = add_store(pool, "Nord", "", "", 1).await;
+    let category = add_category(pool, "Ménage").await;
+    let new = NewProduct {
+        name: "Liquide vaisselle".into(),
+        warehouse_quantity: 100,
+        ..new_product("MEN001", 210, true, category)
+    };
+    let product = product_with_stock(pool, &new, store.id, 0).await;
     let app = app(pool.clone());
-    let manager = domain::staff::create_employee(
+    let manager = add_employee(
         pool,
-        &Actor::System,
-        &domain::staff::NewEmployee {
-            login: "gerant1".into(),
-            full_name: "Sophie Tremblay".into(),
-            password: "demo".into(),
-            role: Role::Gerant,
-            store_id: Some(store.id),
-        },
+        "gerant1",
+        "Sophie Tremblay",
+        "demo",
+        Role::Gerant,
+        Some(store.id),
     )
-    .await
-    .unwrap();
-    let request = inventory::create_request(pool, &manager.actor(), store.id, product.id, 30, "")
+    .await;
+    let request = inventory::create_request(pool, &manager.actor(), store.id, product, 30, "")
         .await
         .unwrap();
     Setup {
         app,
         store: store.id,
         other_store: other.id,
-        product: product.id,
+        product,
         request: request.id,
     }
 }
