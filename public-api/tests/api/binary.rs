@@ -6,45 +6,12 @@ use std::time::Duration;
 
 use serde_json::{Value, json};
 use sqlx::PgPool;
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-fn database_url(pool: &PgPool) -> String {
-    let o = pool.connect_options();
-    format!(
-        "postgres://{}@{}:{}/{}",
-        o.get_username(),
-        o.get_host(),
-        o.get_port(),
-        o.get_database().unwrap_or("postgres")
-    )
-}
+use test_support::{add_category, add_store, database_url, free_port};
 
 #[sqlx::test(migrator = "domain::MIGRATOR")]
 async fn the_binary_serves_logs_and_stops_on_sigterm(pool: PgPool) {
-    let category = domain::catalog::create_category(&pool, &domain::Actor::System, "Boissons", "")
-        .await
-        .unwrap();
-    let store = domain::stores::create_store(
-        &pool,
-        &domain::Actor::System,
-        &domain::stores::NewStore {
-            name: "Centre".into(),
-            address: String::new(),
-            phone: String::new(),
-            email: None,
-            time_zone: None,
-            registers: 1,
-        },
-    )
-    .await
-    .unwrap();
+    let category = add_category(&pool, "Boissons").await;
+    let store = add_store(&pool, "Centre", "", "", 1).await;
     let logs = tempfile::tempdir().unwrap();
     let port = free_port();
     let mut child = Command::new(env!("CARGO_BIN_EXE_public-api"))
@@ -79,7 +46,7 @@ async fn the_binary_serves_logs_and_stops_on_sigterm(pool: PgPool) {
     let created: Value = http
         .post(format!("{base}/api/v1/products"))
         .bearer_auth("bin-token")
-        .json(&json!({"code": "BOI009", "nom": "Eau", "prix": 0.99, "categorie_id": category.id, "quantite_stock": 10}))
+        .json(&json!({"code": "BOI009", "nom": "Eau", "prix": 0.99, "categorie_id": category, "quantite_stock": 10}))
         .send()
         .await
         .unwrap()
