@@ -1,5 +1,8 @@
 //! The services a test talks to: a free local port for a spawned binary, the URL of the
-//! database `#[sqlx::test]` made for this test, and the Redis of the test run.
+//! database `#[sqlx::test]` made for this test, the Redis of the test run, and the wait for a
+//! started binary to answer.
+
+use std::time::Duration;
 
 use sqlx::PgPool;
 
@@ -26,4 +29,17 @@ pub fn database_url(pool: &PgPool) -> String {
 /// The Redis of the test run: `REDIS_URL`, else the local default.
 pub fn redis_url() -> String {
     std::env::var("REDIS_URL").unwrap_or_else(|_| "redis://127.0.0.1:6379".into())
+}
+
+/// Waits up to ten seconds for `<base>/health` to answer 200 (a binary the test started);
+/// whether it did.
+pub async fn wait_until_healthy(http: &reqwest::Client, base: &str) -> bool {
+    for _ in 0..100 {
+        let health = http.get(format!("{base}/health")).send().await;
+        if health.is_ok_and(|r| r.status() == 200) {
+            return true;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    false
 }

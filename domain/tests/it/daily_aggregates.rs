@@ -8,7 +8,7 @@
 use crate::world::*;
 use chrono::{Duration, NaiveDate, Utc};
 use domain::reporting::{self, Period, ReportScope};
-use domain::sales::{self, Channel, NewReturn, NewSale, Payment, ReturnLineInput, Sale};
+use domain::sales::{self, Channel, NewSale, Payment, Sale};
 use domain::{Actor, TaxRates};
 use rust_decimal::Decimal;
 use sqlx::PgPool;
@@ -96,19 +96,6 @@ async fn sell(db: &PgPool, actor: &Actor, new: &NewSale) -> Sale {
         .sale
 }
 
-fn give_back(sale: &Sale, product: i64, quantity: i32) -> NewReturn {
-    let line = sale.lines.iter().find(|l| l.product_id == product).unwrap();
-    NewReturn {
-        sale_id: sale.id,
-        lines: vec![ReturnLineInput {
-            sale_line_id: line.id,
-            quantity,
-        }],
-        reason: "Défectueux".into(),
-        register_id: None,
-    }
-}
-
 #[sqlx::test(migrator = "domain::MIGRATOR")]
 async fn sales_and_returns_keep_the_aggregates_exact(db: PgPool) {
     let w = world(&db).await;
@@ -148,13 +135,13 @@ async fn sales_and_returns_keep_the_aggregates_exact(db: PgPool) {
     sell(&db, &Actor::ApiClient { id: None }, &external).await;
     assert_exact(&db, "till, cash, external and replayed sales").await;
 
-    sales::create_return(&db, &w.cashier, &give_back(&first, soap, 1))
+    sales::create_return(&db, &w.cashier, &return_of(&first, soap, 1))
         .await
         .unwrap();
-    sales::create_return(&db, &w.cashier, &give_back(&cash, soap, 2))
+    sales::create_return(&db, &w.cashier, &return_of(&cash, soap, 2))
         .await
         .unwrap();
-    sales::create_return(&db, &w.cashier, &give_back(&cash, soap, 2))
+    sales::create_return(&db, &w.cashier, &return_of(&cash, soap, 2))
         .await
         .unwrap();
     assert_exact(&db, "full and partial returns").await;
@@ -337,7 +324,7 @@ async fn concurrent_sales_and_returns_keep_the_aggregates_exact(db: PgPool) {
         for _ in 0..2 {
             let db = db.clone();
             let product_id = sale.lines[0].product_id;
-            let new = give_back(sale, product_id, 1);
+            let new = return_of(sale, product_id, 1);
             tasks.spawn(async move {
                 sales::create_return(&db, &Actor::System, &new)
                     .await

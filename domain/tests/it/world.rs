@@ -3,7 +3,7 @@
 //! so `use crate::world::*` brings every fixture.
 
 use domain::catalog::NewProduct;
-use domain::sales::{CartLine, Channel, NewSale, Payment};
+use domain::sales::{CartLine, Channel, NewReturn, NewSale, Payment, ReturnLineInput, Sale};
 use domain::stores;
 use domain::{Actor, Role};
 use rust_decimal::Decimal;
@@ -143,4 +143,19 @@ pub async fn sell_together(
         .unwrap();
     tx.commit().await.unwrap();
     outcomes
+}
+
+/// The customer brings back `quantity` of the sale's line of `product` (defective, at no
+/// register).
+pub fn return_of(sale: &Sale, product: i64, quantity: i32) -> NewReturn {
+    let line = sale.lines.iter().find(|l| l.product_id == product).unwrap();
+    NewReturn {
+        sale_id: sale.id,
+        lines: vec![ReturnLineInput {
+            sale_line_id: line.id,
+            quantity,
+        }],
+        reason: "Défectueux".into(),
+        register_id: None,
+    }
 }

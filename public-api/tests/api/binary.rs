@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use serde_json::{Value, json};
 use sqlx::PgPool;
-use test_support::{add_category, add_store, database_url, free_port};
+use test_support::{add_category, add_store, database_url, free_port, wait_until_healthy};
 
 #[sqlx::test(migrator = "domain::MIGRATOR")]
 async fn the_binary_serves_logs_and_stops_on_sigterm(pool: PgPool) {
@@ -28,19 +28,7 @@ async fn the_binary_serves_logs_and_stops_on_sigterm(pool: PgPool) {
         .unwrap();
     let base = format!("http://127.0.0.1:{port}");
     let http = reqwest::Client::new();
-    let mut up = false;
-    for _ in 0..100 {
-        if http
-            .get(format!("{base}/health"))
-            .send()
-            .await
-            .is_ok_and(|r| r.status() == 200)
-        {
-            up = true;
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    let up = wait_until_healthy(&http, &base).await;
     assert!(up, "the API starts although Redis is down");
 
     let created: Value = http

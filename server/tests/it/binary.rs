@@ -2,10 +2,9 @@
 //! `admin` account, with the password from `ADMIN_PASSWORD`, and that account signs in.
 
 use std::process::{Command, Stdio};
-use std::time::Duration;
 
 use sqlx::PgPool;
-use test_support::{database_url, free_port};
+use test_support::{database_url, free_port, wait_until_healthy};
 
 #[sqlx::test(migrator = "domain::MIGRATOR")]
 async fn production_start_creates_only_the_admin_from_the_environment(pool: PgPool) {
@@ -28,19 +27,7 @@ async fn production_start_creates_only_the_admin_from_the_environment(pool: PgPo
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .unwrap();
-    let mut up = false;
-    for _ in 0..100 {
-        if http
-            .get(format!("{base}/health"))
-            .send()
-            .await
-            .is_ok_and(|r| r.status() == 200)
-        {
-            up = true;
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    let up = wait_until_healthy(&http, &base).await;
 
     let login = |password: &'static str| {
         http.post(format!("{base}/api/login"))

@@ -18,7 +18,7 @@ use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
 use chrono_tz::Tz;
 use domain::catalog;
 use domain::reporting::{self, CustomQuery, GroupBy, Metric, Period, ReportScope, SalesReport};
-use domain::sales::{self, CartLine, Channel, NewReturn, NewSale, Payment, ReturnLineInput, Sale};
+use domain::sales::{self, CartLine, Channel, NewSale, Payment, Sale};
 use domain::stores;
 use domain::{Actor, Error, TaxRates};
 use rust_decimal::Decimal;
@@ -83,22 +83,9 @@ async fn give_back(
     quantity: i32,
     at: DateTime<Utc>,
 ) -> Decimal {
-    let line = sale.lines.iter().find(|l| l.product_id == product).unwrap();
-    let ret = sales::create_return(
-        db,
-        actor,
-        &NewReturn {
-            sale_id: sale.id,
-            lines: vec![ReturnLineInput {
-                sale_line_id: line.id,
-                quantity,
-            }],
-            reason: "Défectueux".into(),
-            register_id: None,
-        },
-    )
-    .await
-    .unwrap();
+    let ret = sales::create_return(db, actor, &return_of(sale, product, quantity))
+        .await
+        .unwrap();
     sqlx::query("UPDATE returns SET returned_at = $2 WHERE id = $1")
         .bind(ret.id)
         .bind(at)
