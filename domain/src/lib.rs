@@ -6,9 +6,9 @@
 //! results or an [`Error`] in business terms.
 
 pub mod access;
+pub mod backfill;
 pub mod catalog;
 pub mod db;
-pub mod demo;
 pub mod error;
 pub mod events;
 pub mod idempotency;

@@ -48,7 +48,7 @@ async function launchBrowser(options = {}) {
   });
 }
 
-// Every demo account has this password (domain/src/demo.rs, DEMO_PASSWORD).
+// Every demo account has this password (demo/src/lib.rs, DEMO_PASSWORD).
 const DEMO_PASSWORD = 'demo';
 
 /**

@@ -13,7 +13,7 @@ const {
   assertNoHorizontalScroll,
 } = require('../lib/browser');
 
-// The deterministic demo data (domain/src/demo.rs, STORES), in id order.
+// The deterministic demo data (demo/src/stores.rs, STORES), in id order.
 const DEMO_STORES = ['Centre-Ville', 'Banlieue', 'Nord', 'Sud', 'Express'];
 // The dashboard needs a session: head office sees every store.
 const USER = 'admin';

@@ -77,12 +77,12 @@ async fn migrate(url: &str) -> anyhow::Result<domain::db::PgPool> {
 
 async fn seed(url: &str) -> anyhow::Result<()> {
     let pool = migrate(url).await?;
-    if !domain::demo::is_empty(&pool).await? {
+    if !demo::is_empty(&pool).await? {
         println!("database already holds data: demo data not loaded");
         return Ok(());
     }
     let started = Instant::now();
-    let report = domain::demo::seed_demo(&pool, &domain::TaxRates::default()).await?;
+    let report = demo::seed_demo(&pool, &domain::TaxRates::default()).await?;
     // the year of demo sales left dead row versions behind every stock row, and no statistics:
     // clean up and analyse now rather than wait for autovacuum (stock pages were 10x slower)
     domain::db::vacuum_analyze(&pool).await?;

@@ -260,14 +260,6 @@ impl Drop for PrivateRedis {
     }
 }
 
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
 #[sqlx::test(migrator = "domain::MIGRATOR")]
 async fn answers_stay_correct_while_redis_is_down_and_the_cache_comes_back_by_itself(
     pool: sqlx::PgPool,

@@ -1,13 +1,16 @@
-//! Building a test API and calling it.
+//! Building a test API and calling it, and the small world the API tests sell in. Re-exports
+//! `test-support`, so `use crate::helpers::*` brings every fixture.
 
 use axum::Router;
 use axum::body::Body;
+use domain::catalog::NewProduct;
 use http::{HeaderMap, Method, Request, StatusCode};
 use public_api::{ApiState, Config};
-use rust_decimal::Decimal;
 use serde_json::Value;
 use sqlx::PgPool;
 use tower::ServiceExt;
+
+pub use test_support::*;
 
 pub const ADMIN: &str = "test-admin-token";
 
@@ -27,10 +30,6 @@ impl Reply {
     pub fn header(&self, name: &str) -> Option<&str> {
         self.headers.get(name).and_then(|v| v.to_str().ok())
     }
-}
-
-pub fn redis_url() -> String {
-    std::env::var("REDIS_URL").unwrap_or_else(|_| "redis://127.0.0.1:6379".into())
 }
 
 pub fn config(redis_url: &str) -> Config {
@@ -148,57 +147,19 @@ pub struct World {
 }
 
 pub async fn world(pool: &PgPool) -> World {
-    use domain::Actor;
-    let system = Actor::System;
-    let category = domain::catalog::create_category(pool, &system, "Alimentaire", "")
-        .await
-        .unwrap()
-        .id;
+    let category = add_category(pool, "Alimentaire").await;
     let mut stores = Vec::new();
     for name in ["Centre-Ville", "Nord"] {
-        let new = domain::stores::NewStore {
-            name: name.into(),
-            address: "1 rue".into(),
-            phone: "514-555-0101".into(),
-            email: None,
-            time_zone: None,
-            registers: 2,
-        };
-        stores.push(
-            domain::stores::create_store(pool, &system, &new)
-                .await
-                .unwrap()
-                .id,
-        );
+        stores.push(add_store(pool, name, "1 rue", "514-555-0101", 2).await.id);
     }
     let product = async |code: &str, name: &str, cents: i64, taxable: bool, qty: i32| {
-        let p = domain::catalog::create_product(
-            pool,
-            &system,
-            &domain::catalog::NewProduct {
-                code: code.into(),
-                name: name.into(),
-                description: format!("{name} de test"),
-                price: Decimal::new(cents, 2),
-                category_id: category,
-                taxable,
-                active: true,
-                warehouse_quantity: 500,
-            },
-        )
-        .await
-        .unwrap();
-        domain::inventory::adjust_stock(
-            pool,
-            &system,
-            domain::inventory::Location::Store(stores[0]),
-            p.id,
-            qty,
-            "test",
-        )
-        .await
-        .unwrap();
-        p.id
+        let new = NewProduct {
+            name: name.into(),
+            description: format!("{name} de test"),
+            warehouse_quantity: 500,
+            ..new_product(code, cents, taxable, category)
+        };
+        product_with_stock(pool, &new, stores[0], qty).await
     };
     let bread = product("ALI001", "Pain", 120, false, 50).await;
     let soap = product("HYG002", "Savon", 120, true, 50).await;
@@ -211,15 +172,6 @@ pub async fn world(pool: &PgPool) -> World {
         soap,
         cola,
     }
-}
-
-pub async fn store_qty(pool: &PgPool, store: i64, product: i64) -> i32 {
-    sqlx::query_scalar("SELECT quantity FROM store_stock WHERE store_id = $1 AND product_id = $2")
-        .bind(store)
-        .bind(product)
-        .fetch_one(pool)
-        .await
-        .unwrap()
 }
 
 pub fn assert_problem(reply: &Reply, status: StatusCode, code: &str) {

@@ -1,7 +1,9 @@
 //! The public API in-process: the real router over real PostgreSQL (a fresh database per test)
-//! and real Redis (a namespace per test, so parallel tests never share keys).
+//! and real Redis (a namespace per test, so parallel tests never share keys); and the real
+//! binary on a random port (`binary`). One test binary, a module per subject.
 
 mod auth;
+mod binary;
 mod cache;
 mod catalog;
 mod contract;

@@ -1,0 +1,16 @@
+//! The domain against a real PostgreSQL: one test binary (one link, one nextest binary), a
+//! module per subject, each test on its own database (`#[sqlx::test]`). `world` is the small
+//! world most tests start from; the pieces it shares with the other crates' tests come from
+//! `test-support`.
+
+mod catalog;
+mod daily_aggregates;
+mod demo_seed;
+mod idempotency;
+mod replenishment;
+mod reporting;
+mod sales;
+mod schema;
+mod sessions;
+mod web_sessions;
+mod world;

@@ -1,0 +1,12 @@
+//! The web UI against a real PostgreSQL: the router in-process (a database per test,
+//! `#[sqlx::test]`) page by page, and the real binary as production starts it. One test binary,
+//! a module per subject; `support` holds the browser-like calls and re-exports `test-support`.
+
+mod binary;
+mod central;
+mod products;
+mod reports;
+mod stock;
+mod support;
+mod till;
+mod web;
