@@ -22,6 +22,13 @@ use crate::{Actor, Error, Result, Role, TaxRates};
 
 /// Password of every demo account.
 pub const DEMO_PASSWORD: &str = "demo";
+
+/// Creates an account of the demo data set (or of a test): like
+/// [`staff::create_employee`], but the password may be as short as `demo`. Demo passwords are
+/// public; the web UI and the bootstrap admin never come here.
+pub async fn create_demo_employee(db: &PgPool, new: &NewEmployee) -> Result<staff::Employee> {
+    staff::insert_employee(db, &Actor::System, new, 1).await
+}
 /// Days of history.
 pub const HISTORY_DAYS: i64 = 90;
 
@@ -192,9 +199,8 @@ pub async fn seed_demo_at(db: &PgPool, taxes: &TaxRates, now: DateTime<Utc>) -> 
         )
         .await?;
         let n = i + 1;
-        let manager = staff::create_employee(
+        let manager = create_demo_employee(
             db,
-            &system,
             &NewEmployee {
                 login: format!("gerant{n}"),
                 full_name: MANAGERS[i].into(),
@@ -204,9 +210,8 @@ pub async fn seed_demo_at(db: &PgPool, taxes: &TaxRates, now: DateTime<Utc>) -> 
             },
         )
         .await?;
-        let cashier = staff::create_employee(
+        let cashier = create_demo_employee(
             db,
-            &system,
             &NewEmployee {
                 login: format!("caissier{n}"),
                 full_name: CASHIERS[i].into(),
@@ -230,9 +235,8 @@ pub async fn seed_demo_at(db: &PgPool, taxes: &TaxRates, now: DateTime<Utc>) -> 
             daily_sales: DAILY_SALES[i],
         });
     }
-    let admin = staff::create_employee(
+    let admin = create_demo_employee(
         db,
-        &system,
         &NewEmployee {
             login: "admin".into(),
             full_name: "Nathalie Bergeron".into(),

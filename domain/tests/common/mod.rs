@@ -5,7 +5,8 @@
 use domain::catalog::{self, NewProduct};
 use domain::inventory::{self, Location};
 use domain::sales::{CartLine, Channel, NewSale, Payment};
-use domain::staff::{self, NewEmployee};
+use domain::demo::create_demo_employee;
+use domain::staff::NewEmployee;
 use domain::stores::{self, NewStore};
 use domain::{Actor, Role};
 use rust_decimal::Decimal;
@@ -56,27 +57,19 @@ pub async fn world(db: &PgPool) -> World {
         role,
         store_id: store,
     };
-    let admin = staff::create_employee(db, &system, &employee("admin", Role::Admin, None))
+    // the fixtures' short password is a demo password: created as the demo data set is
+    let admin = create_demo_employee(db, &employee("admin", Role::Admin, None))
         .await
         .unwrap();
-    let manager =
-        staff::create_employee(db, &system, &employee("gerant", Role::Gerant, Some(ids[0])))
-            .await
-            .unwrap();
-    let cashier = staff::create_employee(
-        db,
-        &system,
-        &employee("caissier", Role::Caissier, Some(ids[0])),
-    )
-    .await
-    .unwrap();
-    let other = staff::create_employee(
-        db,
-        &system,
-        &employee("autre", Role::Caissier, Some(ids[1])),
-    )
-    .await
-    .unwrap();
+    let manager = create_demo_employee(db, &employee("gerant", Role::Gerant, Some(ids[0])))
+        .await
+        .unwrap();
+    let cashier = create_demo_employee(db, &employee("caissier", Role::Caissier, Some(ids[0])))
+        .await
+        .unwrap();
+    let other = create_demo_employee(db, &employee("autre", Role::Caissier, Some(ids[1])))
+        .await
+        .unwrap();
     World {
         store: ids[0],
         other_store: ids[1],
