@@ -63,7 +63,10 @@ async fn new_and_bootstrap_passwords_need_twelve_characters(db: PgPool) {
     let Err(Error::Validation(errors)) = staff::ensure_admin(&db, "demo").await else {
         panic!("a short ADMIN_PASSWORD is refused");
     };
-    assert!(errors[0].message.contains("au moins 12 caractères"), "{errors:?}");
+    assert!(
+        errors[0].message.contains("au moins 12 caractères"),
+        "{errors:?}"
+    );
     assert!(staff::ensure_admin(&db, "Chaîne-2026!").await.unwrap());
     assert!(
         staff::ensure_admin(&db, "court").await.is_err(),
@@ -151,7 +154,10 @@ async fn an_address_trying_many_logins_is_locked_but_not_its_neighbours(db: PgPo
     .fetch_optional(&db)
     .await
     .unwrap();
-    assert_eq!(counted, None, "a locked address does not count against the login");
+    assert_eq!(
+        counted, None,
+        "a locked address does not count against the login"
+    );
     // another subscriber signs in; successes do not count against an address
     let office = ip("2001:db8:0:1::10");
     for _ in 0..5 {
@@ -207,10 +213,11 @@ async fn verifications_beyond_the_permits_wait_then_are_answered_busy(db: PgPool
         .count();
     assert!(busy >= 1, "{outcomes:?}");
     assert_eq!(busy + refused, 8, "{outcomes:?}");
-    let counted: i64 = sqlx::query_scalar("SELECT coalesce(sum(failures), 0) FROM sign_in_throttle")
-        .fetch_one(&db)
-        .await
-        .unwrap();
+    let counted: i64 =
+        sqlx::query_scalar("SELECT coalesce(sum(failures), 0) FROM sign_in_throttle")
+            .fetch_one(&db)
+            .await
+            .unwrap();
     assert_eq!(counted, refused as i64, "a busy answer counts no failure");
 }
 
@@ -306,14 +313,23 @@ async fn signing_in_closes_the_session_the_browser_had(db: PgPool) {
         .unwrap();
     let (planted, _) = staff::open_web_session(&db, &cashier).await.unwrap();
     let (other_device, _) = staff::open_web_session(&db, &cashier).await.unwrap();
-    let (fresh, session) =
-        staff::rotate_web_session(&db, &manager, Some(&planted), &policy, None)
-            .await
-            .unwrap();
+    let (fresh, session) = staff::rotate_web_session(&db, &manager, Some(&planted), &policy, None)
+        .await
+        .unwrap();
     assert_ne!(fresh, planted);
     assert_eq!(session.employee.login, "gerant");
-    assert!(staff::find_web_session(&db, &planted).await.unwrap().is_none());
-    assert!(staff::find_web_session(&db, &fresh).await.unwrap().is_some());
+    assert!(
+        staff::find_web_session(&db, &planted)
+            .await
+            .unwrap()
+            .is_none()
+    );
+    assert!(
+        staff::find_web_session(&db, &fresh)
+            .await
+            .unwrap()
+            .is_some()
+    );
     assert!(
         staff::find_web_session(&db, &other_device)
             .await

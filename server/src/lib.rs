@@ -1,6 +1,8 @@
 //! The web UI server: configuration, shared state and the router (Leptos pages, server
 //! functions, static files and `/health`). `main.rs` only parses the command line.
 
+pub mod security;
+
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -21,6 +23,8 @@ pub struct AppState {
     pub pool: PgPool,
     pub instance_id: Arc<str>,
     pub started: Instant,
+    /// Sign-in throttling, sessions, cookies and trusted proxies.
+    pub security: security::WebSecurity,
 }
 
 impl FromRef<AppState> for LeptosOptions {
@@ -34,7 +38,9 @@ impl FromRef<AppState> for LeptosOptions {
 pub fn router(state: AppState) -> Router {
     let routes = generate_route_list(app::App);
     let pool = state.pool.clone();
-    Router::new()
+    let sign_in = state.security.sign_in.clone();
+    let hsts = sign_in.secure_cookies;
+    let router = Router::new()
         .route("/health", get(health))
         .leptos_routes_with_context(
             &state,
@@ -42,6 +48,7 @@ pub fn router(state: AppState) -> Router {
             move || {
                 provide_context(pool.clone());
                 provide_context(app::server::SessionMemo::default());
+                provide_context(sign_in.clone());
             },
             {
                 let options = state.leptos_options.clone();
@@ -53,13 +60,22 @@ pub fn router(state: AppState) -> Router {
             app::shell,
         ))
         .layer(axum::middleware::from_fn(same_origin_posts))
+        .layer(axum::middleware::from_fn_with_state(
+            state.security.trusted_proxies.clone(),
+            security::client_address,
+        ))
         .layer(axum::middleware::from_fn(count_server_fns))
         .layer(common::metrics::layer())
         .layer(axum::middleware::from_fn_with_state(
             state.instance_id.clone(),
             common::http::stamp,
         ))
-        .with_state(state)
+        .with_state(state);
+    if hsts {
+        router.layer(axum::middleware::from_fn(security::strict_transport))
+    } else {
+        router
+    }
 }
 
 /// Prometheus text format: requests by route template, server-function calls and errors,

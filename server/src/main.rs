@@ -38,6 +38,8 @@ struct Cli {
     /// (production installs; the demo data brings its own accounts).
     #[arg(long, env = "ADMIN_PASSWORD", hide_env_values = true)]
     admin_password: Option<String>,
+    #[command(flatten)]
+    security: server::security::SecurityArgs,
     #[command(subcommand)]
     command: Option<Command>,
 }
@@ -134,6 +136,10 @@ async fn serve(cli: Cli) -> anyhow::Result<()> {
         match domain::staff::ensure_admin(&pool, password).await {
             Ok(true) => tracing::info!("created the admin account"),
             Ok(false) => {}
+            // a short ADMIN_PASSWORD is a configuration error: refuse to start
+            Err(e @ domain::Error::Validation(_)) => {
+                return Err(anyhow::anyhow!("refusing to start: {e}"));
+            }
             Err(e) => tracing::warn!(error = %e, "could not ensure the admin account"),
         }
     }
@@ -142,14 +148,19 @@ async fn serve(cli: Cli) -> anyhow::Result<()> {
         pool,
         instance_id: Arc::from(instance_id.as_str()),
         started: Instant::now(),
+        security: cli.security.security(),
     };
     let app = server::router(state);
     let listener = tokio::net::TcpListener::bind(addr)
         .await
         .with_context(|| format!("cannot listen on {addr}"))?;
     tracing::info!(%addr, instance = %instance_id, "web UI listening");
-    axum::serve(listener, app)
-        .with_graceful_shutdown(common::shutdown::signal())
-        .await?;
+    // with the peer's address: the client of sign-in throttling (see `security`)
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(common::shutdown::signal())
+    .await?;
     Ok(())
 }

@@ -217,10 +217,7 @@ const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$
 /// [`MIN_PASSWORD_LEN`] is refused even when an admin exists: the setting itself is unsafe.
 pub async fn ensure_admin(db: &PgPool, password: &str) -> Result<bool> {
     if password.chars().count() < MIN_PASSWORD_LEN {
-        return Err(Error::invalid(
-            "ADMIN_PASSWORD",
-            format!("ADMIN_PASSWORD : {}", password_message()),
-        ));
+        return Err(Error::invalid("ADMIN_PASSWORD", password_message()));
     }
     let exists: bool =
         sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM employees WHERE role = 'admin')")

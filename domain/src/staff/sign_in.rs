@@ -67,9 +67,13 @@ pub enum SignInOutcome {
     SignedIn(Employee),
     Refused,
     /// Too many failures for this login or from this address: nothing was verified.
-    Throttled { retry_after_secs: u64 },
+    Throttled {
+        retry_after_secs: u64,
+    },
     /// Every verification permit stayed taken: nothing was verified nor counted.
-    Busy { retry_after_secs: u64 },
+    Busy {
+        retry_after_secs: u64,
+    },
 }
 
 #[derive(FromRow)]
@@ -127,11 +131,8 @@ pub async fn sign_in(
     } else {
         None
     };
-    let Ok(Ok(permit)) = tokio::time::timeout(
-        gate.queue_wait,
-        gate.permits.clone().acquire_owned(),
-    )
-    .await
+    let Ok(Ok(permit)) =
+        tokio::time::timeout(gate.queue_wait, gate.permits.clone().acquire_owned()).await
     else {
         for (scope, key) in charged {
             throttle::refund(db, policy, scope, key).await?;

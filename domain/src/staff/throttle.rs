@@ -208,7 +208,10 @@ mod tests {
         assert_eq!(login_subject("  Gerant1 "), "gerant1");
         assert_eq!(login_subject("a\u{1b}[31m\nb"), "a[31mb");
         assert_eq!(login_subject(&"x".repeat(500)).len(), 64);
-        assert_eq!(address_subject("203.0.113.7".parse().unwrap()), "203.0.113.7");
+        assert_eq!(
+            address_subject("203.0.113.7".parse().unwrap()),
+            "203.0.113.7"
+        );
         assert_eq!(
             address_subject("::ffff:203.0.113.7".parse().unwrap()),
             "203.0.113.7"

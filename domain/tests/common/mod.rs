@@ -3,9 +3,9 @@
 #![allow(dead_code)]
 
 use domain::catalog::{self, NewProduct};
+use domain::demo::create_demo_employee;
 use domain::inventory::{self, Location};
 use domain::sales::{CartLine, Channel, NewSale, Payment};
-use domain::demo::create_demo_employee;
 use domain::staff::NewEmployee;
 use domain::stores::{self, NewStore};
 use domain::{Actor, Role};

@@ -18,6 +18,7 @@ pub fn app(pool: PgPool) -> axum::Router {
         pool,
         instance_id: Arc::from("web-test"),
         started: Instant::now(),
+        security: Default::default(),
     })
 }
 
@@ -118,9 +119,8 @@ pub fn attribute(body: &str, prefix: &str) -> String {
 
 pub async fn demo_store_and_employee(pool: &PgPool) {
     let store = new_store(pool, "Centre-Ville", "1200, rue Sainte-Catherine", 3).await;
-    domain::staff::create_employee(
+    domain::demo::create_demo_employee(
         pool,
-        &domain::Actor::System,
         &domain::staff::NewEmployee {
             login: "gerant1".into(),
             full_name: "Sophie Tremblay".into(),
@@ -157,9 +157,8 @@ pub async fn employee_session(
     role: domain::Role,
     store_id: Option<i64>,
 ) -> String {
-    domain::staff::create_employee(
+    domain::demo::create_demo_employee(
         pool,
-        &domain::Actor::System,
         &domain::staff::NewEmployee {
             login: login.into(),
             full_name: format!("Employé {login}"),
