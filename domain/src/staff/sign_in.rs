@@ -10,7 +10,7 @@ use std::time::Duration;
 use sqlx::{FromRow, PgPool};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
-use super::throttle::{self, Admission, Scope, ThrottlePolicy};
+use super::throttle::{self, Scope, ThrottlePolicy};
 use super::{DUMMY_HASH, EMPLOYEE_COLUMNS, Employee, verify_blocking};
 use crate::Result;
 
@@ -84,6 +84,11 @@ struct Credentials {
 }
 
 /// Checks a login and password for a client at `address` (when known).
+///
+/// The login's and the address's locks are checked on arrival, and again once a verification
+/// permit is held, and the permit is kept until the outcome is counted: a flood waits for
+/// permits while its first failures lock it, so fewer than one attempt per permit is verified
+/// beyond a threshold. Only failures are counted.
 pub async fn sign_in(
     db: &PgPool,
     gate: &SignInGate,
@@ -94,34 +99,16 @@ pub async fn sign_in(
     let policy = &gate.policy;
     let login_key = throttle::login_subject(login);
     let address_key = address.map(throttle::address_subject);
-    let address_text = address.map_or_else(|| "-".to_owned(), |a| a.to_string());
-    // as typed (cut short): the log writers escape its control characters
-    let shown: String = login.trim().chars().take(64).collect();
-    // the address first: a locked address does not count against the login it tries
-    let mut charged = Vec::with_capacity(2);
-    for (scope, key) in [
-        (Scope::Address, address_key.as_deref()),
-        (Scope::Login, Some(login_key.as_str())),
-    ] {
-        let Some(key) = key else { continue };
-        match throttle::charge(db, policy, scope, key).await? {
-            Admission::Admitted => charged.push((scope, key)),
-            Admission::Locked { retry_after_secs } => {
-                refused_event(&shown, &address_text, "locked");
-                tracing::warn!(
-                    login = %shown,
-                    address = %address_text,
-                    locked = scope.as_str(),
-                    retry_after_secs,
-                    "sign-in throttled"
-                );
-                return Ok(SignInOutcome::Throttled { retry_after_secs });
-            }
-        }
+    let who = Who {
+        // as typed (cut short): the log writers escape its control characters
+        login: login.trim().chars().take(64).collect(),
+        address: address.map_or_else(|| "-".to_owned(), |a| a.to_string()),
+    };
+    if let Some((scope, secs)) = throttle::locked(db, &login_key, address_key.as_deref()).await? {
+        return Ok(who.throttled(scope, secs));
     }
     // a login nobody could have (control characters, too long) is looked up as nobody
-    let looked_up = login.trim().to_lowercase();
-    let found: Option<Credentials> = if looked_up == login_key {
+    let found: Option<Credentials> = if login.trim().to_lowercase() == login_key {
         sqlx::query_as(&format!(
             "SELECT password_hash, {EMPLOYEE_COLUMNS} FROM employees WHERE login = $1"
         ))
@@ -134,61 +121,89 @@ pub async fn sign_in(
     let Ok(Ok(permit)) =
         tokio::time::timeout(gate.queue_wait, gate.permits.clone().acquire_owned()).await
     else {
-        for (scope, key) in charged {
-            throttle::refund(db, policy, scope, key).await?;
-        }
         tracing::warn!(
-            login = %shown,
-            address = %address_text,
+            login = %who.login,
+            address = %who.address,
             "sign-in refused: every password verification is taken"
         );
         return Ok(SignInOutcome::Busy {
             retry_after_secs: BUSY_RETRY_AFTER_SECS,
         });
     };
+    if let Some((scope, secs)) = throttle::locked(db, &login_key, address_key.as_deref()).await? {
+        drop(permit);
+        return Ok(who.throttled(scope, secs));
+    }
     // unknown logins and inactive accounts spend the same verification as the others
     let hash = found
         .as_ref()
         .map_or(DUMMY_HASH, |c| c.password_hash.as_str());
-    let verified = verify_with(permit, password, hash).await;
-    match found {
+    let (verified, permit) = verify_with(permit, password, hash).await;
+    let outcome = match found {
         Some(Credentials { employee, .. }) if verified && employee.active => {
             throttle::clear(db, Scope::Login, &login_key).await?;
-            if let Some(key) = address_key.as_deref() {
-                throttle::refund(db, policy, Scope::Address, key).await?;
-            }
-            Ok(SignInOutcome::SignedIn(employee))
+            SignInOutcome::SignedIn(employee)
         }
         _ => {
-            refused_event(&shown, &address_text, "credentials");
-            throttle::purge_sign_in_throttle(db, PURGE_ON_THE_WAY).await?;
-            Ok(SignInOutcome::Refused)
+            if let Some(key) = address_key.as_deref() {
+                throttle::record_failure(db, policy, Scope::Address, key).await?;
+            }
+            throttle::record_failure(db, policy, Scope::Login, &login_key).await?;
+            SignInOutcome::Refused
         }
+    };
+    // the next attempt checks the locks with this outcome counted
+    drop(permit);
+    if outcome == SignInOutcome::Refused {
+        refused_event(&who, "credentials");
+        throttle::purge_sign_in_throttle(db, PURGE_ON_THE_WAY).await?;
+    }
+    Ok(outcome)
+}
+
+/// Who tried, as logged.
+struct Who {
+    login: String,
+    address: String,
+}
+
+impl Who {
+    fn throttled(&self, locked: Scope, retry_after_secs: u64) -> SignInOutcome {
+        refused_event(self, "locked");
+        tracing::warn!(
+            login = %self.login,
+            address = %self.address,
+            locked = locked.as_str(),
+            retry_after_secs,
+            "sign-in throttled"
+        );
+        SignInOutcome::Throttled { retry_after_secs }
     }
 }
 
 /// The business event of a refused attempt, with the client's address.
-fn refused_event(login: &str, address: &str, reason: &str) {
+fn refused_event(who: &Who, reason: &str) {
     tracing::info!(
         target: "business",
         operation = "sign_in_refused",
         entity_type = "employee",
         entity_id = 0,
-        actor = %login,
-        details = %serde_json::json!({"address": address, "reason": reason}),
+        actor = %who.login,
+        details = %serde_json::json!({"address": who.address, "reason": reason}),
         "sign-in refused"
     );
 }
 
-/// One argon2 verification on a blocking thread; the permit is released when the thread is
-/// done, even if the request that asked was abandoned meanwhile.
-async fn verify_with(permit: OwnedSemaphorePermit, password: &str, hash: &str) -> bool {
+/// One argon2 verification on a blocking thread, which holds the permit: it is handed back to
+/// the caller (to count the outcome before the next attempt checks the locks), or released
+/// with the thread's result if the request was abandoned meanwhile.
+async fn verify_with(
+    permit: OwnedSemaphorePermit,
+    password: &str,
+    hash: &str,
+) -> (bool, Option<OwnedSemaphorePermit>) {
     let (password, hash) = (password.to_owned(), hash.to_owned());
-    tokio::task::spawn_blocking(move || {
-        let verified = verify_blocking(&password, &hash);
-        drop(permit);
-        verified
-    })
-    .await
-    .unwrap_or(false)
+    tokio::task::spawn_blocking(move || (verify_blocking(&password, &hash), permit))
+        .await
+        .map_or((false, None), |(verified, permit)| (verified, Some(permit)))
 }

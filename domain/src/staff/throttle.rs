@@ -1,9 +1,10 @@
 //! Sign-in throttling: failed attempts counted per login and per client address in PostgreSQL,
 //! so every web instance sees the same counts, with an exponential lock past a threshold.
 //!
-//! An attempt is charged before its password is verified, in one upsert that refuses it when
-//! the row is locked: concurrent attempts cannot slip past the threshold between a check and a
-//! count. A success clears the login's count and gives the address its charge back.
+//! Only failures count (a shop's tills signing in together, or one account used by a load
+//! test, lock nothing); each is counted in one upsert that also sets the lock, and a count whose
+//! time has passed starts again. `sign_in` checks the locks on arrival and again once it holds
+//! a verification permit. A success clears the login's count.
 
 use std::net::IpAddr;
 use std::time::Duration;
@@ -88,27 +89,21 @@ pub fn address_subject(address: IpAddr) -> String {
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Admission {
-    Admitted,
-    Locked { retry_after_secs: u64 },
-}
-
 /// The lock after `n.failures` failures: none below the threshold (`$3`), then `$4` seconds
 /// doubled per further failure, at most `$5` seconds.
 const LOCK: &str = "SELECT CASE WHEN n.failures >= $3 THEN now() + make_interval(secs => \
      least($4 * power(2, least(n.failures - $3, 30)), $5)) END";
 
-/// Counts one attempt for `subject`, unless it is locked: then nothing is counted and the
-/// attempt is refused with the time left.
-pub(crate) async fn charge(
+/// Counts one failure for `subject`, locking it past the threshold. A failure that arrives
+/// while the subject is locked (it was verified before the lock) is not counted again.
+pub(crate) async fn record_failure(
     db: &PgPool,
     policy: &ThrottlePolicy,
     scope: Scope,
     subject: &str,
-) -> Result<Admission> {
+) -> Result<()> {
     // a row past `expires_at` counts as empty: it restarts at one failure
-    let charged: Option<i32> = sqlx::query_scalar(&format!(
+    sqlx::query(&format!(
         "INSERT INTO sign_in_throttle AS t (scope, subject, failures, locked_until, expires_at)
          SELECT $1, $2, n.failures, l.until, greatest(l.until, now()) + make_interval(secs => $5)
          FROM (VALUES (1)) AS n(failures), LATERAL ({LOCK}) AS l(until)
@@ -118,30 +113,42 @@ pub(crate) async fn charge(
              FROM (SELECT CASE WHEN t.expires_at <= now() THEN 1 ELSE t.failures + 1 END)
                   AS n(failures),
                   LATERAL ({LOCK}) AS l(until))
-         WHERE t.locked_until IS NULL OR t.locked_until <= now()
-         RETURNING t.failures"
+         WHERE t.locked_until IS NULL OR t.locked_until <= now()"
     ))
     .bind(scope.as_str())
     .bind(subject)
     .bind(scope.threshold(policy))
     .bind(policy.first_lock.as_secs_f64())
     .bind(policy.max_lock.as_secs_f64())
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+/// The longest lock on a login or an address (when known): which, and the seconds left.
+pub(crate) async fn locked(
+    db: &PgPool,
+    login: &str,
+    address: Option<&str>,
+) -> Result<Option<(Scope, u64)>> {
+    let found: Option<(String, f64)> = sqlx::query_as(
+        "SELECT scope, extract(epoch FROM locked_until - now())::float8 FROM sign_in_throttle
+         WHERE locked_until > now()
+           AND ((scope = 'login' AND subject = $1) OR (scope = 'address' AND subject = $2))
+         ORDER BY locked_until DESC LIMIT 1",
+    )
+    .bind(login)
+    .bind(address)
     .fetch_optional(db)
     .await?;
-    if charged.is_some() {
-        return Ok(Admission::Admitted);
-    }
-    let left: Option<f64> = sqlx::query_scalar(
-        "SELECT extract(epoch FROM max(locked_until) - now())::float8 FROM sign_in_throttle
-         WHERE scope = $1 AND subject = $2 AND locked_until > now()",
-    )
-    .bind(scope.as_str())
-    .bind(subject)
-    .fetch_one(db)
-    .await?;
-    Ok(Admission::Locked {
-        retry_after_secs: retry_after(left),
-    })
+    Ok(found.map(|(scope, left)| {
+        let scope = if scope == "login" {
+            Scope::Login
+        } else {
+            Scope::Address
+        };
+        (scope, retry_after(Some(left)))
+    }))
 }
 
 /// Whole seconds to wait, at least one (the lock may have ended between the two queries).
@@ -152,27 +159,6 @@ fn retry_after(left: Option<f64>) -> u64 {
     } else {
         1
     }
-}
-
-/// Gives back an attempt's charge (it succeeded, or was never verified), lifting the lock when
-/// the count falls back under the threshold.
-pub(crate) async fn refund(
-    db: &PgPool,
-    policy: &ThrottlePolicy,
-    scope: Scope,
-    subject: &str,
-) -> Result<()> {
-    sqlx::query(
-        "UPDATE sign_in_throttle SET failures = greatest(failures - 1, 0),
-             locked_until = CASE WHEN failures - 1 >= $3 THEN locked_until END
-         WHERE scope = $1 AND subject = $2",
-    )
-    .bind(scope.as_str())
-    .bind(subject)
-    .bind(scope.threshold(policy))
-    .execute(db)
-    .await?;
-    Ok(())
 }
 
 /// Forgets a login's failures (it signed in).
