@@ -582,6 +582,51 @@ async fn a_login_with_control_characters_leaves_one_escaped_line(pool: PgPool) {
     assert!(shown[0].contains("intrus\\x1b[2J\\n2026"), "{}", shown[0]);
 }
 
+/// The settings as deployments give them (environment), and the peer address served to the
+/// router: nginx on 127.0.0.1 names the client in `X-Real-IP`.
+#[sqlx::test(migrator = "domain::MIGRATOR")]
+async fn the_environment_sets_trusted_proxies_and_secure_cookies(pool: PgPool) {
+    let server = spawn(
+        &pool,
+        &[
+            ("TRUSTED_PROXIES", "127.0.0.1, ::1"),
+            ("SECURE_COOKIES", "true"),
+            ("SIGNIN_ADDRESS_FAILURES", "1"),
+        ],
+    )
+    .await;
+    let http = client();
+    let health = http
+        .get(format!("{}/health", server.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        health.headers()["strict-transport-security"],
+        "max-age=31536000"
+    );
+    let attempt = || {
+        http.post(format!("{}/api/login", server.base))
+            .header("accept", "application/json")
+            .header("x-real-ip", "203.0.113.77")
+            .form(&[("login", "personne"), ("password", "mauvais-mot-de-passe")])
+            .send()
+    };
+    assert_eq!(
+        attempt().await.unwrap().status(),
+        200,
+        "refused, redirected"
+    );
+    let locked = attempt().await.unwrap();
+    assert_eq!(locked.status(), 429);
+    let addresses: Vec<String> =
+        sqlx::query_scalar("SELECT subject FROM sign_in_throttle WHERE scope = 'address'")
+            .fetch_all(&pool)
+            .await
+            .unwrap();
+    assert_eq!(addresses, ["203.0.113.77"]);
+}
+
 #[sqlx::test(migrator = "domain::MIGRATOR")]
 async fn a_short_admin_password_stops_the_server_with_a_clear_message(pool: PgPool) {
     let site = tempfile::tempdir().unwrap();
