@@ -44,32 +44,103 @@ pub async fn whoami() -> Result<Option<CurrentUser>, ServerFnError> {
     Ok(crate::server::session().await?.map(CurrentUser::from))
 }
 
+/// Why a sign-in must wait before it is tried again; the sign-in page's address names it
+/// (`?erreur=attente&attente=30`) when a plain form post was sent back there.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum WaitReason {
+    /// Too many failures for the login or from the address (HTTP 429).
+    Throttled,
+    /// Every password verification of the server is taken (HTTP 503).
+    Busy,
+}
+
+impl WaitReason {
+    pub fn code(self) -> &'static str {
+        match self {
+            WaitReason::Throttled => "attente",
+            WaitReason::Busy => "occupe",
+        }
+    }
+
+    pub fn parse(code: &str) -> Option<Self> {
+        match code {
+            "attente" => Some(WaitReason::Throttled),
+            "occupe" => Some(WaitReason::Busy),
+            _ => None,
+        }
+    }
+
+    pub fn status(self) -> u16 {
+        match self {
+            WaitReason::Throttled => 429,
+            WaitReason::Busy => 503,
+        }
+    }
+
+    /// What the sign-in page says; the same whether the login exists or not.
+    pub fn message(self, secs: u64) -> String {
+        let wait = if secs < 60 {
+            format!("{secs} seconde{}", if secs > 1 { "s" } else { "" })
+        } else {
+            let minutes = secs.div_ceil(60);
+            format!("{minutes} minute{}", if minutes > 1 { "s" } else { "" })
+        };
+        match self {
+            WaitReason::Throttled => {
+                format!("Trop de tentatives de connexion. Réessayez dans {wait}.")
+            }
+            WaitReason::Busy => {
+                format!("Le service de connexion est très sollicité. Réessayez dans {wait}.")
+            }
+        }
+    }
+}
+
+/// Signs in: throttled per login and per client address, then one bounded password check; a
+/// success replaces the browser's previous session with a new one.
 #[server(endpoint = "login")]
 pub async fn login(login: String, password: String) -> Result<(), ServerFnError> {
-    use crate::server::{failure, pool, set_session_cookie};
+    use crate::server::{
+        client_ip, failure, pool, session_token, set_session_cookie, sign_in_must_wait,
+        sign_in_settings,
+    };
+    use domain::staff::SignInOutcome;
     let pool = pool()?;
-    match domain::staff::authenticate(&pool, &login, &password)
+    let settings = sign_in_settings();
+    let address = client_ip();
+    match domain::staff::sign_in(&pool, &settings.gate, &login, &password, address)
         .await
         .map_err(failure)?
     {
-        Some(employee) => {
-            let (token, _) = domain::staff::open_web_session(&pool, &employee)
-                .await
-                .map_err(failure)?;
+        SignInOutcome::SignedIn(employee) => {
+            let previous = session_token().await?;
+            let (token, _) = domain::staff::rotate_web_session(
+                &pool,
+                &employee,
+                previous.as_deref(),
+                &settings.sessions,
+                address,
+            )
+            .await
+            .map_err(failure)?;
             set_session_cookie(&token);
             leptos_axum::redirect("/");
         }
-        None => {
-            tracing::info!(
-                target: "business",
-                operation = "sign_in_refused",
-                entity_type = "employee",
-                entity_id = 0,
-                actor = %login.trim(),
-                details = "{}",
-                "sign-in refused"
+        // the domain logged the refusal with the address
+        SignInOutcome::Refused => leptos_axum::redirect("/connexion?erreur=identifiants"),
+        SignInOutcome::Throttled { retry_after_secs } => {
+            return sign_in_must_wait(
+                http::StatusCode::TOO_MANY_REQUESTS,
+                WaitReason::Throttled,
+                retry_after_secs,
             );
-            leptos_axum::redirect("/connexion?erreur=identifiants");
+        }
+        SignInOutcome::Busy { retry_after_secs } => {
+            return sign_in_must_wait(
+                http::StatusCode::SERVICE_UNAVAILABLE,
+                WaitReason::Busy,
+                retry_after_secs,
+            );
         }
     }
     Ok(())

@@ -1,13 +1,68 @@
 //! What server functions share on the server side: the database pool, the signed-in employee
-//! (from the session cookie), CSRF checks, and the translation of domain errors into messages.
+//! (from the session cookie), the sign-in settings and the client's address, CSRF checks, and
+//! the translation of domain errors into messages.
+
+use std::net::IpAddr;
+use std::sync::OnceLock;
 
 use leptos::prelude::*;
 
 pub use domain::db::PgPool;
-use domain::staff::WebSession;
+use domain::staff::{SessionPolicy, SignInGate, WebSession};
 
 /// Name of the session cookie (HttpOnly, SameSite=Lax; the value is random, stored hashed).
 pub const SESSION_COOKIE: &str = "mm_session";
+/// Its name when served over HTTPS: the browser then keeps it only if it is `Secure`, for this
+/// host alone (no `Domain`) and for every path, so no other site or page can plant one.
+pub const SECURE_SESSION_COOKIE: &str = "__Host-mm_session";
+
+/// Sign-in and session settings of the web server, put in the context of every request.
+#[derive(Clone, Debug, Default)]
+pub struct SignInSettings {
+    /// Throttle policy and argon2 permits, shared by all requests of the process.
+    pub gate: SignInGate,
+    pub sessions: SessionPolicy,
+    /// Served over HTTPS: `Secure` cookie with the `__Host-` prefix (`SECURE_COOKIES`).
+    pub secure_cookies: bool,
+}
+
+impl SignInSettings {
+    /// The one cookie name read and written (the other is ignored).
+    pub fn cookie_name(&self) -> &'static str {
+        if self.secure_cookies {
+            SECURE_SESSION_COOKIE
+        } else {
+            SESSION_COOKIE
+        }
+    }
+
+    fn cookie(&self, value: &str, max_age: u64) -> String {
+        let secure = if self.secure_cookies { "; Secure" } else { "" };
+        format!(
+            "{}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}",
+            self.cookie_name()
+        )
+    }
+}
+
+/// The settings in the context, else the defaults (one set per process, so the argon2 permits
+/// still bound the process).
+pub fn sign_in_settings() -> SignInSettings {
+    static DEFAULT: OnceLock<SignInSettings> = OnceLock::new();
+    use_context::<SignInSettings>().unwrap_or_else(|| DEFAULT.get_or_init(Default::default).clone())
+}
+
+/// The client's address as the web server established it (the TCP peer, or `X-Real-IP` from a
+/// trusted proxy), put in the request's extensions.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ClientIp(pub IpAddr);
+
+/// The address of the client of this request, when the server knows it.
+pub fn client_ip() -> Option<IpAddr> {
+    use_context::<http::request::Parts>()
+        .and_then(|parts| parts.extensions.get::<ClientIp>().copied())
+        .map(|ClientIp(address)| address)
+}
 
 /// `Retry-After` (seconds) of a 503 answered while the database is unavailable.
 pub const RETRY_AFTER_SECS: u64 = common::health::RETRY_AFTER_SECS;
@@ -40,16 +95,17 @@ pub fn failure(err: domain::Error) -> ServerFnError {
     }
 }
 
-/// The session cookie's value, if the request has one.
+/// The session cookie's value, if the request has one under the configured name.
 pub async fn session_token() -> Result<Option<String>, ServerFnError> {
     let headers: http::HeaderMap = leptos_axum::extract().await?;
+    let name = sign_in_settings().cookie_name();
     Ok(headers
         .get_all(http::header::COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())
         .flat_map(|v| v.split(';'))
         .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(name, _)| *name == SESSION_COOKIE)
+        .find(|(found, _)| *found == name)
         .map(|(_, value)| value.to_owned()))
 }
 
@@ -68,9 +124,12 @@ pub async fn session() -> Result<Option<WebSession>, ServerFnError> {
         return Ok(found);
     }
     let found = match session_token().await? {
-        Some(token) => domain::staff::find_web_session(&pool()?, &token)
-            .await
-            .map_err(failure)?,
+        Some(token) => {
+            let policy = sign_in_settings().sessions;
+            domain::staff::find_web_session_with(&pool()?, &token, &policy)
+                .await
+                .map_err(failure)?
+        }
         None => None,
     };
     if let Some(mut known) = memo.as_ref().and_then(|m| m.0.lock().ok()) {
@@ -111,16 +170,48 @@ fn set_cookie(value: &str) {
 }
 
 pub fn set_session_cookie(token: &str) {
-    let max_age = domain::staff::IDLE_HOURS * 3600;
-    set_cookie(&format!(
-        "{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}"
-    ));
+    let settings = sign_in_settings();
+    let max_age = settings.sessions.cookie_max_age().as_secs();
+    set_cookie(&settings.cookie(token, max_age));
 }
 
 pub fn clear_session_cookie() {
-    set_cookie(&format!(
-        "{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0"
-    ));
+    set_cookie(&sign_in_settings().cookie("", 0));
+}
+
+/// Answers a sign-in that must wait `secs` seconds with `status` (429 throttled, 503 busy) and
+/// `Retry-After`. The hydrated page and scripts get the status and the French message at once;
+/// a plain form post (no JavaScript) is sent back to the sign-in page, which answers with the
+/// same status and message (see `pages::login`).
+pub fn sign_in_must_wait(
+    status: http::StatusCode,
+    reason: crate::auth::WaitReason,
+    secs: u64,
+) -> Result<(), ServerFnError> {
+    let plain_form = use_context::<http::request::Parts>().is_some_and(|parts| {
+        parts
+            .headers
+            .get(http::header::ACCEPT)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.contains("text/html"))
+    });
+    if plain_form {
+        leptos_axum::redirect(&format!(
+            "/connexion?erreur={}&attente={secs}",
+            reason.code()
+        ));
+    }
+    if let Some(res) = use_context::<leptos_axum::ResponseOptions>() {
+        if !plain_form {
+            res.set_status(status);
+        }
+        res.insert_header(http::header::RETRY_AFTER, http::HeaderValue::from(secs));
+    }
+    if plain_form {
+        Ok(())
+    } else {
+        Err(ServerFnError::new(reason.message(secs)))
+    }
 }
 
 /// The tax rates of the sales (Quebec's unless the server provides others in the context).

@@ -5,6 +5,7 @@
 //! checks of secrets (`secrets`). Nothing here knows
 //! the business: that is `domain`.
 
+pub mod client_ip;
 pub mod config;
 pub mod error;
 pub mod health;

@@ -5,6 +5,13 @@
 //! - `business_YYYY-MM-DD.log`: one JSON object per business event (target `business`);
 //! - `errors_YYYY-MM-DD.log`: warnings and errors with their cause chain and the request span
 //!   (method, route, request id) they happened in.
+//!
+//! Every writer escapes control characters in the values it writes (see [`escape`]): what a
+//! client typed cannot forge a line or a column, nor reach a terminal as an escape sequence.
+
+mod escape;
+
+pub use escape::{EscapedFields, escape_column, escape_control};
 
 use std::fs::{File, OpenOptions};
 use std::io::{self, Write};
@@ -133,11 +140,30 @@ impl Visit for Fields {
     }
 }
 
+/// A column of the request log, escaped.
 fn text(fields: &Map<String, Value>, name: &str) -> String {
     match fields.get(name) {
-        Some(Value::String(s)) => s.clone(),
-        Some(Value::Null) | None => "-".into(),
-        Some(other) => other.to_string(),
+        Some(Value::String(s)) if !s.is_empty() => escape_column(s).into_owned(),
+        Some(Value::String(_) | Value::Null) | None => "-".into(),
+        Some(other) => escape_column(&other.to_string()).into_owned(),
+    }
+}
+
+/// A JSON value with the control characters of its strings escaped (JSON would only encode
+/// them, and a reader printing the decoded value would write them out).
+fn escape_json(value: Value) -> Value {
+    match value {
+        Value::String(s) => match escape_control(&s) {
+            std::borrow::Cow::Borrowed(_) => Value::String(s),
+            std::borrow::Cow::Owned(escaped) => Value::String(escaped),
+        },
+        Value::Array(items) => Value::Array(items.into_iter().map(escape_json).collect()),
+        Value::Object(map) => Value::Object(
+            map.into_iter()
+                .map(|(k, v)| (escape_control(&k).into_owned(), escape_json(v)))
+                .collect(),
+        ),
+        other => other,
     }
 }
 
@@ -156,7 +182,7 @@ impl<S: Subscriber> Layer<S> for RequestLog {
         let line = format!(
             "{} {} {} {} {} {:.2}ms {} {}\n",
             Utc::now().to_rfc3339_opts(SecondsFormat::Millis, true),
-            self.instance,
+            escape_column(&self.instance),
             text(f, "method"),
             text(f, "route"),
             text(f, "status"),
@@ -194,7 +220,7 @@ impl<S: Subscriber> Layer<S> for BusinessLog {
                 }
                 (_, v) => v,
             };
-            object.insert(name, value);
+            object.insert(name, escape_json(value));
         }
         if let Ok(mut line) = serde_json::to_vec(&Value::Object(object)) {
             line.push(b'\n');
@@ -232,7 +258,11 @@ pub fn init(level: &str, log_dir: &Path, instance: &str) -> Result<Telemetry, St
     let stdout_filter =
         EnvFilter::try_new(level).map_err(|e| format!("LOG_LEVEL {level:?}: {e}"))?;
     tracing_subscriber::registry()
-        .with(fmt::layer().with_filter(stdout_filter))
+        .with(
+            fmt::layer()
+                .fmt_fields(EscapedFields)
+                .with_filter(stdout_filter),
+        )
         .with(
             RequestLog {
                 writer: requests,
@@ -250,6 +280,7 @@ pub fn init(level: &str, log_dir: &Path, instance: &str) -> Result<Telemetry, St
         // spans of every level pass, so an error shows the request it happened in
         .with(
             fmt::layer()
+                .fmt_fields(EscapedFields)
                 .with_ansi(false)
                 .with_writer(errors)
                 .with_filter(filter_fn(|m| {
@@ -296,5 +327,45 @@ mod tests {
             names.contains(&"business_2026-10-01.log".to_owned()),
             "other kinds untouched"
         );
+    }
+
+    #[test]
+    fn request_and_business_lines_escape_what_clients_typed() {
+        let dir = tempfile::tempdir().unwrap();
+        let telemetry = init("off", dir.path(), "web-1").unwrap();
+        let typed = "x\u{1b}[2J\n2026-01-01T00:00:00.000Z web-1 GET / 200";
+        tracing::info!(
+            target: REQUEST_TARGET,
+            method = "GET",
+            route = "/",
+            status = 200u16,
+            duration_ms = 1.0,
+            client = %typed,
+            request_id = "r1",
+            "request"
+        );
+        tracing::info!(target: BUSINESS_TARGET, operation = "sign_in_refused", actor = %typed, details = %serde_json::json!({"login": typed}), "sign-in refused");
+        drop(telemetry);
+        let read = |prefix| {
+            std::fs::read_to_string(DailyFile::path_for(
+                dir.path(),
+                prefix,
+                Utc::now().date_naive(),
+            ))
+            .unwrap()
+        };
+        let requests = read("api");
+        assert_eq!(requests.lines().count(), 1, "{requests}");
+        assert_eq!(requests.split(' ').count(), 8, "{requests}");
+        assert!(
+            requests.contains(" x\\x1b[2J\\n2026-01-01T00:00:00.000Z\\x20web-1"),
+            "{requests}"
+        );
+        let business = read("business");
+        assert_eq!(business.lines().count(), 1, "{business}");
+        let event: Value = serde_json::from_str(&business).unwrap();
+        let escaped = "x\\x1b[2J\\n2026-01-01T00:00:00.000Z web-1 GET / 200";
+        assert_eq!(event["actor"], escaped);
+        assert_eq!(event["details"]["login"], escaped, "nested strings too");
     }
 }

@@ -72,9 +72,8 @@ pub(crate) async fn create_stores_and_staff(db: &PgPool) -> Result<Vec<StoreCtx>
         )
         .await?;
         let n = i + 1;
-        let manager = staff::create_employee(
+        let manager = staff::create_demo_employee(
             db,
-            &system,
             &NewEmployee {
                 login: format!("gerant{n}"),
                 full_name: MANAGERS[i].into(),
@@ -84,9 +83,8 @@ pub(crate) async fn create_stores_and_staff(db: &PgPool) -> Result<Vec<StoreCtx>
             },
         )
         .await?;
-        let cashier = staff::create_employee(
+        let cashier = staff::create_demo_employee(
             db,
-            &system,
             &NewEmployee {
                 login: format!("caissier{n}"),
                 full_name: CASHIERS[i].into(),
@@ -115,9 +113,8 @@ pub(crate) async fn create_stores_and_staff(db: &PgPool) -> Result<Vec<StoreCtx>
 
 /// The network's administrator (`admin`), who also runs the warehouse.
 pub(crate) async fn create_admin(db: &PgPool) -> Result<Actor> {
-    let admin = staff::create_employee(
+    let admin = staff::create_demo_employee(
         db,
-        &Actor::System,
         &NewEmployee {
             login: "admin".into(),
             full_name: "Nathalie Bergeron".into(),

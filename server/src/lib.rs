@@ -2,6 +2,8 @@
 //! files, `/health` and `/metrics` from `common`, and the web's own middleware). `main.rs`
 //! parses the command line and runs the server with its background tasks.
 
+pub mod security;
+
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -22,6 +24,8 @@ pub struct AppState {
     pub pool: PgPool,
     pub instance_id: Arc<str>,
     pub started: Instant,
+    /// Sign-in throttling, sessions, cookies and trusted proxies.
+    pub security: security::WebSecurity,
 }
 
 impl FromRef<AppState> for LeptosOptions {
@@ -42,7 +46,9 @@ impl FromRef<AppState> for PgPool {
 pub fn router(state: AppState) -> Router {
     let routes = generate_route_list(app::App);
     let pool = state.pool.clone();
-    Router::new()
+    let sign_in = state.security.sign_in.clone();
+    let hsts = sign_in.secure_cookies;
+    let router = Router::new()
         .route("/health", get(health))
         .leptos_routes_with_context(
             &state,
@@ -50,6 +56,7 @@ pub fn router(state: AppState) -> Router {
             move || {
                 provide_context(pool.clone());
                 provide_context(app::server::SessionMemo::default());
+                provide_context(sign_in.clone());
             },
             {
                 let options = state.leptos_options.clone();
@@ -61,13 +68,22 @@ pub fn router(state: AppState) -> Router {
             app::shell,
         ))
         .layer(axum::middleware::from_fn(same_origin_posts))
+        .layer(axum::middleware::from_fn_with_state(
+            state.security.trusted_proxies.clone(),
+            security::client_address,
+        ))
         .layer(axum::middleware::from_fn(count_server_fns))
         .layer(common::metrics::layer())
         .layer(axum::middleware::from_fn_with_state(
             state.instance_id.clone(),
             common::http::stamp,
         ))
-        .with_state(state)
+        .with_state(state);
+    if hsts {
+        router.layer(axum::middleware::from_fn(security::strict_transport))
+    } else {
+        router
+    }
 }
 
 /// Counts server-function calls by name and outcome (`ok`, `redirect`, `error`).

@@ -27,6 +27,8 @@ struct Cli {
     /// (production installs; the demo data brings its own accounts).
     #[arg(long, env = "ADMIN_PASSWORD", hide_env_values = true)]
     admin_password: Option<String>,
+    #[command(flatten)]
+    security: server::security::SecurityArgs,
     #[command(subcommand)]
     command: Option<Command>,
 }
@@ -100,7 +102,8 @@ async fn seed(url: &str) -> anyhow::Result<()> {
 }
 
 /// Serves until Ctrl-C or SIGTERM, with the background tasks of the web UI beside the server:
-/// the metrics upkeep and the purge of expired sessions. Both stop with the server.
+/// the metrics upkeep and the purges of expired sessions and sign-in locks. They stop with the
+/// server.
 async fn serve(cli: Cli) -> anyhow::Result<()> {
     common::secrets::check_admin_password(cli.admin_password.as_deref())?;
     let instance_id = cli.instance.resolved_id();
@@ -131,6 +134,10 @@ async fn serve(cli: Cli) -> anyhow::Result<()> {
         match domain::staff::ensure_admin(&pool, password).await {
             Ok(true) => tracing::info!("created the admin account"),
             Ok(false) => {}
+            // a short ADMIN_PASSWORD is a configuration error: refuse to start
+            Err(e @ domain::Error::Validation(_)) => {
+                return Err(anyhow::anyhow!("refusing to start: {e}"));
+            }
             Err(e) => tracing::warn!(error = %e, "could not ensure the admin account"),
         }
     }
@@ -139,6 +146,7 @@ async fn serve(cli: Cli) -> anyhow::Result<()> {
         pool,
         instance_id: Arc::from(instance_id.as_str()),
         started: Instant::now(),
+        security: cli.security.security(),
     };
     let listener = tokio::net::TcpListener::bind(addr)
         .await
@@ -153,11 +161,20 @@ async fn serve(cli: Cli) -> anyhow::Result<()> {
         let pool = pool.clone();
         async move { domain::staff::purge_expired_web_sessions(&pool).await }
     });
+    let pool = state.pool.clone();
+    tasks.purge("sign-in throttle", cli.tasks.purge_every(), move || {
+        let pool = pool.clone();
+        async move { domain::staff::purge_sign_in_throttle(&pool, i64::MAX).await }
+    });
 
     tracing::info!(%addr, instance = %instance_id, "web UI listening");
-    let served = axum::serve(listener, server::router(state))
-        .with_graceful_shutdown(shutdown.cancelled_owned())
-        .await;
+    // with the peer's address: the client of sign-in throttling (see `security`)
+    let served = axum::serve(
+        listener,
+        server::router(state).into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown.cancelled_owned())
+    .await;
     tasks.stopped(TASKS_GRACE).await;
     Ok(served?)
 }

@@ -39,7 +39,8 @@ pub async fn add_store(
         .unwrap()
 }
 
-/// An active employee who signs in as `login` with `password`.
+/// An active employee who signs in as `login` with `password` (any length: fixtures use demo
+/// passwords, as the demo data set does).
 pub async fn add_employee(
     db: &PgPool,
     login: &str,
@@ -55,9 +56,7 @@ pub async fn add_employee(
         role,
         store_id,
     };
-    staff::create_employee(db, &Actor::System, &new)
-        .await
-        .unwrap()
+    staff::create_demo_employee(db, &new).await.unwrap()
 }
 
 /// An active product `Produit <code>` priced `cents`, without a description, with nothing in

@@ -1,16 +1,57 @@
-//! Connexion: employees sign in with their login and password.
+//! Connexion: employees sign in with their login and password. A sign-in that must wait
+//! (throttled, or the server busy) says so here, with the status and `Retry-After` the sign-in
+//! itself answered.
 
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
+use leptos_router::params::ParamsMap;
 
-use crate::auth::Login;
+use crate::auth::{Login, WaitReason};
+
+const WRONG_CREDENTIALS: &str = "Identifiant ou mot de passe incorrect.";
+
+/// `?erreur=attente&attente=30`: why and how long (1 s to a day) to wait.
+fn wait_in(query: &ParamsMap) -> Option<(WaitReason, u64)> {
+    let reason = WaitReason::parse(&query.get("erreur")?)?;
+    let secs = query
+        .get("attente")
+        .and_then(|s| s.parse::<u64>().ok())
+        .unwrap_or(1)
+        .clamp(1, 86_400);
+    Some((reason, secs))
+}
 
 #[component]
 pub fn LoginPage() -> impl IntoView {
     let login = ServerAction::<Login>::new();
     let query = use_query_map();
-    let error = move || query.read().get("erreur").is_some();
+    #[cfg(feature = "ssr")]
+    if let (Some((reason, secs)), Some(res)) = (
+        wait_in(&query.read_untracked()),
+        use_context::<leptos_axum::ResponseOptions>(),
+    ) {
+        res.set_status(
+            http::StatusCode::from_u16(reason.status())
+                .unwrap_or(http::StatusCode::TOO_MANY_REQUESTS),
+        );
+        res.insert_header(http::header::RETRY_AFTER, http::HeaderValue::from(secs));
+    }
+    let message = move || {
+        // the hydrated form's own answer (a wait), else what the address says
+        if let Some(Err(err)) = login.value().get() {
+            return Some(match err {
+                ServerFnError::ServerError(text) => text,
+                _ => "Le service est momentanément indisponible. Réessayez dans un instant."
+                    .to_owned(),
+            });
+        }
+        let query = query.read();
+        query.get("erreur").map(|_| match wait_in(&query) {
+            Some((reason, secs)) => reason.message(secs),
+            None => WRONG_CREDENTIALS.to_owned(),
+        })
+    };
     view! {
         <Title text="Connexion — Multi-Magasin" />
         <section class="login">
@@ -20,9 +61,7 @@ pub fn LoginPage() -> impl IntoView {
                 <input id="login" name="login" type="text" autocomplete="username" required autofocus />
                 <label for="password">"Mot de passe"</label>
                 <input id="password" name="password" type="password" autocomplete="current-password" required />
-                <Show when=error>
-                    <p class="error" role="alert">"Identifiant ou mot de passe incorrect."</p>
-                </Show>
+                {move || message().map(|text| view! { <p class="error" role="alert">{text}</p> })}
                 <button type="submit">"Se connecter"</button>
             </ActionForm>
         </section>

@@ -2,8 +2,12 @@
 //! first admin of a production install (its password comes from the environment).
 
 mod sessions;
+mod sign_in;
+mod throttle;
 
 pub use sessions::*;
+pub use sign_in::*;
+pub use throttle::{ThrottlePolicy, address_subject, login_subject, purge_sign_in_throttle};
 
 use argon2::Argon2;
 use argon2::password_hash::{
@@ -86,7 +90,13 @@ pub struct NewEmployee {
     pub store_id: Option<i64>,
 }
 
-pub const MIN_PASSWORD_LEN: usize = 4;
+/// Characters a new password needs at least (the demo accounts' `demo` predates the rule and
+/// stays: see [`crate::demo::create_demo_employee`]).
+pub const MIN_PASSWORD_LEN: usize = 12;
+
+fn password_message() -> String {
+    format!("Le mot de passe doit compter au moins {MIN_PASSWORD_LEN} caractères.")
+}
 
 /// Hashes a password with argon2id (default parameters, random salt), off the async threads.
 pub async fn hash_password(password: &str) -> Result<String> {
@@ -102,22 +112,42 @@ pub async fn hash_password(password: &str) -> Result<String> {
     .map_err(|e| Error::Internal(format!("hachage du mot de passe : {e}")))?
 }
 
+/// One argon2 verification, on the calling thread (about 19 MiB and tens of milliseconds).
+fn verify_blocking(password: &str, hash: &str) -> bool {
+    PasswordHash::new(hash)
+        .map(|parsed| {
+            Argon2::default()
+                .verify_password(password.as_bytes(), &parsed)
+                .is_ok()
+        })
+        .unwrap_or(false)
+}
+
 async fn verify_password(password: &str, hash: &str) -> bool {
     let (password, hash) = (password.to_owned(), hash.to_owned());
-    tokio::task::spawn_blocking(move || {
-        PasswordHash::new(&hash)
-            .map(|parsed| {
-                Argon2::default()
-                    .verify_password(password.as_bytes(), &parsed)
-                    .is_ok()
-            })
-            .unwrap_or(false)
-    })
-    .await
-    .unwrap_or(false)
+    tokio::task::spawn_blocking(move || verify_blocking(&password, &hash))
+        .await
+        .unwrap_or(false)
 }
 
 pub async fn create_employee(db: &PgPool, actor: &Actor, new: &NewEmployee) -> Result<Employee> {
+    insert_employee(db, actor, new, MIN_PASSWORD_LEN).await
+}
+
+/// Creates an account of the demo data set (or of a test): like [`create_employee`], but the
+/// password may be as short as `demo`. Demo passwords are public; the web UI and the bootstrap
+/// admin never come here.
+pub async fn create_demo_employee(db: &PgPool, new: &NewEmployee) -> Result<Employee> {
+    insert_employee(db, &Actor::System, new, 1).await
+}
+
+/// [`create_employee`] with a shorter minimum password length (the demo data set's accounts).
+async fn insert_employee(
+    db: &PgPool,
+    actor: &Actor,
+    new: &NewEmployee,
+    min_password_len: usize,
+) -> Result<Employee> {
     actor.ensure_head_office()?;
     let login = new.login.trim().to_lowercase();
     let mut v = Validator::default();
@@ -135,9 +165,9 @@ pub async fn create_employee(db: &PgPool, actor: &Actor, new: &NewEmployee) -> R
         "Le nom est obligatoire.",
     );
     v.check(
-        new.password.chars().count() >= MIN_PASSWORD_LEN,
+        new.password.chars().count() >= min_password_len,
         "password",
-        "Le mot de passe doit compter au moins 4 caractères.",
+        &password_message(),
     );
     v.check(
         (new.role == Role::Admin) == new.store_id.is_none(),
@@ -160,7 +190,8 @@ pub async fn create_employee(db: &PgPool, actor: &Actor, new: &NewEmployee) -> R
 }
 
 /// Checks a login and password; `None` for an unknown login, a wrong password or an inactive
-/// account (the caller says the same thing in all three cases).
+/// account (the caller says the same thing in all three cases). Neither throttled nor bounded:
+/// requests from the network go through [`sign_in`].
 pub async fn authenticate(db: &PgPool, login: &str, password: &str) -> Result<Option<Employee>> {
     let row: Option<(String, bool)> =
         sqlx::query_as("SELECT password_hash, active FROM employees WHERE login = $1")
@@ -172,7 +203,8 @@ pub async fn authenticate(db: &PgPool, login: &str, password: &str) -> Result<Op
         let _ = verify_password(password, DUMMY_HASH).await;
         return Ok(None);
     };
-    if !active || !verify_password(password, &hash).await {
+    // an inactive account spends the verification too: timing does not tell it apart
+    if !verify_password(password, &hash).await || !active {
         return Ok(None);
     }
     let employee = sqlx::query_as(&format!(
@@ -188,8 +220,12 @@ pub async fn authenticate(db: &PgPool, login: &str, password: &str) -> Result<Op
 const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$1Hfz4YjQxeLA0wVYUHXDr4lDuNqo3tF2VYQvZtVJwbc";
 
 /// Production bootstrap: creates the `admin` account with the given password when the database
-/// has no admin yet. Returns true when it created one.
+/// has no admin yet. Returns true when it created one. A password shorter than
+/// [`MIN_PASSWORD_LEN`] is refused even when an admin exists: the setting itself is unsafe.
 pub async fn ensure_admin(db: &PgPool, password: &str) -> Result<bool> {
+    if password.chars().count() < MIN_PASSWORD_LEN {
+        return Err(Error::invalid("ADMIN_PASSWORD", password_message()));
+    }
     let exists: bool =
         sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM employees WHERE role = 'admin')")
             .fetch_one(db)

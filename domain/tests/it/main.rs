@@ -12,5 +12,6 @@ mod reporting;
 mod sales;
 mod schema;
 mod sessions;
+mod sign_in;
 mod web_sessions;
 mod world;

@@ -295,9 +295,8 @@ async fn a_stale_page_transition_is_refused_with_a_message_and_refusal_needs_a_r
 #[sqlx::test(migrator = "domain::MIGRATOR")]
 async fn filters_history_and_the_store_s_own_requests(pool: PgPool) {
     let s = setup(&pool).await;
-    let admin_actor = domain::staff::create_employee(
+    let admin_actor = domain::staff::create_demo_employee(
         &pool,
-        &Actor::System,
         &domain::staff::NewEmployee {
             login: "admin".into(),
             full_name: "Marc Siège".into(),

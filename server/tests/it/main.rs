@@ -6,6 +6,7 @@ mod binary;
 mod central;
 mod products;
 mod reports;
+mod sign_in;
 mod stock;
 mod support;
 mod till;

@@ -20,6 +20,7 @@ pub fn app(pool: PgPool) -> axum::Router {
         pool,
         instance_id: Arc::from("web-test"),
         started: Instant::now(),
+        security: Default::default(),
     })
 }
 
