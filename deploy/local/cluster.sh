@@ -157,8 +157,9 @@ start_instance() { # NAME
   bin=$(binary_of "$name")
   [ -x "$bin" ] || die "$bin is missing (build it, or run without CLUSTER_SKIP_BUILD)"
   logdir=$DIR/logs/$name
+  # nginx runs on this host: its X-Real-IP names the client (sign-in throttling, rate limits)
   LAUNCH_ENV=(INSTANCE_ID="$name" LOG_DIR="$logdir" LOG_LEVEL="$LOG_LEVEL"
-    DATABASE_URL="$DATABASE_URL" DATABASE_POOL_SIZE="$DATABASE_POOL_SIZE")
+    DATABASE_URL="$DATABASE_URL" DATABASE_POOL_SIZE="$DATABASE_POOL_SIZE" TRUSTED_PROXIES=127.0.0.1)
   case $name in
     api-*)
       LAUNCH_ENV+=(REDIS_URL="$REDIS_URL" API_TOKEN="$API_TOKEN")
