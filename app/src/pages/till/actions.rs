@@ -14,12 +14,13 @@ pub async fn search_till(register_id: i64, q: String) -> Result<Vec<TillItem>, S
     }
     let session = require_session().await?;
     let pool = pool()?;
-    let register = domain::stores::get_register(&pool, register_id)
+    let actor = session.employee.actor();
+    let register = domain::stores::get_register(&pool, &actor, register_id)
         .await
         .map_err(failure)?;
     Ok(domain::sales::search_till_products(
         &pool,
-        &session.employee.actor(),
+        &actor,
         register.store_id,
         &q,
         8,
@@ -59,7 +60,7 @@ pub async fn till_add(
     let session = require_session().await?;
     let pool = pool()?;
     let actor = session.employee.actor();
-    let register = domain::stores::get_register(&pool, register_id)
+    let register = domain::stores::get_register(&pool, &actor, register_id)
         .await
         .map_err(failure)?;
     let mut cart = super::cart::Cart::parse(&panier);
@@ -192,7 +193,7 @@ pub async fn till_checkout(
             ..
         }) => {
             // the refusal is the rare path: only there is the register read for its store
-            let store_label = domain::stores::get_register(&pool, register_id)
+            let store_label = domain::stores::get_register(&pool, &actor, register_id)
                 .await
                 .map_or_else(|_| "unknown".to_owned(), |r| r.store_id.to_string());
             metrics::counter!("sales_refused_total", "channel" => "web", "store_id" => store_label)

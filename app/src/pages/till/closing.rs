@@ -47,7 +47,7 @@ async fn z_view(
         .await
         .map_err(failure)?;
     actor.ensure_store(session.store_id).map_err(failure)?;
-    let register = domain::stores::get_register(pool, session.register_id)
+    let register = domain::stores::get_register(pool, actor, session.register_id)
         .await
         .map_err(failure)?;
     let store = domain::stores::get_store(pool, session.store_id)
@@ -91,10 +91,9 @@ pub async fn load_closing(register_id: i64) -> Result<Option<ZView>, ServerFnErr
     let session = require_session().await?;
     let pool = pool()?;
     let actor = session.employee.actor();
-    let register = domain::stores::get_register(&pool, register_id)
+    let register = domain::stores::get_register(&pool, &actor, register_id)
         .await
         .map_err(failure)?;
-    actor.ensure_store(register.store_id).map_err(failure)?;
     match domain::stores::current_session(&pool, register_id)
         .await
         .map_err(failure)?

@@ -91,10 +91,9 @@ pub async fn load_till(
     let session = require_session().await?;
     let pool = pool()?;
     let actor = session.employee.actor();
-    let register = domain::stores::get_register(&pool, register_id)
+    let register = domain::stores::get_register(&pool, &actor, register_id)
         .await
         .map_err(failure)?;
-    actor.ensure_store(register.store_id).map_err(failure)?;
     let store = domain::stores::get_store(&pool, register.store_id)
         .await
         .map_err(failure)?;
