@@ -91,7 +91,8 @@ pub async fn load_closing(register_id: i64) -> Result<Option<ZView>, ServerFnErr
     let session = require_session().await?;
     let pool = pool()?;
     let actor = session.employee.actor();
-    let register = domain::stores::get_register(&pool, &actor, register_id)
+    // the register must exist and be one of the employee's store
+    domain::stores::get_register(&pool, &actor, register_id)
         .await
         .map_err(failure)?;
     match domain::stores::current_session(&pool, register_id)
