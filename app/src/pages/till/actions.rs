@@ -18,18 +18,14 @@ pub async fn search_till(register_id: i64, q: String) -> Result<Vec<TillItem>, S
     let register = domain::stores::get_register(&pool, &actor, register_id)
         .await
         .map_err(failure)?;
-    Ok(domain::sales::search_till_products(
-        &pool,
-        &actor,
-        register.store_id,
-        &q,
-        8,
+    Ok(
+        domain::sales::search_till_products(&pool, &actor, register.store_id, &q, 8)
+            .await
+            .map_err(failure)?
+            .into_iter()
+            .map(|p| TillItem::from_product(p, 1))
+            .collect(),
     )
-    .await
-    .map_err(failure)?
-    .into_iter()
-    .map(|p| TillItem::from_product(p, 1))
-    .collect())
 }
 
 #[cfg(feature = "ssr")]
