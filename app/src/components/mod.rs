@@ -1,5 +1,12 @@
 //! Widgets shared by the pages: the top bar with the signed-in employee and the screens of
-//! their role, status badges, page links, focus.
+//! their role, status badges, page links, focus; form fields and the outcome of a form each
+//! have their own file.
+
+mod field;
+mod notice;
+
+pub use field::{Aria, Field};
+pub use notice::Notice;
 
 use leptos::prelude::*;
 
