@@ -1,8 +1,12 @@
 //! Who is signed in, signing in and signing out. Forms work without JavaScript: the server
-//! function answers with a redirect (to the dashboard, or back to the form with an error code).
+//! function answers with a redirect (to the dashboard, or back to the form with an error code,
+//! a [`Flash`](crate::flash::Flash)).
 
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
+
+/// `erreur=identifiants`: the login or the password is wrong (which one is not said).
+pub const WRONG_CREDENTIALS: &str = "identifiants";
 
 /// The signed-in employee as pages see them.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -69,7 +73,7 @@ pub async fn login(login: String, password: String) -> Result<(), ServerFnError>
                 details = "{}",
                 "sign-in refused"
             );
-            leptos_axum::redirect("/connexion?erreur=identifiants");
+            crate::flash::Flash::error(WRONG_CREDENTIALS).redirect("/connexion");
         }
     }
     Ok(())

@@ -26,6 +26,11 @@ pub fn money(amount: Decimal) -> String {
     )
 }
 
+/// Whole dollars, for a chart's axis: `1500` -> `1 500 $`.
+pub fn dollars(n: i64) -> String {
+    format!("{}{NBSP}$", count(n))
+}
+
 /// A count or a quantity: `12345` -> `12 345`.
 pub fn count(n: impl Into<i64>) -> String {
     let n = n.into();
@@ -308,6 +313,7 @@ mod tests {
         assert_eq!(money(d("1234567.891")), "1\u{a0}234\u{a0}567,89\u{a0}$");
         assert_eq!(money(d("-0.5")), "-0,50\u{a0}$");
         assert_eq!(money(d("0")), "0,00\u{a0}$");
+        assert_eq!(dollars(1500), "1\u{a0}500\u{a0}$");
         assert_eq!(money_input(d("12.5")), "12,50");
         assert_eq!(money_input(d("1234")), "1234,00");
     }

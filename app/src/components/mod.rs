@@ -87,7 +87,7 @@ pub fn Pager(page: u32, pages: u32, prev: Option<String>, next: Option<String>) 
         view! {
             <nav class="pager" aria-label="Pages">
                 {prev.map(|href| view! { <a href=href rel="prev">"← Précédente"</a> })}
-                <span>{format!("Page {page} sur {pages}")}</span>
+                <span>{format!("Page {} sur {}", crate::format::count(page), crate::format::count(pages))}</span>
                 {next.map(|href| view! { <a href=href rel="next">"Suivante →"</a> })}
             </nav>
         }

@@ -5,12 +5,13 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
 use crate::auth::Login;
+use crate::flash::Flash;
 
 #[component]
 pub fn LoginPage() -> impl IntoView {
     let login = ServerAction::<Login>::new();
     let query = use_query_map();
-    let error = move || query.read().get("erreur").is_some();
+    let error = move || Flash::read(&query.read()).error_code().is_some();
     view! {
         <Title text="Connexion — Multi-Magasin" />
         <section class="login">
