@@ -159,6 +159,8 @@ pub fn de(name: &str) -> String {
 mod dates {
     use chrono::{DateTime, Datelike, NaiveDate, TimeZone, Timelike};
 
+    use super::NBSP;
+
     const MONTHS: [&str; 12] = [
         "janvier",
         "février",
@@ -232,16 +234,16 @@ mod dates {
         )
     }
 
-    /// A time of day: `18 h 18`, `8 h 02`.
+    /// A time of day: `18 h 18`, `8 h 02` (no-break spaces: a time never splits).
     pub fn time<Tz: TimeZone>(at: &DateTime<Tz>) -> String {
-        format!("{} h {:02}", at.hour(), at.minute())
+        format!("{}{NBSP}h{NBSP}{:02}", at.hour(), at.minute())
     }
 
     /// A moment, in the zone `at` is given in (the store's, where the page knows it):
-    /// `3 déc. 2026, 18 h 18`.
+    /// `3 déc. 2026, 18 h 18`. A narrow column breaks it after the comma only.
     pub fn date_time<Tz: TimeZone>(at: &DateTime<Tz>) -> String {
         format!(
-            "{} {} {}, {}",
+            "{}{NBSP}{}{NBSP}{}, {}",
             day_number(at),
             MONTHS_SHORT[at.month0() as usize],
             at.year(),
@@ -285,14 +287,18 @@ mod dates {
         fn moments_are_written_in_the_zone_they_are_given_in() {
             let at = Utc.with_ymd_and_hms(2026, 12, 3, 23, 18, 40).unwrap();
             let montreal = FixedOffset::west_opt(5 * 3600).unwrap();
+            let plain = |text: String| text.replace(NBSP, " ");
             assert_eq!(
-                date_time(&at.with_timezone(&montreal)),
+                plain(date_time(&at.with_timezone(&montreal))),
                 "3 déc. 2026, 18 h 18"
             );
-            assert_eq!(date_time(&at), "3 déc. 2026, 23 h 18");
+            assert_eq!(plain(date_time(&at)), "3 déc. 2026, 23 h 18");
             let morning = Utc.with_ymd_and_hms(2026, 3, 1, 8, 2, 0).unwrap();
-            assert_eq!(time(&morning), "8 h 02");
-            assert_eq!(date_time(&morning), "1er mars 2026, 8 h 02");
+            assert_eq!(time(&morning), "8\u{a0}h\u{a0}02");
+            assert_eq!(
+                date_time(&morning),
+                "1er\u{a0}mars\u{a0}2026, 8\u{a0}h\u{a0}02"
+            );
         }
     }
 }

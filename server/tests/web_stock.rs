@@ -340,7 +340,9 @@ async fn the_stock_page_writes_its_figures_and_labels_the_french_way(pool: PgPoo
         .map(|(at, _)| at)
         .unwrap();
     assert!(
-        requested_at.contains(" h ") && !requested_at.contains(':') && !requested_at.contains('-'),
+        requested_at.contains("\u{a0}h\u{a0}")
+            && !requested_at.contains(':')
+            && !requested_at.contains('-'),
         "a French date and time, not ISO: {requested_at}"
     );
 }
