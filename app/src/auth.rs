@@ -1,8 +1,12 @@
 //! Who is signed in, signing in and signing out. Forms work without JavaScript: the server
-//! function answers with a redirect (to the dashboard, or back to the form with an error code).
+//! function answers with a redirect (to the dashboard, or back to the form with an error code,
+//! a [`Flash`](crate::flash::Flash)).
 
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
+
+/// `erreur=identifiants`: the login or the password is wrong (which one is not said).
+pub const WRONG_CREDENTIALS: &str = "identifiants";
 
 /// The signed-in employee as pages see them.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -44,8 +48,12 @@ pub async fn whoami() -> Result<Option<CurrentUser>, ServerFnError> {
     Ok(crate::server::session().await?.map(CurrentUser::from))
 }
 
+/// `attente=30`: the seconds a sign-in must wait, beside its [`WaitReason`].
+pub const WAIT_SECS: &str = "attente";
+
 /// Why a sign-in must wait before it is tried again; the sign-in page's address names it
-/// (`?erreur=attente&attente=30`) when a plain form post was sent back there.
+/// (`?erreur=attente&attente=30`, a [`Flash`](crate::flash::Flash)) when a plain form post was
+/// sent back there.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum WaitReason {
     /// Too many failures for the login or from the address (HTTP 429).
@@ -78,6 +86,17 @@ impl WaitReason {
     }
 
     /// What the sign-in page says; the same whether the login exists or not.
+    /// How long to wait, from a sign-in page's address: 1 s to a day.
+    pub fn from_flash(flash: &crate::flash::Flash) -> Option<(Self, u64)> {
+        let reason = Self::parse(flash.error_code()?)?;
+        let secs = flash
+            .fact(WAIT_SECS)
+            .and_then(|s| s.parse::<u64>().ok())
+            .unwrap_or(1)
+            .clamp(1, 86_400);
+        Some((reason, secs))
+    }
+
     pub fn message(self, secs: u64) -> String {
         let wait = if secs < 60 {
             format!("{secs} seconde{}", if secs > 1 { "s" } else { "" })
@@ -127,7 +146,9 @@ pub async fn login(login: String, password: String) -> Result<(), ServerFnError>
             leptos_axum::redirect("/");
         }
         // the domain logged the refusal with the address
-        SignInOutcome::Refused => leptos_axum::redirect("/connexion?erreur=identifiants"),
+        SignInOutcome::Refused => {
+            crate::flash::Flash::error(WRONG_CREDENTIALS).redirect("/connexion");
+        }
         SignInOutcome::Throttled { retry_after_secs } => {
             return sign_in_must_wait(
                 http::StatusCode::TOO_MANY_REQUESTS,

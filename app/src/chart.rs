@@ -5,7 +5,7 @@
 use rust_decimal::Decimal;
 use rust_decimal::prelude::ToPrimitive;
 
-use crate::format::{count, money};
+use crate::format::{count, dollars, money};
 
 /// One day of the chart.
 #[derive(Clone, Debug, PartialEq)]
@@ -135,7 +135,7 @@ fn scale(max: f64) -> (f64, f64) {
 /// `1 500 $` for whole steps, `0,50 $` below a dollar.
 fn tick_label(value: f64, step: f64) -> String {
     if step >= 1.0 {
-        format!("{}\u{a0}$", count(value.round() as i64))
+        dollars(value.round() as i64)
     } else {
         money(Decimal::from_f64_retain(value).unwrap_or_default())
     }

@@ -4,6 +4,7 @@
 pub mod auth;
 pub mod chart;
 pub mod components;
+pub mod flash;
 pub mod format;
 pub mod links;
 pub mod pages;

@@ -196,10 +196,9 @@ pub fn sign_in_must_wait(
             .is_some_and(|v| v.contains("text/html"))
     });
     if plain_form {
-        leptos_axum::redirect(&format!(
-            "/connexion?erreur={}&attente={secs}",
-            reason.code()
-        ));
+        crate::flash::Flash::error(reason.code())
+            .with(crate::auth::WAIT_SECS, secs)
+            .redirect("/connexion");
     }
     if let Some(res) = use_context::<leptos_axum::ResponseOptions>() {
         if !plain_form {

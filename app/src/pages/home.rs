@@ -5,6 +5,8 @@
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
+use crate::format::count;
+
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct StoreCard {
     pub id: i64,
@@ -74,7 +76,7 @@ pub async fn dashboard() -> Result<DashboardView, ServerFnError> {
             name: s.name,
             address: s.address,
             sales: s.sales,
-            revenue: crate::format::money(s.revenue),
+            revenue: money(s.revenue),
             open_registers: s.open_registers,
             registers: s.registers,
             stock_alerts: s.stock_alerts,
@@ -123,13 +125,13 @@ fn StoreTile(store: StoreCard) -> impl IntoView {
             <a class="store-name" href=format!("/magasins/{}", store.id)><strong>{store.name}</strong></a>
             <span class="address">{store.address}</span>
             <dl class="figures">
-                <div class="figure"><dt>"Ventes du jour"</dt><dd class="sales">{crate::format::count(store.sales)}</dd></div>
+                <div class="figure"><dt>"Ventes du jour"</dt><dd class="sales">{count(store.sales)}</dd></div>
                 <div class="figure"><dt>"Chiffre d'affaires"</dt><dd class="revenue">{store.revenue}</dd></div>
                 <div class="figure">
                     <dt>"Caisses ouvertes"</dt>
-                    <dd class="registers">{format!("{} / {}", store.open_registers, store.registers)}</dd>
+                    <dd class="registers">{format!("{} / {}", count(store.open_registers), count(store.registers))}</dd>
                 </div>
-                <div class=alert_class><dt>"Alertes de stock"</dt><dd class="alerts">{store.stock_alerts}</dd></div>
+                <div class=alert_class><dt>"Alertes de stock"</dt><dd class="alerts">{count(store.stock_alerts)}</dd></div>
             </dl>
         </li>
     }
@@ -143,12 +145,12 @@ fn Network(n: NetworkCard) -> impl IntoView {
             <h2>"Réseau aujourd'hui"</h2>
             <dl class="kpis-today">
                 <div><dt>"Chiffre d'affaires (HT)"</dt><dd data-kpi="revenue">{n.revenue}</dd></div>
-                <div><dt>"Ventes"</dt><dd data-kpi="sales">{crate::format::count(n.sales)}</dd></div>
+                <div><dt>"Ventes"</dt><dd data-kpi="sales">{count(n.sales)}</dd></div>
                 <div><dt>"Panier moyen"</dt><dd>{n.average_ticket}</dd></div>
-                <div><dt>"Articles vendus"</dt><dd>{crate::format::count(n.units)}</dd></div>
-                <div><dt>"Retours"</dt><dd>{n.returns}</dd></div>
-                <div><dt>"Caisses ouvertes"</dt><dd>{format!("{} / {}", n.open_registers, n.registers)}</dd></div>
-                <div class:alert={n.stock_alerts > 0}><dt>"Alertes de stock"</dt><dd>{n.stock_alerts}</dd></div>
+                <div><dt>"Articles vendus"</dt><dd>{count(n.units)}</dd></div>
+                <div><dt>"Retours"</dt><dd>{count(n.returns)}</dd></div>
+                <div><dt>"Caisses ouvertes"</dt><dd>{format!("{} / {}", count(n.open_registers), count(n.registers))}</dd></div>
+                <div class:alert={n.stock_alerts > 0}><dt>"Alertes de stock"</dt><dd>{count(n.stock_alerts)}</dd></div>
             </dl>
         </section>
     }

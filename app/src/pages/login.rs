@@ -8,18 +8,13 @@ use leptos_router::hooks::use_query_map;
 use leptos_router::params::ParamsMap;
 
 use crate::auth::{Login, WaitReason};
+use crate::flash::Flash;
 
 const WRONG_CREDENTIALS: &str = "Identifiant ou mot de passe incorrect.";
 
-/// `?erreur=attente&attente=30`: why and how long (1 s to a day) to wait.
+/// Why and how long to wait, from the page's address.
 fn wait_in(query: &ParamsMap) -> Option<(WaitReason, u64)> {
-    let reason = WaitReason::parse(&query.get("erreur")?)?;
-    let secs = query
-        .get("attente")
-        .and_then(|s| s.parse::<u64>().ok())
-        .unwrap_or(1)
-        .clamp(1, 86_400);
-    Some((reason, secs))
+    WaitReason::from_flash(&Flash::read(query))
 }
 
 #[component]
@@ -47,10 +42,12 @@ pub fn LoginPage() -> impl IntoView {
             });
         }
         let query = query.read();
-        query.get("erreur").map(|_| match wait_in(&query) {
-            Some((reason, secs)) => reason.message(secs),
-            None => WRONG_CREDENTIALS.to_owned(),
-        })
+        Flash::read(&query)
+            .error_code()
+            .map(|_| match wait_in(&query) {
+                Some((reason, secs)) => reason.message(secs),
+                None => WRONG_CREDENTIALS.to_owned(),
+            })
     };
     view! {
         <Title text="Connexion — Multi-Magasin" />

@@ -11,10 +11,12 @@ use crate::pages::till::route_id;
 pub struct ReceiptLine {
     pub name: String,
     pub code: String,
-    pub quantity: i32,
+    /// Written for people (`1 200`).
+    pub quantity: String,
     pub unit_price: String,
     pub total: String,
-    pub returned: i32,
+    /// `None` when nothing came back.
+    pub returned: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -42,7 +44,7 @@ pub struct ReceiptView {
 
 #[server(endpoint = "sale_receipt")]
 pub async fn load_receipt(sale_id: i64) -> Result<ReceiptView, ServerFnError> {
-    use crate::format::money;
+    use crate::format::{count, date_time, money};
     use crate::server::{failure, pool, require_session};
     let session = require_session().await?;
     let pool = pool()?;
@@ -63,11 +65,7 @@ pub async fn load_receipt(sale_id: i64) -> Result<ReceiptView, ServerFnError> {
             .register_name
             .unwrap_or_else(|| "Vente en ligne".into()),
         cashier: sale.employee_name.unwrap_or_default(),
-        date: sale
-            .sold_at
-            .with_timezone(&tz)
-            .format("%Y-%m-%d %H:%M:%S")
-            .to_string(),
+        date: date_time(&sale.sold_at.with_timezone(&tz)),
         returnable: sale.lines.iter().any(|l| l.returnable() > 0),
         lines: sale
             .lines
@@ -75,10 +73,10 @@ pub async fn load_receipt(sale_id: i64) -> Result<ReceiptView, ServerFnError> {
             .map(|l| ReceiptLine {
                 name: l.product_name,
                 code: l.product_code,
-                quantity: l.quantity,
+                quantity: count(l.quantity),
                 unit_price: money(l.unit_price),
                 total: money(l.line_total),
-                returned: l.returned_quantity,
+                returned: (l.returned_quantity > 0).then(|| count(l.returned_quantity)),
             })
             .collect(),
         subtotal: money(sale.subtotal),
@@ -119,7 +117,7 @@ pub fn ReceiptPage() -> impl IntoView {
                                     {r.lines.iter().cloned().map(|l| view! {
                                         <tr>
                                             <td>{l.name}<br /><span class="code">{l.code} " · " {l.unit_price}</span>
-                                                {(l.returned > 0).then(|| view! { <br /><span class="code">{format!("retourné : {}", l.returned)}</span> })}
+                                                {l.returned.map(|n| view! { <br /><span class="code">{format!("retourné : {n}")}</span> })}
                                             </td>
                                             <td class="num">{l.quantity}</td>
                                             <td class="num">{l.total}</td>

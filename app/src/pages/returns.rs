@@ -1,6 +1,9 @@
 //! Retours: find a sale by its number (or among the store's recent sales), choose the lines and
 //! quantities still returnable, give the reason, refund, and print the return receipt. The
-//! store's stock goes back up (in `domain`).
+//! store's stock goes back up (in `domain`). A refused return comes back to the sale with its
+//! reason kept (a [`Flash`]).
+//!
+//! [`Flash`]: crate::flash::Flash
 
 use std::collections::HashMap;
 
@@ -10,15 +13,30 @@ use leptos_router::hooks::use_query_map;
 use serde::{Deserialize, Serialize};
 
 use crate::auth::UserResource;
+use crate::components::Notice;
+use crate::flash::Flash;
+#[cfg(feature = "ssr")]
+use crate::format::count;
 use crate::pages::till::route_id;
+
+/// The flash of a refused return: `erreur=<code>` with `raison=<what was typed>`.
+pub mod codes {
+    pub const REASON: &str = "raison";
+    pub const NO_REASON: &str = "raison";
+    pub const NOTHING: &str = "aucun";
+    pub const QUANTITY: &str = "quantite";
+    pub const REFUSED: &str = "refus";
+}
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ReturnableLine {
     pub line_id: i64,
     pub name: String,
     pub code: String,
-    pub quantity: i32,
-    pub returned: i32,
+    /// `12`: what was sold and what came back already, written for people.
+    pub quantity: String,
+    pub returned: String,
+    /// The most that can still be returned (the field's `max`).
     pub returnable: i32,
     pub unit_price: String,
 }
@@ -38,7 +56,7 @@ pub struct RecentSale {
     pub date: String,
     pub register: String,
     pub total: String,
-    pub items: i64,
+    pub items: String,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -65,9 +83,7 @@ pub async fn load_returns(store_id: i64, vente: String) -> Result<ReturnsView, S
         .await
         .map_err(failure)?;
     let tz = store.tz();
-    let when = |at: chrono::DateTime<chrono::Utc>| {
-        at.with_timezone(&tz).format("%Y-%m-%d %H:%M").to_string()
-    };
+    let when = |at: chrono::DateTime<chrono::Utc>| crate::format::date_time(&at.with_timezone(&tz));
     let (mut sale, mut not_found) = (None, None);
     let wanted = vente.trim().trim_start_matches('#');
     if !wanted.is_empty() {
@@ -87,8 +103,8 @@ pub async fn load_returns(store_id: i64, vente: String) -> Result<ReturnsView, S
                                 line_id: l.id,
                                 name: l.product_name.clone(),
                                 code: l.product_code.clone(),
-                                quantity: l.quantity,
-                                returned: l.returned_quantity,
+                                quantity: count(l.quantity),
+                                returned: count(l.returned_quantity),
                                 returnable: l.returnable(),
                                 unit_price: money(l.unit_price),
                             })
@@ -116,7 +132,7 @@ pub async fn load_returns(store_id: i64, vente: String) -> Result<ReturnsView, S
             date: when(s.sold_at),
             register: s.register_name.unwrap_or_else(|| "En ligne".into()),
             total: money(s.total),
-            items: s.items,
+            items: count(s.items),
         })
         .collect();
     let open_registers = domain::stores::register_statuses(&pool, &actor, store_id)
@@ -149,15 +165,14 @@ pub async fn record_return(
     use crate::links::with_query;
     use crate::server::{failure, pool, require_csrf};
     let session = require_csrf(&csrf).await?;
+    let sale = with_query(
+        &format!("/magasins/{store_id}/retours"),
+        &[("vente", &sale_id.to_string())],
+    );
     let back = |code: &str| {
-        with_query(
-            &format!("/magasins/{store_id}/retours"),
-            &[
-                ("vente", &sale_id.to_string()),
-                ("erreur", code),
-                ("raison", raison.trim()),
-            ],
-        )
+        Flash::error(code)
+            .with(codes::REASON, raison.trim())
+            .link(&sale)
     };
     let mut lines = Vec::new();
     for (line, quantity) in &quantites {
@@ -174,7 +189,7 @@ pub async fn record_return(
                 })
             }
             _ => {
-                leptos_axum::redirect(&back("quantite"));
+                leptos_axum::redirect(&back(codes::QUANTITY));
                 return Ok(());
             }
         }
@@ -189,15 +204,15 @@ pub async fn record_return(
         Ok(ret) => leptos_axum::redirect(&format!("/retours/{}", ret.id)),
         Err(domain::Error::Validation(fields)) => {
             let code = if fields.iter().any(|f| f.field == "reason") {
-                "raison"
+                codes::NO_REASON
             } else if fields.iter().any(|f| f.field == "lines") {
-                "aucun"
+                codes::NOTHING
             } else {
-                "quantite"
+                codes::QUANTITY
             };
             leptos_axum::redirect(&back(code));
         }
-        Err(e) if e.is_client_error() => leptos_axum::redirect(&back("refus")),
+        Err(e) if e.is_client_error() => leptos_axum::redirect(&back(codes::REFUSED)),
         Err(e) => return Err(failure(e)),
     }
     Ok(())
@@ -273,22 +288,27 @@ fn ReturnForm(
 ) -> impl IntoView {
     let query = use_query_map();
     let action = ServerAction::<RecordReturn>::new();
-    let error = move || match query.read().get("erreur").as_deref() {
-        Some("raison") => Some("Indiquez la raison du retour."),
-        Some("aucun") => Some("Choisissez au moins un article à retourner."),
-        Some("quantite") => {
-            Some("Quantité invalide : au plus ce qui reste à retourner sur chaque ligne.")
-        }
-        Some(_) => Some("Retour refusé : vérifiez vos droits sur ce magasin."),
-        None => None,
+    let error = move || {
+        let text = match Flash::read(&query.read()).error_code()? {
+            codes::NO_REASON => "Indiquez la raison du retour.",
+            codes::NOTHING => "Choisissez au moins un article à retourner.",
+            codes::QUANTITY => {
+                "Quantité invalide : au plus ce qui reste à retourner sur chaque ligne."
+            }
+            _ => "Retour refusé : vérifiez vos droits sur ce magasin.",
+        };
+        Some(Notice::error(text))
     };
-    let reason = query.read_untracked().get("raison").unwrap_or_default();
+    let reason = Flash::read(&query.read_untracked())
+        .fact(codes::REASON)
+        .unwrap_or_default()
+        .to_owned();
     let nothing_left = sale.lines.iter().all(|l| l.returnable == 0);
     view! {
         <h2>"Vente n° " {sale.id}</h2>
         <p>{sale.date.clone()} " · " {sale.total.clone()} " · " {sale.payment.clone()}
            " · " <a href=format!("/ventes/{}", sale.id)>"voir le reçu"</a></p>
-        {move || error().map(|e| view! { <p class="error" role="alert">{e}</p> })}
+        {move || error().map(Notice::view)}
         {if nothing_left {
             view! { <p class="notice">"Tous les articles de cette vente ont déjà été retournés."</p> }.into_any()
         } else {
@@ -342,8 +362,8 @@ pub struct ReturnReceipt {
     pub date: String,
     pub employee: String,
     pub reason: String,
-    /// `(name, quantity, unit price)`.
-    pub lines: Vec<(String, i32, String)>,
+    /// `(name, quantity, unit price)`, written for people.
+    pub lines: Vec<(String, String, String)>,
     pub subtotal: String,
     pub tps: String,
     pub tvq: String,
@@ -367,18 +387,14 @@ pub async fn load_return_receipt(return_id: i64) -> Result<ReturnReceipt, Server
         id: ret.id,
         sale_id: ret.sale_id,
         store_id: ret.store_id,
-        date: ret
-            .returned_at
-            .with_timezone(&store.tz())
-            .format("%Y-%m-%d %H:%M:%S")
-            .to_string(),
+        date: crate::format::date_time(&ret.returned_at.with_timezone(&store.tz())),
         store_name: store.name,
         employee: ret.employee_name.unwrap_or_default(),
         reason: ret.reason,
         lines: ret
             .lines
             .into_iter()
-            .map(|l| (l.product_name, l.quantity, money(l.unit_price)))
+            .map(|l| (l.product_name, count(l.quantity), money(l.unit_price)))
             .collect(),
         subtotal: money(ret.subtotal),
         tps: money(ret.tps),

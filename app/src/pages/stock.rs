@@ -1,7 +1,10 @@
 //! Stock du magasin: every product with its quantity, threshold, status badge and days of
 //! cover, alerts first; a manager asks the warehouse for several products at once, with one
 //! quantity per row in one form (which works without JavaScript); the store's latest requests
-//! with their status.
+//! with their status. The form's outcome comes back in the query of its redirect (a
+//! [`Flash`]).
+//!
+//! [`Flash`]: crate::flash::Flash
 
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -9,16 +12,36 @@ use leptos_router::hooks::use_query_map;
 use serde::{Deserialize, Serialize};
 
 use crate::auth::UserResource;
-use crate::components::{RequestBadge, StockBadge};
+use crate::components::{Field, Notice, RequestBadge, StockBadge};
+use crate::flash::Flash;
+use crate::format::de;
 use crate::pages::central::RequestRow;
+
+/// The flash codes and facts of a request's redirect.
+pub mod codes {
+    /// `demandes=12,13`: the requests sent.
+    pub const SENT: &str = "demandes";
+    /// `erreur=<code>` with `invalides=<product ids>` and `q<product id>=<what was typed>`.
+    pub const INVALID: &str = "invalides";
+    pub const WRONG_QUANTITIES: &str = "quantites";
+    pub const NOTHING: &str = "vide";
+    pub const NOT_FOUND: &str = "introuvable";
+    pub const REFUSED: &str = "refus";
+
+    /// The fact that keeps what was typed for a product.
+    pub fn typed(product_id: i64) -> String {
+        format!("q{product_id}")
+    }
+}
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct StockRow {
     pub product_id: i64,
     pub code: String,
     pub name: String,
-    pub quantity: i32,
-    pub threshold: i32,
+    /// `1 250`.
+    pub quantity: String,
+    pub threshold: String,
     /// `rupture`, `bas` or `normal`.
     pub status: String,
     /// `12,5 j`, or `—` when nothing sold in 30 days.
@@ -81,22 +104,20 @@ pub async fn load_stock(store_id: i64) -> Result<StockView, ServerFnError> {
             .items
             .into_iter()
             .map(|l| StockRow {
-                cover: l.days_of_cover().map_or("—".to_owned(), |d| {
-                    format!("{:.1} j", d).replace('.', ",")
-                }),
+                cover: crate::format::days_of_cover(l.days_of_cover()),
                 status: l.status().as_str().to_owned(),
                 product_id: l.product_id,
                 code: l.code,
                 name: l.name,
-                quantity: l.quantity,
-                threshold: l.alert_threshold,
+                quantity: crate::format::count(l.quantity),
+                threshold: crate::format::count(l.alert_threshold),
             })
             .collect(),
     })
 }
 
-/// What a person typed, kept safe for a query string (digits and a few signs, nothing to
-/// escape, a dozen characters at most: a quantity is a few digits).
+/// What a person typed, cut to what a quantity can look like (digits and a few signs, a dozen
+/// characters at most), so that a long paste does not make a long address.
 #[cfg(feature = "ssr")]
 fn echo(typed: &str) -> String {
     typed
@@ -109,7 +130,7 @@ fn echo(typed: &str) -> String {
 /// One form for the whole table: each product with a quantity becomes a request, all of them in
 /// one transaction. Answers with a redirect to the stock page: `?demandes=12,13` on success,
 /// else `?erreur=...` with the products in error (`invalides=`) and what was typed (`q<id>=`),
-/// so the form comes back as the manager left it.
+/// so the form comes back as the manager left it (see [`codes`]).
 #[server(endpoint = "request_replenishments")]
 pub async fn request_replenishments(
     csrf: String,
@@ -126,16 +147,12 @@ pub async fn request_replenishments(
         .filter_map(|(id, q)| Some((id.trim().parse::<i64>().ok()?, q.trim().to_owned())))
         .filter(|(_, q)| !q.is_empty())
         .collect();
-    let kept: String = typed
-        .iter()
-        .map(|(id, q)| format!("&q{id}={}", echo(q)))
-        .collect();
     let refuse = |code: &str, invalid: &[i64]| {
-        let ids: Vec<String> = invalid.iter().map(i64::to_string).collect();
-        leptos_axum::redirect(&format!(
-            "{back}?erreur={code}&invalides={}{kept}",
-            ids.join(",")
-        ));
+        let flash = typed.iter().fold(
+            Flash::error(code).with_ids(codes::INVALID, invalid),
+            |flash, (id, q)| flash.with(&codes::typed(*id), echo(q)),
+        );
+        flash.redirect(&back);
     };
     // a quantity that is not a whole number never reaches the domain; the domain checks the rest
     let unreadable: Vec<i64> = typed
@@ -144,7 +161,7 @@ pub async fn request_replenishments(
         .map(|(id, _)| *id)
         .collect();
     if !unreadable.is_empty() {
-        refuse("quantites", &unreadable);
+        refuse(codes::WRONG_QUANTITIES, &unreadable);
         return Ok(());
     }
     let lines: Vec<RequestLine> = typed
@@ -166,8 +183,8 @@ pub async fn request_replenishments(
     .await
     {
         Ok(requests) => {
-            let ids: Vec<String> = requests.iter().map(|r| r.id.to_string()).collect();
-            leptos_axum::redirect(&format!("{back}?demandes={}", ids.join(",")));
+            let ids: Vec<i64> = requests.iter().map(|r| r.id).collect();
+            Flash::new().with_ids(codes::SENT, &ids).redirect(&back);
         }
         Err(domain::Error::Validation(errors)) => {
             let invalid: Vec<i64> = errors
@@ -176,22 +193,23 @@ pub async fn request_replenishments(
                 .collect();
             refuse(
                 if invalid.is_empty() {
-                    "vide"
+                    codes::NOTHING
                 } else {
-                    "quantites"
+                    codes::WRONG_QUANTITIES
                 },
                 &invalid,
             );
         }
-        Err(domain::Error::NotFound { .. }) => refuse("introuvable", &[]),
-        Err(e) if e.is_client_error() => refuse("refus", &[]),
+        Err(domain::Error::NotFound { .. }) => refuse(codes::NOT_FOUND, &[]),
+        Err(e) if e.is_client_error() => refuse(codes::REFUSED, &[]),
         Err(e) => return Err(failure(e)),
     }
     Ok(())
 }
 
 /// `12` -> `n° 12`; `12, 13, 14` -> `n° 12, 13 et 14`.
-fn numbers(ids: &[&str]) -> String {
+fn numbers(ids: &[i64]) -> String {
+    let ids: Vec<String> = ids.iter().map(i64::to_string).collect();
     match ids.split_last() {
         Some((last, [])) => format!("n° {last}"),
         Some((last, rest)) => format!("n° {} et {last}", rest.join(", ")),
@@ -199,29 +217,25 @@ fn numbers(ids: &[&str]) -> String {
     }
 }
 
-/// The notice above the table, from the query of the redirect.
-fn notice_text(created: Option<&str>, error: Option<&str>) -> Option<(&'static str, String)> {
-    if let Some(ids) = created {
-        let ids: Vec<&str> = ids.split(',').filter(|s| !s.is_empty()).collect();
-        return Some(match ids.len() {
-            0 => ("notice", "Aucune demande envoyée.".to_owned()),
-            1 => (
-                "notice",
-                format!("Demande {} envoyée à l'entrepôt.", numbers(&ids)),
-            ),
-            _ => (
-                "notice",
-                format!("Demandes {} envoyées à l'entrepôt.", numbers(&ids)),
-            ),
-        });
+/// The notice above the table, from the redirect's flash.
+fn notice(flash: &Flash) -> Option<Notice> {
+    if flash.fact(codes::SENT).is_some() {
+        let ids = flash.ids(codes::SENT);
+        return Some(Notice::success(match ids.len() {
+            0 => "Aucune demande envoyée.".to_owned(),
+            1 => format!("Demande {} envoyée à l'entrepôt.", numbers(&ids)),
+            _ => format!("Demandes {} envoyées à l'entrepôt.", numbers(&ids)),
+        }));
     }
-    let text = match error? {
-        "quantites" => "Corrigez les quantités signalées : aucune demande n'a été envoyée.",
-        "vide" => "Indiquez une quantité pour au moins un produit.",
-        "introuvable" => "Un des produits n'existe plus : rechargez la page.",
+    let text = match flash.error_code()? {
+        codes::WRONG_QUANTITIES => {
+            "Corrigez les quantités signalées : aucune demande n'a été envoyée."
+        }
+        codes::NOTHING => "Indiquez une quantité pour au moins un produit.",
+        codes::NOT_FOUND => "Un des produits n'existe plus : rechargez la page.",
         _ => "Demande refusée : seuls le gérant du magasin et le siège peuvent la faire.",
     };
-    Some(("error", text.to_owned()))
+    Some(Notice::error(text))
 }
 
 #[component]
@@ -239,21 +253,17 @@ pub fn StockPage() -> impl IntoView {
         <Transition fallback=|| ()>
             {move || Suspend::new(async move {
                 let csrf = user.await.ok().flatten().map(|u| u.csrf).unwrap_or_default();
-                let q = query.get();
-                let notice = notice_text(q.get_str("demandes"), q.get_str("erreur"));
+                let flash = Flash::read(&query.get());
+                let notice = notice(&flash);
                 // after an error the form comes back as it was sent; after a success, empty
-                let failed = q.get_str("erreur").is_some();
-                let invalid: Vec<i64> = q
-                    .get_str("invalides")
-                    .unwrap_or_default()
-                    .split(',')
-                    .filter_map(|id| id.parse().ok())
-                    .collect();
+                let failed = flash.error_code().is_some();
+                let invalid = flash.ids(codes::INVALID);
                 let typed = |id: i64| {
                     failed
-                        .then(|| q.get(&format!("q{id}")))
+                        .then(|| flash.fact(&codes::typed(id)))
                         .flatten()
                         .unwrap_or_default()
+                        .to_owned()
                 };
                 match stock.await {
                     Ok(v) => {
@@ -271,24 +281,27 @@ pub fn StockPage() -> impl IntoView {
                                     <td class="num">{r.cover}</td>
                                     {can_request.then(|| view! {
                                         <td class="ask">
-                                            <label class="sr-only" for=format!("q-{id}")>
-                                                {format!("Quantité de {} à demander", r.name)}
-                                            </label>
-                                            <input
+                                            <Field
                                                 id=format!("q-{id}")
-                                                name=format!("quantities[{id}]")
-                                                type="number"
-                                                min="1"
-                                                step="1"
-                                                inputmode="numeric"
-                                                prop:value=value.clone()
-                                                value=value
-                                                aria-invalid=wrong.then_some("true")
-                                                aria-describedby=wrong.then(|| format!("e-{id}"))
+                                                label=format!("Quantité {} à demander", de(&r.name))
+                                                hidden_label=true
+                                                error=wrong.then(|| "Entier d'au moins 1".to_owned())
+                                                error_id=format!("e-{id}")
+                                                control=move |a| view! {
+                                                    <input
+                                                        id=a.id
+                                                        name=format!("quantities[{id}]")
+                                                        type="number"
+                                                        min="1"
+                                                        step="1"
+                                                        inputmode="numeric"
+                                                        prop:value=value.clone()
+                                                        value=value
+                                                        aria-invalid=a.invalid
+                                                        aria-describedby=a.described_by
+                                                    />
+                                                }
                                             />
-                                            {wrong.then(|| view! {
-                                                <span class="field-error" id=format!("e-{id}")>"Entier d'au moins 1"</span>
-                                            })}
                                         </td>
                                     })}
                                 </tr>
@@ -307,7 +320,7 @@ pub fn StockPage() -> impl IntoView {
                         view! {
                             <Title text=format!("Stock — {}", v.store_name) />
                             <h1>"Stock — " {v.store_name.clone()}</h1>
-                            {notice.map(|(class, text)| view! { <p class=class role="status">{text}</p> })}
+                            {notice.map(Notice::view)}
                             {if can_request {
                                 view! {
                                     <ActionForm action=request attr:class="request">
@@ -354,17 +367,23 @@ pub fn StockPage() -> impl IntoView {
 mod tests {
     use super::*;
 
+    fn notice_text(query: &str) -> Option<Notice> {
+        notice(&Flash::parse(query))
+    }
+
     #[test]
     fn the_notice_lists_the_request_numbers() {
         assert_eq!(
-            notice_text(Some("12"), None).unwrap().1,
-            "Demande n° 12 envoyée à l'entrepôt."
+            notice_text("demandes=12"),
+            Some(Notice::success("Demande n° 12 envoyée à l'entrepôt."))
         );
         assert_eq!(
-            notice_text(Some("12,13,14"), None).unwrap().1,
-            "Demandes n° 12, 13 et 14 envoyées à l'entrepôt."
+            notice_text("demandes=12,13,14"),
+            Some(Notice::success(
+                "Demandes n° 12, 13 et 14 envoyées à l'entrepôt."
+            ))
         );
-        assert_eq!(notice_text(None, Some("vide")).unwrap().0, "error");
-        assert_eq!(notice_text(None, None), None);
+        assert!(notice_text("erreur=vide").is_some_and(|n| n.is_error()));
+        assert_eq!(notice_text(""), None);
     }
 }

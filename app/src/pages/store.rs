@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 pub struct RegisterRow {
     pub id: i64,
     pub name: String,
-    /// `Ouverte par X depuis 08:02`, or `Fermée`.
+    /// `Ouverte par X depuis 8 h 02`, or `Fermée`.
     pub status: String,
     pub open: bool,
     pub today_sales: i64,
@@ -54,7 +54,7 @@ pub async fn load_store(store_id: i64) -> Result<StoreView, ServerFnError> {
                     (Some(who), Some(at)) => {
                         format!(
                             "Ouverte par {who} depuis {}",
-                            at.with_timezone(&tz).format("%H:%M")
+                            crate::format::time(&at.with_timezone(&tz))
                         )
                     }
                     _ => "Fermée".to_owned(),

@@ -34,8 +34,7 @@ pub(super) async fn locate<'a>(
 ) -> Result<Located<'a>> {
     let (store_id, register, session_id) = match new.channel {
         Channel::Till { register_id } => {
-            let register = crate::stores::get_register(&mut *conn, register_id).await?;
-            actor.ensure_store(register.store_id)?;
+            let register = crate::stores::get_register(&mut *conn, actor, register_id).await?;
             // FOR SHARE: a concurrent closing waits for this sale, and this sale waits for it.
             let session: Option<i64> = sqlx::query_scalar(
                 "SELECT id FROM register_sessions

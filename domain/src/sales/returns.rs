@@ -281,7 +281,7 @@ pub(crate) async fn create_return_at(
     let session_id = match new.register_id {
         None => None,
         Some(register_id) => {
-            let register = crate::stores::get_register(&mut *tx, register_id).await?;
+            let register = crate::stores::find_register(&mut *tx, register_id).await?;
             if register.store_id != sale.store_id {
                 return Err(Error::invalid(
                     "register_id",

@@ -257,7 +257,17 @@ pub async fn list_registers(db: impl PgExecutor<'_>, store_id: i64) -> Result<Ve
     .await?)
 }
 
-pub async fn get_register(db: impl PgExecutor<'_>, id: i64) -> Result<Register> {
+/// A register, for an actor who may work at its store: the store's own staff or head office.
+/// The check lives here so that no caller can read a register of another store by forgetting it.
+pub async fn get_register(db: impl PgExecutor<'_>, actor: &Actor, id: i64) -> Result<Register> {
+    let register = find_register(db, id).await?;
+    actor.ensure_store(register.store_id)?;
+    Ok(register)
+}
+
+/// A register by id, with no permission check: for operations that check the actor against
+/// another store first (a return is refunded at a register of the sale's store).
+pub(crate) async fn find_register(db: impl PgExecutor<'_>, id: i64) -> Result<Register> {
     sqlx::query_as("SELECT id, store_id, number, name FROM registers WHERE id = $1")
         .bind(id)
         .fetch_optional(db)

@@ -85,8 +85,8 @@ pub(crate) async fn open_session_at(
     opening_float: Decimal,
     at: DateTime<Utc>,
 ) -> Result<RegisterSession> {
-    let register = get_register(&mut *conn, register_id).await?;
-    actor.ensure_store(register.store_id)?;
+    // the register must exist and be one of the actor's store
+    get_register(&mut *conn, actor, register_id).await?;
     let employee = actor
         .employee_id()
         .ok_or_else(|| Error::Forbidden("Seul un employé peut ouvrir une caisse.".into()))?;

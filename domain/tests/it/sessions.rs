@@ -32,6 +32,30 @@ async fn a_second_open_session_on_a_register_is_refused(db: PgPool) {
 }
 
 #[sqlx::test(migrator = "domain::MIGRATOR")]
+async fn a_register_is_read_by_its_store_s_staff_and_head_office_only(db: PgPool) {
+    let w = world(&db).await;
+    for actor in [&w.cashier, &w.manager, &w.admin] {
+        let register = stores::get_register(&db, actor, w.register).await.unwrap();
+        assert_eq!((register.id, register.store_id), (w.register, w.store));
+    }
+    let err = stores::get_register(&db, &w.other_cashier, w.register)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, Error::Forbidden(_)),
+        "a cashier of another store is refused: {err:?}"
+    );
+    let own = stores::get_register(&db, &w.other_cashier, w.other_register)
+        .await
+        .unwrap();
+    assert_eq!(own.store_id, w.other_store);
+    let err = stores::get_register(&db, &w.admin, 999_999)
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::NotFound { .. }), "{err:?}");
+}
+
+#[sqlx::test(migrator = "domain::MIGRATOR")]
 async fn closing_computes_the_z_report(db: PgPool) {
     let w = world(&db).await;
     let session = open_register(&db, &w).await; // float 100.00

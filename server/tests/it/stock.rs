@@ -254,3 +254,67 @@ async fn cashiers_and_other_stores_cannot_request(pool: PgPool) {
     assert!(refused.location.unwrap().contains("erreur=refus"));
     assert!(requests(&pool).await.is_empty());
 }
+
+#[sqlx::test(migrator = "domain::MIGRATOR")]
+async fn the_stock_page_writes_its_figures_and_labels_the_french_way(pool: PgPool) {
+    let (store, [full, _, _]) = stocked_store(&pool).await;
+    let system = domain::Actor::System;
+    let shelf = domain::inventory::Location::Store(store);
+    domain::inventory::adjust_stock(&pool, &system, shelf, full, 1_998_981, "test")
+        .await
+        .unwrap();
+    let category = domain::catalog::list_categories(&pool).await.unwrap()[0].id;
+    let water = domain::catalog::create_product(
+        &pool,
+        &system,
+        &domain::catalog::NewProduct {
+            code: "EAU001".into(),
+            name: "Eau minérale".into(),
+            description: String::new(),
+            price: rust_decimal::Decimal::new(70, 2),
+            category_id: category,
+            taxable: true,
+            active: true,
+            warehouse_quantity: 100,
+        },
+    )
+    .await
+    .unwrap();
+    domain::inventory::create_request(&pool, &system, store, water.id, 12, "")
+        .await
+        .unwrap();
+    let app = app(pool.clone());
+    let cookie = cookie_pair(&sign_in(&app, "gerant1", "demo").await.set_cookie.unwrap());
+    let page = call(
+        &app,
+        "GET",
+        &format!("/magasins/{store}/stock"),
+        Some(&cookie),
+        None,
+    )
+    .await;
+    assert!(
+        page.body.contains(">1\u{a0}998\u{a0}981<"),
+        "a stock count is grouped by thousands: {}",
+        page.body
+    );
+    assert!(
+        page.body
+            .contains("Quantité d&#x27;eau minérale à demander")
+            || page.body.contains("Quantité d'eau minérale à demander"),
+        "the screen-reader label elides: {}",
+        page.body
+    );
+    let requested_at = page
+        .body
+        .split_once("<time>")
+        .and_then(|(_, rest)| rest.split_once("</time>"))
+        .map(|(at, _)| at)
+        .unwrap();
+    assert!(
+        requested_at.contains("\u{a0}h\u{a0}")
+            && !requested_at.contains(':')
+            && !requested_at.contains('-'),
+        "a French date and time, not ISO: {requested_at}"
+    );
+}

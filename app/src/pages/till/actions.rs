@@ -4,6 +4,10 @@
 use leptos::prelude::*;
 
 use super::TillItem;
+#[cfg(feature = "ssr")]
+use super::codes;
+#[cfg(feature = "ssr")]
+use crate::flash::Flash;
 
 /// Products matching what the cashier typed (the live search once the page is hydrated).
 #[server(endpoint = "till_search")]
@@ -14,23 +18,21 @@ pub async fn search_till(register_id: i64, q: String) -> Result<Vec<TillItem>, S
     }
     let session = require_session().await?;
     let pool = pool()?;
-    let register = domain::stores::get_register(&pool, register_id)
+    let actor = session.employee.actor();
+    let register = domain::stores::get_register(&pool, &actor, register_id)
         .await
         .map_err(failure)?;
-    Ok(domain::sales::search_till_products(
-        &pool,
-        &session.employee.actor(),
-        register.store_id,
-        &q,
-        8,
+    Ok(
+        domain::sales::search_till_products(&pool, &actor, register.store_id, &q, 8)
+            .await
+            .map_err(failure)?
+            .into_iter()
+            .map(|p| TillItem::from_product(p, 1))
+            .collect(),
     )
-    .await
-    .map_err(failure)?
-    .into_iter()
-    .map(|p| TillItem::from_product(p, 1))
-    .collect())
 }
 
+/// The till with this cart (and `extra` page state, such as a search).
 #[cfg(feature = "ssr")]
 fn till_url(register_id: i64, cart: &super::cart::Cart, extra: &[(&str, &str)]) -> String {
     let encoded = cart.encode();
@@ -43,6 +45,12 @@ fn till_url(register_id: i64, cart: &super::cart::Cart, extra: &[(&str, &str)]) 
     let mut pairs = vec![("panier", encoded.as_str()), ("vente", sale_id.as_str())];
     pairs.extend_from_slice(extra);
     crate::links::with_query(&format!("/caisses/{register_id}"), &pairs)
+}
+
+/// The till with this cart, and why the last change was refused.
+#[cfg(feature = "ssr")]
+fn refused(register_id: i64, cart: &super::cart::Cart, flash: Flash) {
+    flash.redirect(&till_url(register_id, cart, &[]));
 }
 
 /// Adds a product to the cart: by id (a search result), or by what was typed: an exact code
@@ -59,7 +67,7 @@ pub async fn till_add(
     let session = require_session().await?;
     let pool = pool()?;
     let actor = session.employee.actor();
-    let register = domain::stores::get_register(&pool, register_id)
+    let register = domain::stores::get_register(&pool, &actor, register_id)
         .await
         .map_err(failure)?;
     let mut cart = super::cart::Cart::parse(&panier);
@@ -86,11 +94,11 @@ pub async fn till_add(
             cart.add(product.product_id, 1);
             leptos_axum::redirect(&till_url(register_id, &cart, &[]));
         }
-        None if hits.is_empty() => leptos_axum::redirect(&till_url(
+        None if hits.is_empty() => refused(
             register_id,
             &cart,
-            &[("erreur", "introuvable"), ("code", code)],
-        )),
+            Flash::error(codes::NOT_FOUND).with(codes::CODE, code),
+        ),
         None => leptos_axum::redirect(&till_url(register_id, &cart, &[("q", code)])),
     }
     Ok(())
@@ -111,7 +119,7 @@ pub async fn till_set(
             cart.set(product_id, q);
             leptos_axum::redirect(&till_url(register_id, &cart, &[]));
         }
-        _ => leptos_axum::redirect(&till_url(register_id, &cart, &[("erreur", "quantite")])),
+        _ => refused(register_id, &cart, Flash::error(codes::QUANTITY)),
     }
     Ok(())
 }
@@ -133,18 +141,14 @@ pub async fn till_checkout(
     let pool = pool()?;
     let actor = session.employee.actor();
     let cart = super::cart::Cart::parse(&panier);
-    let back = |code: &str, extra: &[(&str, &str)]| {
-        let mut pairs = vec![
-            ("panier", panier.as_str()),
-            ("vente", vente.as_str()),
-            ("erreur", code),
-            ("recu", recu.as_str()),
-        ];
-        pairs.extend_from_slice(extra);
-        crate::links::with_query(&format!("/caisses/{register_id}"), &pairs)
-    };
+    // the same cart and sale id, so that the cashier fixes the problem and tries again
+    let till = crate::links::with_query(
+        &format!("/caisses/{register_id}"),
+        &[("panier", &panier), ("vente", &vente)],
+    );
+    let back = |code: &str| Flash::error(code).with(codes::TENDERED, &recu);
     if cart.is_empty() {
-        leptos_axum::redirect(&back("vide", &[]));
+        back(codes::EMPTY).redirect(&till);
         return Ok(());
     }
     let payment = match mode.as_str() {
@@ -155,7 +159,7 @@ pub async fn till_checkout(
                 tendered: Some(amount),
             },
             None => {
-                leptos_axum::redirect(&back("montant", &[]));
+                back(codes::AMOUNT).redirect(&till);
                 return Ok(());
             }
         },
@@ -192,26 +196,23 @@ pub async fn till_checkout(
             ..
         }) => {
             // the refusal is the rare path: only there is the register read for its store
-            let store_label = domain::stores::get_register(&pool, register_id)
+            let store_label = domain::stores::get_register(&pool, &actor, register_id)
                 .await
                 .map_or_else(|_| "unknown".to_owned(), |r| r.store_id.to_string());
             metrics::counter!("sales_refused_total", "channel" => "web", "store_id" => store_label)
                 .increment(1);
-            leptos_axum::redirect(&back(
-                "stock",
-                &[
-                    ("produit", &product_id.to_string()),
-                    ("reste", &available.to_string()),
-                ],
-            ));
+            back(codes::SHORT)
+                .with(codes::PRODUCT, product_id)
+                .with(codes::LEFT, available)
+                .redirect(&till);
         }
         Err(domain::Error::Validation(fields))
             if fields.iter().any(|f| f.field == "amount_tendered") =>
         {
-            leptos_axum::redirect(&back("montant", &[]));
+            back(codes::AMOUNT).redirect(&till);
         }
-        Err(domain::Error::Conflict(_)) => leptos_axum::redirect(&back("fermee", &[])),
-        Err(e) if e.is_client_error() => leptos_axum::redirect(&back("refus", &[])),
+        Err(domain::Error::Conflict(_)) => back(codes::CLOSED).redirect(&till),
+        Err(e) if e.is_client_error() => back(codes::REFUSED).redirect(&till),
         Err(e) => return Err(failure(e)),
     }
     Ok(())
@@ -220,24 +221,19 @@ pub async fn till_checkout(
 /// Opens the register's session with the counted float.
 #[server(endpoint = "till_open")]
 pub async fn open_till(csrf: String, register_id: i64, fonds: String) -> Result<(), ServerFnError> {
-    use crate::links::with_query;
     use crate::server::{failure, pool, require_csrf};
     let session = require_csrf(&csrf).await?;
     let back = format!("/caisses/{register_id}");
     let Some(float) = crate::format::parse_money(&fonds) else {
-        leptos_axum::redirect(&with_query(&back, &[("erreur", "fonds")]));
+        Flash::error(codes::FLOAT).redirect(&back);
         return Ok(());
     };
     match domain::stores::open_session(&pool()?, &session.employee.actor(), register_id, float)
         .await
     {
         Ok(_) => leptos_axum::redirect(&back),
-        Err(domain::Error::Conflict(_)) => {
-            leptos_axum::redirect(&with_query(&back, &[("erreur", "ouverte")]))
-        }
-        Err(e) if e.is_client_error() => {
-            leptos_axum::redirect(&with_query(&back, &[("erreur", "refus")]))
-        }
+        Err(domain::Error::Conflict(_)) => Flash::error(codes::ALREADY_OPEN).redirect(&back),
+        Err(e) if e.is_client_error() => Flash::error(codes::REFUSED).redirect(&back),
         Err(e) => return Err(failure(e)),
     }
     Ok(())
@@ -251,12 +247,11 @@ pub async fn close_till(
     session_id: i64,
     compte: String,
 ) -> Result<(), ServerFnError> {
-    use crate::links::with_query;
     use crate::server::{failure, pool, require_csrf};
     let session = require_csrf(&csrf).await?;
     let back = format!("/caisses/{register_id}/fermeture");
     let Some(counted) = crate::format::parse_money(&compte) else {
-        leptos_axum::redirect(&with_query(&back, &[("erreur", "montant")]));
+        Flash::error(codes::AMOUNT).redirect(&back);
         return Ok(());
     };
     match domain::stores::close_session(&pool()?, &session.employee.actor(), session_id, counted)
@@ -266,9 +261,7 @@ pub async fn close_till(
         Err(domain::Error::Conflict(_)) => {
             leptos_axum::redirect(&format!("/sessions/{session_id}"))
         }
-        Err(e) if e.is_client_error() => {
-            leptos_axum::redirect(&with_query(&back, &[("erreur", "refus")]))
-        }
+        Err(e) if e.is_client_error() => Flash::error(codes::REFUSED).redirect(&back),
         Err(e) => return Err(failure(e)),
     }
     Ok(())

@@ -7,8 +7,10 @@ use leptos_router::hooks::use_query_map;
 use serde::{Deserialize, Serialize};
 
 use super::actions::CloseTill;
-use super::route_id;
+use super::{codes, route_id};
 use crate::auth::UserResource;
+use crate::components::Notice;
+use crate::flash::Flash;
 
 /// A session's Z report as the page shows it (amounts already written).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -20,13 +22,13 @@ pub struct ZView {
     pub opened_by: String,
     pub opened_at: String,
     pub closed_at: Option<String>,
-    pub sales_count: i64,
+    pub sales_count: String,
     pub sales_total: String,
     pub cash_sales: String,
     pub card_sales: String,
     pub tps: String,
     pub tvq: String,
-    pub returns_count: i64,
+    pub returns_count: String,
     pub refunds_total: String,
     pub cash_refunds: String,
     pub opening_float: String,
@@ -41,13 +43,13 @@ async fn z_view(
     actor: &domain::Actor,
     session_id: i64,
 ) -> Result<ZView, ServerFnError> {
-    use crate::format::money;
+    use crate::format::{count, date_time, money};
     use crate::server::failure;
     let session = domain::stores::get_session(pool, session_id)
         .await
         .map_err(failure)?;
     actor.ensure_store(session.store_id).map_err(failure)?;
-    let register = domain::stores::get_register(pool, session.register_id)
+    let register = domain::stores::get_register(pool, actor, session.register_id)
         .await
         .map_err(failure)?;
     let store = domain::stores::get_store(pool, session.store_id)
@@ -57,9 +59,7 @@ async fn z_view(
         .await
         .map_err(failure)?;
     let tz = store.tz();
-    let when = |at: chrono::DateTime<chrono::Utc>| {
-        at.with_timezone(&tz).format("%Y-%m-%d %H:%M").to_string()
-    };
+    let when = |at: chrono::DateTime<chrono::Utc>| date_time(&at.with_timezone(&tz));
     Ok(ZView {
         session_id,
         register_id: register.id,
@@ -68,13 +68,13 @@ async fn z_view(
         opened_by: session.opened_by_name,
         opened_at: when(session.opened_at),
         closed_at: session.closed_at.map(when),
-        sales_count: z.sales_count,
+        sales_count: count(z.sales_count),
         sales_total: money(z.sales_total),
         cash_sales: money(z.cash_sales_total),
         card_sales: money(z.card_sales_total),
         tps: money(z.tps_total),
         tvq: money(z.tvq_total),
-        returns_count: z.returns_count,
+        returns_count: count(z.returns_count),
         refunds_total: money(z.refunds_total),
         cash_refunds: money(z.cash_refunds_total),
         opening_float: money(z.opening_float),
@@ -91,10 +91,10 @@ pub async fn load_closing(register_id: i64) -> Result<Option<ZView>, ServerFnErr
     let session = require_session().await?;
     let pool = pool()?;
     let actor = session.employee.actor();
-    let register = domain::stores::get_register(&pool, register_id)
+    // the register must exist and be one of the employee's store
+    domain::stores::get_register(&pool, &actor, register_id)
         .await
         .map_err(failure)?;
-    actor.ensure_store(register.store_id).map_err(failure)?;
     match domain::stores::current_session(&pool, register_id)
         .await
         .map_err(failure)?
@@ -144,12 +144,14 @@ pub fn ClosingPage() -> impl IntoView {
     let closing = Resource::new(register_id, load_closing);
     let user = expect_context::<UserResource>();
     let close = ServerAction::<CloseTill>::new();
-    let error = move || match query.read().get("erreur").as_deref() {
-        Some("montant") => Some("Le montant compté doit être positif, au cent près (ex. 812,35)."),
-        Some(_) => Some(
-            "Fermeture refusée : seul l'employé qui a ouvert la caisse ou un gérant du magasin peut la fermer.",
-        ),
-        None => None,
+    let error = move || {
+        let text = match Flash::read(&query.read()).error_code()? {
+            codes::AMOUNT => "Le montant compté doit être positif, au cent près (ex. 812,35).",
+            _ => {
+                "Fermeture refusée : seul l'employé qui a ouvert la caisse ou un gérant du magasin peut la fermer."
+            }
+        };
+        Some(Notice::error(text))
     };
     view! {
         <Transition fallback=|| ()>
@@ -160,7 +162,7 @@ pub fn ClosingPage() -> impl IntoView {
                         <Title text=format!("Fermeture — {}", z.register_name) />
                         <h1>"Fermer " {z.register_name.clone()} " — " {z.store_name.clone()}</h1>
                         <p>"Session ouverte par " {z.opened_by.clone()} " le " {z.opened_at.clone()} "."</p>
-                        {error().map(|e| view! { <p class="error" role="alert">{e}</p> })}
+                        {error().map(Notice::view)}
                         <Figures z=z.clone() />
                         <ActionForm action=close attr:class="form narrow">
                             <input type="hidden" name="csrf" value=csrf />

@@ -2,6 +2,9 @@
 //! Z report) and the sale screen. The cart lives in the address (see [`cart`]); every change is
 //! a form answered by a redirect, so the till works without JavaScript, and once hydrated the
 //! search runs as the cashier types and the change due is shown as the amount is keyed in.
+//! A refused change comes back to the same cart with its reason (a [`Flash`], see [`codes`]).
+//!
+//! [`Flash`]: crate::flash::Flash
 
 pub mod actions;
 pub mod cart;
@@ -17,15 +20,37 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 use crate::auth::UserResource;
+use crate::components::Notice;
+use crate::flash::Flash;
 pub(crate) use crate::links::route_id;
 use actions::OpenTill;
+
+/// The flash codes and facts of the till's redirects (`erreur=<code>`).
+pub mod codes {
+    /// `code=<what was typed>`: no product matches it.
+    pub const NOT_FOUND: &str = "introuvable";
+    pub const CODE: &str = "code";
+    pub const QUANTITY: &str = "quantite";
+    /// `produit=<id>&reste=<what is left>`: not enough stock for the sale.
+    pub const SHORT: &str = "stock";
+    pub const PRODUCT: &str = "produit";
+    pub const LEFT: &str = "reste";
+    /// `recu=<amount typed>`: kept when a sale is refused.
+    pub const TENDERED: &str = "recu";
+    pub const AMOUNT: &str = "montant";
+    pub const CLOSED: &str = "fermee";
+    pub const EMPTY: &str = "vide";
+    pub const FLOAT: &str = "fonds";
+    pub const ALREADY_OPEN: &str = "ouverte";
+    pub const REFUSED: &str = "refus";
+}
 
 /// The open session of a register as the till shows it.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct OpenSession {
     pub id: i64,
     pub opened_by: String,
-    /// `08:02`, in the store's time zone.
+    /// `8 h 02`, in the store's time zone.
     pub since: String,
     pub float: String,
 }
@@ -37,6 +62,7 @@ pub struct TillItem {
     pub code: String,
     pub name: String,
     pub unit_price: String,
+    /// What the store has (a figure to compare: the page writes it with `format::count`).
     pub in_stock: i32,
     pub quantity: i32,
     pub line_total: String,
@@ -91,10 +117,9 @@ pub async fn load_till(
     let session = require_session().await?;
     let pool = pool()?;
     let actor = session.employee.actor();
-    let register = domain::stores::get_register(&pool, register_id)
+    let register = domain::stores::get_register(&pool, &actor, register_id)
         .await
         .map_err(failure)?;
-    actor.ensure_store(register.store_id).map_err(failure)?;
     let store = domain::stores::get_store(&pool, register.store_id)
         .await
         .map_err(failure)?;
@@ -140,7 +165,7 @@ pub async fn load_till(
         session: open.map(|s| OpenSession {
             id: s.id,
             opened_by: s.opened_by_name,
-            since: s.opened_at.with_timezone(&tz).format("%H:%M").to_string(),
+            since: crate::format::time(&s.opened_at.with_timezone(&tz)),
             float: money(s.opening_float),
         }),
         cart: kept.encode(),
@@ -179,7 +204,7 @@ pub fn TillPage() -> impl IntoView {
                 q.get("vente").unwrap_or_default(),
                 q.get("q").unwrap_or_default(),
                 // a refusal comes back to the same cart: its message must show all the same
-                ["erreur", "produit", "reste", "code"].map(|k| q.get(k)),
+                Flash::read(&q),
             )
         },
         |(_, id, panier, vente, q, _)| load_till(id, panier, vente, q),
@@ -230,19 +255,21 @@ pub fn TillPage() -> impl IntoView {
 #[component]
 fn OpenForm(view: TillView, csrf: String, open: ServerAction<OpenTill>) -> impl IntoView {
     let query = use_query_map();
-    let error = move || match query.read().get("erreur").as_deref() {
-        Some("fonds") => {
-            Some("Le fonds de caisse doit être un montant positif, au cent près (ex. 200,00).")
-        }
-        Some("ouverte") => Some("Cette caisse vient d'être ouverte par quelqu'un d'autre."),
-        Some(_) => Some("Ouverture refusée : vérifiez vos droits sur ce magasin."),
-        None => None,
+    let error = move || {
+        let text = match Flash::read(&query.read()).error_code()? {
+            codes::FLOAT => {
+                "Le fonds de caisse doit être un montant positif, au cent près (ex. 200,00)."
+            }
+            codes::ALREADY_OPEN => "Cette caisse vient d'être ouverte par quelqu'un d'autre.",
+            _ => "Ouverture refusée : vérifiez vos droits sur ce magasin.",
+        };
+        Some(Notice::error(text))
     };
     view! {
         <section class="panel open-till">
             <h2>"Ouvrir la caisse"</h2>
             <p>"La caisse est fermée. Comptez le fonds de caisse pour l'ouvrir."</p>
-            {move || error().map(|e| view! { <p class="error" role="alert">{e}</p> })}
+            {move || error().map(Notice::view)}
             <ActionForm action=open attr:class="form">
                 <input type="hidden" name="csrf" value=csrf />
                 <input type="hidden" name="register_id" value=view.register_id />

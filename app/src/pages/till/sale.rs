@@ -4,39 +4,47 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
 use super::actions::{TillAdd, TillCheckout, TillSet};
-use super::{OpenSession, TillItem, TillView};
-use crate::format::{money, parse_money};
+use super::{OpenSession, TillItem, TillView, codes};
+use crate::components::Notice;
+use crate::flash::Flash;
+use crate::format::{count, de, money, parse_money};
 
 type Found = Resource<Result<Vec<TillItem>, ServerFnError>>;
 
 /// What went wrong with the last submission, from the address.
-fn problem(view: &TillView, q: &leptos_router::params::ParamsMap) -> Option<String> {
-    let code = q.get("erreur")?;
-    Some(match code.as_str() {
-        "stock" => {
-            let id = q.get("produit").and_then(|p| p.parse::<i64>().ok());
+fn problem(view: &TillView, flash: &Flash) -> Option<Notice> {
+    let text = match flash.error_code()? {
+        codes::SHORT => {
+            let id = flash
+                .fact(codes::PRODUCT)
+                .and_then(|p| p.parse::<i64>().ok());
             let name = view
                 .lines
                 .iter()
                 .find(|l| Some(l.product_id) == id)
                 .map_or_else(|| "un produit".to_owned(), |l| format!("« {} »", l.name));
-            let left = q.get("reste").unwrap_or_else(|| "0".into());
+            let left = flash
+                .fact(codes::LEFT)
+                .and_then(|n| n.parse::<i64>().ok())
+                .unwrap_or(0);
             format!(
-                "Vente refusée : stock insuffisant pour {name}, il en reste {left}. Le panier est conservé."
+                "Vente refusée : stock insuffisant pour {name}, il en reste {}. Le panier est conservé.",
+                count(left)
             )
         }
-        "introuvable" => format!(
+        codes::NOT_FOUND => format!(
             "Aucun produit ne correspond à « {} ».",
-            q.get("code").unwrap_or_default()
+            flash.fact(codes::CODE).unwrap_or_default()
         ),
-        "quantite" => "La quantité doit être un entier positif.".into(),
-        "montant" => {
+        codes::QUANTITY => "La quantité doit être un entier positif.".into(),
+        codes::AMOUNT => {
             "Montant reçu invalide ou insuffisant : il doit couvrir le total, au cent près.".into()
         }
-        "fermee" => "La caisse n'est pas ouverte : ouvrez une session pour vendre.".into(),
-        "vide" => "Le panier est vide.".into(),
+        codes::CLOSED => "La caisse n'est pas ouverte : ouvrez une session pour vendre.".into(),
+        codes::EMPTY => "Le panier est vide.".into(),
         _ => "Vente refusée : vérifiez vos droits sur ce magasin.".into(),
-    })
+    };
+    Some(Notice::error(text))
 }
 
 #[component]
@@ -50,9 +58,10 @@ pub fn SaleScreen(
 ) -> impl IntoView {
     let query = use_query_map();
     let add = ServerAction::<TillAdd>::new();
-    let message = problem(&view, &query.read_untracked());
+    let flash = Flash::read(&query.read_untracked());
+    let message = problem(&view, &flash);
     let total = view.total_amount;
-    let tendered = RwSignal::new(query.read_untracked().get("recu").unwrap_or_default());
+    let tendered = RwSignal::new(flash.fact(codes::TENDERED).unwrap_or_default().to_owned());
     let cash = RwSignal::new(true);
     let change = move || {
         let given = parse_money(&tendered.get())?;
@@ -70,7 +79,7 @@ pub fn SaleScreen(
             <a href=format!("/caisses/{rid}/fermeture")>"Fermer la caisse"</a> " · "
             <a href=format!("/magasins/{}/retours", view.store_id)>"Retours"</a>
         </p>
-        {message.map(|m| view! { <p class="error" role="alert">{m}</p> })}
+        {message.map(Notice::view)}
         <div class="till">
             <section class="scan-panel" aria-label="Ajouter un produit">
                 <ActionForm action=add attr:class="scan">
@@ -147,7 +156,7 @@ fn Hits(items: Vec<TillItem>, register_id: i64, cart: String) -> impl IntoView {
                             <span class="code">{h.code}</span>
                             <span class="price">{h.unit_price}</span>
                             <span class={if h.in_stock > 0 { "stock" } else { "stock out" }}>
-                                {format!("stock : {}", h.in_stock)}
+                                {format!("stock : {}", count(h.in_stock))}
                             </span>
                         </button>
                     </ActionForm>
@@ -165,7 +174,7 @@ fn CartLine(line: TillItem, register_id: i64, cart: String) -> impl IntoView {
     let field = format!("qte-{}", line.product_id);
     let short = line.quantity > line.in_stock;
     let (label, remove_label) = (
-        format!("Quantité de {}", line.name),
+        format!("Quantité {}", de(&line.name)),
         format!("Retirer {}", line.name),
     );
     let cart_remove = cart.clone();
@@ -176,7 +185,7 @@ fn CartLine(line: TillItem, register_id: i64, cart: String) -> impl IntoView {
                 <span class="code">{line.code.clone()}</span>
                 <span class="unit">{line.unit_price.clone()} " l'unité"</span>
                 <span class={if short { "stock out" } else { "stock" }}>
-                    {format!("en stock : {}", line.in_stock)}
+                    {format!("en stock : {}", count(line.in_stock))}
                 </span>
             </div>
             <ActionForm action=set attr:class="qty">

@@ -1,5 +1,12 @@
 //! Widgets shared by the pages: the top bar with the signed-in employee and the screens of
-//! their role, status badges, page links, focus.
+//! their role, status badges, page links, focus; form fields and the outcome of a form each
+//! have their own file.
+
+mod field;
+mod notice;
+
+pub use field::{Aria, Field};
+pub use notice::Notice;
 
 use leptos::prelude::*;
 
@@ -80,7 +87,7 @@ pub fn Pager(page: u32, pages: u32, prev: Option<String>, next: Option<String>) 
         view! {
             <nav class="pager" aria-label="Pages">
                 {prev.map(|href| view! { <a href=href rel="prev">"← Précédente"</a> })}
-                <span>{format!("Page {page} sur {pages}")}</span>
+                <span>{format!("Page {} sur {}", crate::format::count(page), crate::format::count(pages))}</span>
                 {next.map(|href| view! { <a href=href rel="next">"Suivante →"</a> })}
             </nav>
         }
