@@ -127,6 +127,8 @@ pub struct ReportView {
     pub network_allowed: bool,
     /// `(du|au, message)`: dates to fix, shown next to their field.
     pub field_errors: Vec<(String, String)>,
+    /// The period picker's choices.
+    pub periods: Vec<super::period::PeriodChoice>,
     /// Not allowed, or no such store.
     pub denied: Option<String>,
     pub body: Option<ReportBody>,
@@ -146,7 +148,7 @@ pub async fn load_report(
     au: Option<String>,
 ) -> Result<ReportView, ServerFnError> {
     use super::figures::body;
-    use super::period::{CUSTOM, chosen, period_of, today_at};
+    use super::period::{choices, chosen, period_of};
     use crate::server::{failure, pool, require_session};
     use domain::reporting::{self, ReportScope};
     let session = require_session().await?;
@@ -177,6 +179,7 @@ pub async fn load_report(
         stores,
         network_allowed,
         field_errors: Vec::new(),
+        periods: choices(),
         denied: None,
         body: None,
     };
@@ -191,10 +194,10 @@ pub async fn load_report(
         },
         None => None,
     };
-    let today = today_at(store.as_ref());
+    let today = reporting::today_for(store.as_ref());
     let outcome = match period_of(&view.choice, today) {
         Ok(period) => {
-            if view.choice.periode != CUSTOM {
+            if view.choice.periode != reporting::Preset::Custom.key() {
                 view.choice.du = period.from.to_string();
                 view.choice.au = period.to.to_string();
             }

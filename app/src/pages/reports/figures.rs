@@ -93,7 +93,7 @@ fn perf(sales: &reporting::SalesReport) -> Vec<PerfRow> {
                 link: Some(crate::links::with_query(
                     "/rapports",
                     &[
-                        ("periode", super::period::CUSTOM),
+                        ("periode", reporting::Preset::Custom.key()),
                         ("magasin", &s.store_id.to_string()),
                         ("du", &period.from.to_string()),
                         ("au", &period.to.to_string()),

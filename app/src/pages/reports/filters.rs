@@ -5,7 +5,7 @@ use leptos::prelude::*;
 use leptos_router::components::Form;
 
 use super::api::{ReportChoice, StoreChoice};
-use super::period::{CUSTOM, PERIODS};
+use super::period::PeriodChoice;
 use crate::components::Field;
 
 #[component]
@@ -15,12 +15,21 @@ pub fn ReportFilters(
     network_allowed: bool,
     /// `(du|au, message)`: dates to fix.
     errors: Vec<(String, String)>,
+    /// The period picker's choices (the domain's presets).
+    periods: Vec<PeriodChoice>,
 ) -> impl IntoView {
     let periode = NodeRef::<leptos::html::Select>::new();
+    let custom_key = StoredValue::new(
+        periods
+            .iter()
+            .find(|p| p.custom)
+            .map(|p| p.key.clone())
+            .unwrap_or_default(),
+    );
     // typing a date means "these dates" (in the browser; without JavaScript, pick it in the list)
     let custom = move |_| {
         if let Some(select) = periode.get() {
-            select.set_value(CUSTOM);
+            select.set_value(&custom_key.get_value());
         }
     };
     let error_of = |field: &str| {
@@ -48,8 +57,9 @@ pub fn ReportFilters(
             <div class="field">
                 <label for="periode">"Période"</label>
                 <select id="periode" name="periode" node_ref=periode>
-                    {PERIODS.iter().map(|(value, label)| view! {
-                        <option value=*value selected=choice.periode == *value>{*label}</option>
+                    {periods.into_iter().map(|p| {
+                        let selected = choice.periode == p.key;
+                        view! { <option value=p.key selected=selected>{p.label}</option> }
                     }).collect_view()}
                 </select>
             </div>

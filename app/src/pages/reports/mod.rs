@@ -14,7 +14,6 @@ mod sales;
 mod stock;
 
 pub use api::{STOCK_LINES, TOP};
-pub use period::{DEFAULT_PERIOD, PERIODS};
 
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -75,6 +74,7 @@ fn ReportScreen(page: ReportView) -> impl IntoView {
                 stores=page.stores.clone()
                 network_allowed=page.network_allowed
                 errors=page.field_errors.clone()
+                periods=page.periods.clone()
             />
         })}
         {page.denied.map(|d| view! { <p class="error" role="alert">{d}</p> })}

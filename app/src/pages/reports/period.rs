@@ -1,22 +1,33 @@
-//! Which report a query asks for, once defaults are applied: the period's presets (today, 7
-//! days, 30 days, this month, chosen dates), the default store (head office: the network; store
-//! staff: their store), and "today" in the store's time zone (Montreal's for the network).
-//! The presets are named here for the form; what they mean is computed in [`period_of`].
+//! Which report a query asks for, once the UI's defaults are applied: the default store (head
+//! office: the network; store staff: their store) and the period. The presets, their labels
+//! and what they mean live once in `domain::reporting` ([`Preset`](domain::reporting::Preset),
+//! `today_for`), shared with the REST API; the page receives them in its view.
 
-/// The period picker's choices, in order: `(value in the URL, label)`.
-pub const PERIODS: [(&str, &str); 5] = [
-    ("jour", "Aujourd'hui"),
-    ("7j", "7 derniers jours"),
-    ("30j", "30 derniers jours"),
-    ("mois", "Ce mois-ci"),
-    (CUSTOM, "Dates choisies"),
-];
+use serde::{Deserialize, Serialize};
 
-/// The period when the URL names none.
-pub const DEFAULT_PERIOD: &str = "30j";
+/// One choice of the period picker, as the domain names it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PeriodChoice {
+    /// The value in the URL (`periode=7j`).
+    pub key: String,
+    pub label: String,
+    /// The typed dates (`du`, `au`) only count with this choice.
+    pub custom: bool,
+}
 
-/// The typed dates (`du`, `au`) only count with this choice.
-pub const CUSTOM: &str = "perso";
+/// The period picker's choices, in the domain's order.
+#[cfg(feature = "ssr")]
+pub fn choices() -> Vec<PeriodChoice> {
+    use domain::reporting::Preset;
+    Preset::ALL
+        .into_iter()
+        .map(|p| PeriodChoice {
+            key: p.key().to_owned(),
+            label: p.label().to_owned(),
+            custom: p == Preset::Custom,
+        })
+        .collect()
+}
 
 /// The choice a query makes, after defaults: a known period, and the store to report on
 /// (empty for the network) among those the employee may read by default.
@@ -42,20 +53,15 @@ pub fn chosen(
     };
     super::api::ReportChoice {
         periode: periode
-            .filter(|p| PERIODS.iter().any(|(v, _)| v == p))
-            .unwrap_or_else(|| DEFAULT_PERIOD.to_owned()),
+            .as_deref()
+            .and_then(domain::reporting::Preset::parse)
+            .unwrap_or(domain::reporting::Preset::DEFAULT)
+            .key()
+            .to_owned(),
         magasin: store_id.map(|id| id.to_string()).unwrap_or_default(),
         du: du.unwrap_or_default(),
         au: au.unwrap_or_default(),
     }
-}
-
-/// Today in the store's time zone, or the chain's for the network.
-#[cfg(feature = "ssr")]
-pub fn today_at(store: Option<&domain::stores::Store>) -> chrono::NaiveDate {
-    store.map_or_else(domain::reporting::chain_today, |s| {
-        chrono::Utc::now().with_timezone(&s.tz()).date_naive()
-    })
 }
 
 /// The period a choice means, ending `today`; chosen dates are checked by the domain.
@@ -64,14 +70,10 @@ pub fn period_of(
     choice: &super::api::ReportChoice,
     today: chrono::NaiveDate,
 ) -> Result<domain::reporting::Period, domain::Error> {
-    use domain::reporting::Period;
-    match choice.periode.as_str() {
-        "jour" => Ok(Period::ending(today, 1)),
-        "7j" => Ok(Period::ending(today, 7)),
-        "mois" => Ok(Period::month_to_date(today)),
-        CUSTOM => Period::parse(&choice.du, &choice.au),
-        _ => Ok(Period::ending(today, 30)),
-    }
+    use domain::reporting::Preset;
+    Preset::parse(&choice.periode)
+        .unwrap_or(Preset::DEFAULT)
+        .period(today, &choice.du, &choice.au)
 }
 
 #[cfg(all(test, feature = "ssr"))]
