@@ -2,6 +2,7 @@
 //! configuration helpers, the startup checks of secrets. Kept tiny on purpose; each binary owns
 //! its own settings.
 
+pub mod client_addr;
 pub mod config;
 pub mod http;
 pub mod metrics;
