@@ -10,6 +10,21 @@ use sqlx::{FromRow, PgConnection, PgPool, Postgres, QueryBuilder};
 use super::{Location, MovementReason, StockChange, change_stock};
 use crate::{Actor, Error, FieldError, Page, PageRequest, Result};
 
+/// Largest quantity of one request: a delivery adds it to a store's stock, which must still fit
+/// its column (and a request this large is a typing mistake).
+pub const MAX_REQUEST_QUANTITY: i32 = 100_000;
+
+/// The message of a quantity out of `1..=MAX_REQUEST_QUANTITY`.
+fn quantity_problem(quantity: i32) -> Option<&'static str> {
+    if quantity < 1 {
+        Some("La quantité doit être d'au moins 1.")
+    } else if quantity > MAX_REQUEST_QUANTITY {
+        Some("La quantité demandée est de 100 000 au plus.")
+    } else {
+        None
+    }
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum RequestStatus {
@@ -224,10 +239,10 @@ pub async fn create_requests(
         ));
     }
     for (i, line) in lines.iter().enumerate() {
-        if line.quantity < 1 {
+        if let Some(problem) = quantity_problem(line.quantity) {
             errors.push(FieldError::new(
                 line_field("quantity", line.product_id),
-                "La quantité doit être d'au moins 1.",
+                problem,
             ));
         }
         if lines[..i].iter().any(|l| l.product_id == line.product_id) {
@@ -281,11 +296,8 @@ pub(crate) async fn create_request_at(
     at: DateTime<Utc>,
 ) -> Result<ReplenishmentRequest> {
     actor.ensure_manager_of(store_id)?;
-    if quantity < 1 {
-        return Err(Error::invalid(
-            "quantity",
-            "La quantité doit être d'au moins 1.",
-        ));
+    if let Some(problem) = quantity_problem(quantity) {
+        return Err(Error::invalid("quantity", problem));
     }
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO replenishment_requests (store_id, product_id, quantity, note, requested_by,
@@ -436,6 +448,11 @@ pub(crate) async fn transition_at(
     at: DateTime<Utc>,
 ) -> Result<ReplenishmentRequest> {
     let current = get_request(&mut *conn, request_id).await?;
+    actor.ensure_visible(
+        current.store_id,
+        "Demande de réapprovisionnement",
+        request_id,
+    )?;
     transition.authorize(actor, current.store_id)?;
     let reason = reason.map(str::trim).filter(|r| !r.is_empty());
     if transition == Transition::Refuse && reason.is_none() {
@@ -538,7 +555,7 @@ pub struct RequestHistory {
 /// The history of one request, for head office and the requesting store's staff.
 pub async fn request_history(db: &PgPool, actor: &Actor, id: i64) -> Result<RequestHistory> {
     let request = get_request(db, id).await?;
-    actor.ensure_store(request.store_id)?;
+    actor.ensure_visible(request.store_id, "Demande de réapprovisionnement", id)?;
     let r = &request;
     let mut steps: Vec<RequestStep> = [
         (

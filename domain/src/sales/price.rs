@@ -35,7 +35,7 @@ pub(super) async fn locate<'a>(
     let (store_id, register, session_id) = match new.channel {
         Channel::Till { register_id } => {
             let register = crate::stores::get_register(&mut *conn, register_id).await?;
-            actor.ensure_store(register.store_id)?;
+            actor.ensure_visible(register.store_id, "Caisse", register_id)?;
             // FOR SHARE: a concurrent closing waits for this sale, and this sale waits for it.
             let session: Option<i64> = sqlx::query_scalar(
                 "SELECT id FROM register_sessions

@@ -86,7 +86,7 @@ pub(crate) async fn open_session_at(
     at: DateTime<Utc>,
 ) -> Result<RegisterSession> {
     let register = get_register(&mut *conn, register_id).await?;
-    actor.ensure_store(register.store_id)?;
+    actor.ensure_visible(register.store_id, "Caisse", register_id)?;
     let employee = actor
         .employee_id()
         .ok_or_else(|| Error::Forbidden("Seul un employé peut ouvrir une caisse.".into()))?;
@@ -192,6 +192,7 @@ pub(crate) async fn close_session_at(
 ) -> Result<ZReport> {
     let session = get_session(&mut *conn, session_id).await?;
     if actor.employee_id() != Some(session.opened_by) {
+        actor.ensure_visible(session.store_id, "Session de caisse", session_id)?;
         actor.ensure_manager_of(session.store_id)?;
     }
     let employee = actor
