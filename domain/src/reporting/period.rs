@@ -24,6 +24,8 @@ pub const MIN_DATE: NaiveDate = NaiveDate::from_ymd_opt(1900, 1, 1).expect("a va
 /// Last day a report may cover.
 pub const MAX_DATE: NaiveDate = NaiveDate::from_ymd_opt(9999, 12, 31).expect("a valid date");
 
+const OUT_OF_RANGE: &str = "Date hors de la plage acceptée (1900-01-01 à 9999-12-31).";
+
 /// A range of local dates, both ends included. Each store reads it in its own time zone, so a
 /// sale at 23:30 in Montreal belongs to that Montreal day whatever the server's clock says.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -92,10 +94,9 @@ impl Period {
     pub fn validate(&self) -> Result<()> {
         let mut v = Validator::default();
         let in_range = |d: NaiveDate| (MIN_DATE..=MAX_DATE).contains(&d);
-        let range = "Date hors de la plage acceptée (1900-01-01 à 9999-12-31).";
         let (from_ok, to_ok) = (in_range(self.from), in_range(self.to));
-        v.check(from_ok, "date_debut", range);
-        v.check(to_ok, "date_fin", range);
+        v.check(from_ok, "date_debut", OUT_OF_RANGE);
+        v.check(to_ok, "date_fin", OUT_OF_RANGE);
         if from_ok && to_ok {
             v.check(
                 self.from <= self.to,
@@ -254,6 +255,10 @@ impl ReportScope {
         today: NaiveDate,
     ) -> Result<Self> {
         let to = to.unwrap_or(today);
+        if from.is_none() && !(MIN_DATE..=MAX_DATE).contains(&to) {
+            // the first day would be computed from it: only the last day is wrong
+            return Err(Error::invalid("date_fin", OUT_OF_RANGE));
+        }
         let from = from.unwrap_or_else(|| {
             Preset::DEFAULT
                 .ending_on(to)
@@ -313,18 +318,30 @@ mod tests {
             fields(
                 ReportScope::with_defaults(None, Some(far), None, date(2026, 1, 1)).unwrap_err()
             ),
-            ["date_debut", "date_fin"]
+            ["date_fin"]
         );
         assert_eq!(
             fields(
                 ReportScope::with_defaults(None, Some(NaiveDate::MIN), None, date(2026, 1, 1))
                     .unwrap_err()
             ),
-            ["date_debut", "date_fin"]
+            ["date_fin"]
         );
         assert_eq!(
             fields(Period::new(date(2026, 1, 1), NaiveDate::MAX).unwrap_err()),
             ["date_fin"]
+        );
+        assert_eq!(
+            fields(
+                ReportScope::with_defaults(
+                    Some(far),
+                    Some(date(2026, 1, 1)),
+                    None,
+                    date(2026, 1, 1)
+                )
+                .unwrap_err()
+            ),
+            ["date_debut"]
         );
         assert!(Period::new(MIN_DATE, MIN_DATE).is_ok());
         assert!(Period::new(MAX_DATE, MAX_DATE).is_ok());

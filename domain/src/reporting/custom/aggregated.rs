@@ -5,7 +5,8 @@
 //! and `..._custom_report_aggregates`). A period of a year reads a few thousand rows per store
 //! instead of its sales; the figures are the raw computation's (`raw.rs`) to the cent.
 
-use super::{GroupBy, Metric, group_expr, groups_sql, select_sql};
+use super::groups::{group_expr, groups_sql, select_sql};
+use super::{GroupBy, Metric};
 use crate::reporting::sales::DAILY_CTES;
 
 /// Time and store groupings: a bucket has sales when its daily rows count some (rows whose

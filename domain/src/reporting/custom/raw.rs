@@ -3,7 +3,8 @@
 //! aggregates are tested against ([`super::CustomSource::Sales`]); requests never use it, since
 //! it reads every sale of up to a year.
 
-use super::{GroupBy, Metric, group_expr, groups_sql, select_sql};
+use super::groups::{group_expr, groups_sql, select_sql};
+use super::{GroupBy, Metric};
 use crate::reporting::SCOPE_CTES;
 
 /// Facts aggregated per sale (for time and store groupings): `{g}` is the group expression on
