@@ -62,6 +62,21 @@ pub struct Config {
     /// Log level or tracing filter (error, warn, info, debug, trace).
     #[arg(long, env = "LOG_LEVEL", default_value = "info")]
     pub log_level: String,
+    /// Reverse proxies whose `X-Real-IP` gives the client address (IPs or CIDR networks, comma
+    /// separated; none by default: the client is the TCP peer).
+    #[arg(long, env = "TRUSTED_PROXIES", default_value = "")]
+    pub trusted_proxies: common::client_addr::TrustedProxies,
+    /// Wrong tokens allowed per client address and minute, across instances (through Redis);
+    /// beyond, 429 until the minute ends, before any lookup. 0 disables the limit.
+    #[arg(long, env = "AUTH_FAILURES_PER_MINUTE", default_value_t = 30)]
+    pub auth_failures_per_minute: u32,
+    /// Reports each caller may have computed at once on this instance (0: no bound); beyond, 429.
+    #[arg(long, env = "REPORT_CONCURRENCY", default_value_t = 2)]
+    pub report_concurrency: u32,
+    /// PostgreSQL cancels a report statement running longer than this (milliseconds; 0: the
+    /// general `DB_STATEMENT_TIMEOUT_MS`); the request then answers 503 with `Retry-After`.
+    #[arg(long, env = "REPORT_STATEMENT_TIMEOUT_MS", default_value_t = domain::reporting::DEFAULT_STATEMENT_TIMEOUT_MS)]
+    pub report_statement_timeout_ms: u64,
 }
 
 #[derive(Subcommand, Debug, Clone)]

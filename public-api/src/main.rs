@@ -91,7 +91,9 @@ async fn serve(config: Config) -> anyhow::Result<()> {
         .await
         .with_context(|| format!("cannot listen on {addr}"))?;
     tracing::info!(%addr, instance = %state.instance_id, "API listening");
-    axum::serve(listener, public_api::router(state))
+    // the peer's address is the client's (or its proxy's, see TRUSTED_PROXIES)
+    let app = public_api::router(state).into_make_service_with_connect_info::<SocketAddr>();
+    axum::serve(listener, app)
         .with_graceful_shutdown(common::shutdown::signal())
         .await?;
     Ok(())
