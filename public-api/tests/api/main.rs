@@ -2,11 +2,14 @@
 //! and real Redis (a namespace per test, so parallel tests never share keys).
 
 mod auth;
+mod bounds;
 mod cache;
 mod catalog;
 mod contract;
+mod fuzz;
 mod helpers;
 mod reports;
 mod robustness;
 mod sales;
 mod stores;
+mod throttle;
