@@ -5,7 +5,7 @@
 //! checks of secrets (`secrets`). Nothing here knows
 //! the business: that is `domain`.
 
-pub mod client_ip;
+pub mod client_addr;
 pub mod config;
 pub mod error;
 pub mod health;

@@ -90,12 +90,27 @@ pub fn hash_token(token: &str) -> String {
     digest.iter().map(|b| format!("{b:02x}")).collect()
 }
 
+/// The prefix of every client token.
+const TOKEN_PREFIX: &str = "mm_";
+/// Hex digits after the prefix (32 random bytes).
+const TOKEN_HEX_LEN: usize = 64;
+
 /// A new random token: 32 bytes from the OS generator, hex, with a recognisable prefix.
 pub fn generate_token() -> String {
     let mut bytes = [0u8; 32];
     rand::rngs::OsRng.fill_bytes(&mut bytes);
     let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
-    format!("mm_{hex}")
+    format!("{TOKEN_PREFIX}{hex}")
+}
+
+/// True for a string shaped like a [`generate_token`] token: anything else is refused without
+/// being hashed or looked up, whatever its length.
+pub fn looks_like_token(token: &str) -> bool {
+    token.len() == TOKEN_PREFIX.len() + TOKEN_HEX_LEN
+        && token.starts_with(TOKEN_PREFIX)
+        && token[TOKEN_PREFIX.len()..]
+            .bytes()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
 }
 
 const CLIENT_COLUMNS: &str = "id, name, scopes, created_at, last_used_at, revoked_at";
@@ -186,6 +201,25 @@ mod tests {
         let token = generate_token();
         assert!(token.starts_with("mm_") && token.len() == 67);
         assert_ne!(token, generate_token());
+        assert!(looks_like_token(&token));
+    }
+
+    #[test]
+    fn only_token_shaped_strings_look_like_tokens() {
+        let hex = "0123456789abcdef".repeat(4);
+        assert!(looks_like_token(&format!("mm_{hex}")));
+        for bad in [
+            String::new(),
+            "mm_".into(),
+            format!("mm_{}", &hex[1..]),
+            format!("mm_{hex}0"),
+            format!("xx_{hex}"),
+            format!("mm_{}", hex.to_uppercase()),
+            format!("mm_{}é", &hex[2..]),
+            "a".repeat(100_000),
+        ] {
+            assert!(!looks_like_token(&bad), "{bad:.80}");
+        }
     }
 
     #[test]

@@ -188,6 +188,17 @@ impl From<sqlx::Error> for Error {
                 id: String::new(),
             };
         }
+        // a value derived from valid input (a price times a quantity, a stock plus a
+        // delivery) that its column cannot hold: refused as such, not an internal error
+        if err
+            .as_database_error()
+            .is_some_and(|db| db.code().as_deref() == Some("22003"))
+        {
+            return Error::Conflict(
+                "Valeur trop grande pour être enregistrée (montant ou quantité hors limites)."
+                    .into(),
+            );
+        }
         let meaning = err
             .as_database_error()
             .and_then(|db| db.constraint())

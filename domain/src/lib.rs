@@ -129,6 +129,15 @@ impl Actor {
         }
     }
 
+    /// Is a resource of this store (a sale, a return, a register, a session, a request) one
+    /// this actor may know of? Store staff see their own store's only; for them another
+    /// store's resource is [`Error::NotFound`], exactly like a missing id, so ids cannot be
+    /// probed. Role refusals inside their store stay `Forbidden`.
+    pub fn ensure_visible(&self, store_id: i64, entity: &'static str, id: i64) -> Result<()> {
+        self.ensure_store(store_id)
+            .map_err(|_| Error::not_found(entity, id))
+    }
+
     /// May this actor manage this store (stock, requests, closing registers, store reports)?
     pub fn ensure_manager_of(&self, store_id: i64) -> Result<()> {
         self.ensure_store(store_id)?;
@@ -171,6 +180,37 @@ mod tests {
             Err(Error::Forbidden(_))
         ));
         assert!(cashier.ensure_head_office().is_err());
+    }
+
+    #[test]
+    fn another_store_s_resources_are_not_found_for_store_staff() {
+        let cashier = Actor::Employee {
+            id: 1,
+            role: Role::Caissier,
+            store_id: Some(2),
+        };
+        assert!(cashier.ensure_visible(2, "Vente", 7).is_ok());
+        assert!(matches!(
+            cashier.ensure_visible(3, "Vente", 7),
+            Err(Error::NotFound {
+                entity: "Vente",
+                ..
+            })
+        ));
+        let unassigned = Actor::Employee {
+            id: 2,
+            role: Role::Gerant,
+            store_id: None,
+        };
+        assert!(matches!(
+            unassigned.ensure_visible(3, "Caisse", 1),
+            Err(Error::NotFound { .. })
+        ));
+        assert!(
+            Actor::ApiClient { id: None }
+                .ensure_visible(3, "Vente", 7)
+                .is_ok()
+        );
     }
 
     #[test]

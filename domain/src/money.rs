@@ -8,9 +8,14 @@ pub fn round_cents(amount: Decimal) -> Decimal {
     amount.round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero)
 }
 
-/// True when the amount is a valid price or payment: not negative, at most two decimals.
+/// The largest amount a `NUMERIC(12,2)` column holds: 9,999,999,999.99.
+pub const MAX_AMOUNT: Decimal = Decimal::from_parts(0xD4A5_0FFF, 0xE8, 0, false, 2);
+
+/// True when the amount is a valid price or payment: not negative, at most two decimals, and
+/// storable (at most [`MAX_AMOUNT`]), so that a typed amount is refused as such instead of
+/// failing in the database.
 pub fn is_valid_amount(amount: Decimal) -> bool {
-    !amount.is_sign_negative() && amount.normalize().scale() <= 2
+    !amount.is_sign_negative() && amount.normalize().scale() <= 2 && amount <= MAX_AMOUNT
 }
 
 /// Tax rates, configurable (the defaults are Quebec's: TPS 5 %, TVQ 9.975 %).
@@ -105,6 +110,10 @@ mod tests {
         assert!(is_valid_amount(dec!(1.200)));
         assert!(!is_valid_amount(dec!(1.205)));
         assert!(!is_valid_amount(dec!(-0.01)));
+        assert_eq!(MAX_AMOUNT, dec!(9999999999.99));
+        assert!(is_valid_amount(MAX_AMOUNT));
+        assert!(!is_valid_amount(dec!(10000000000)));
+        assert!(!is_valid_amount(dec!(1e15)));
     }
 
     #[test]

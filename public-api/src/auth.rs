@@ -1,13 +1,16 @@
 //! Token authentication and scopes. A request carries `Authorization: Bearer <token>` or
 //! `X-API-Token: <token>`; the `API_TOKEN` of the environment is an admin token (compared in
 //! constant time), other tokens are API clients stored as SHA-256 hashes. The scope a route
-//! needs follows from its method: GET reads, DELETE and the cache administration need `admin`,
-//! every other write needs `write`.
+//! needs follows from what it does: reads need `read` (every GET, and `POST /reports/custom`,
+//! a read whose request is a body), DELETE and the cache administration need `admin`, every
+//! other write needs `write`. A client address that sent too many wrong tokens is
+//! refused before its token is looked up (`auth_failures`).
 
+use std::net::{IpAddr, SocketAddr};
 use std::num::NonZeroU32;
 use std::sync::Arc;
 
-use axum::extract::{Request, State};
+use axum::extract::{ConnectInfo, Request, State};
 use axum::http::{HeaderMap, Method, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
@@ -45,11 +48,18 @@ impl Caller {
     }
 }
 
+/// The POST routes that only read.
+const READ_POSTS: [&str; 1] = ["/reports/custom"];
+
 /// The scope a request needs.
 pub fn required_scope(method: &Method, path: &str) -> Scope {
-    if *method == Method::DELETE || path.trim_end_matches('/').ends_with("/cache/clear") {
+    let path = path.trim_end_matches('/');
+    if *method == Method::DELETE || path.ends_with("/cache/clear") {
         Scope::Admin
-    } else if *method == Method::GET || *method == Method::HEAD {
+    } else if *method == Method::GET
+        || *method == Method::HEAD
+        || (*method == Method::POST && READ_POSTS.iter().any(|r| path.ends_with(r)))
+    {
         Scope::Read
     } else {
         Scope::Write
@@ -76,8 +86,17 @@ fn token(headers: &HeaderMap) -> Option<&str> {
         .filter(|t| !t.is_empty())
 }
 
-async fn authenticate(state: &ApiState, headers: &HeaderMap) -> Result<Caller, ApiError> {
-    let token = token(headers).ok_or(ApiError::Unauthorized)?;
+/// Why a request was not authenticated.
+enum Refusal {
+    /// No token at all: cheap, not counted against the address.
+    Missing,
+    /// A token that is not the admin token nor an active client's.
+    Wrong,
+    Failed(ApiError),
+}
+
+async fn authenticate(state: &ApiState, headers: &HeaderMap) -> Result<Caller, Refusal> {
+    let token = token(headers).ok_or(Refusal::Missing)?;
     if let Some(admin) = state.config.api_token.as_deref().filter(|t| !t.is_empty())
         && bool::from(admin.as_bytes().ct_eq(token.as_bytes()))
     {
@@ -87,9 +106,14 @@ async fn authenticate(state: &ApiState, headers: &HeaderMap) -> Result<Caller, A
             scopes: vec![Scope::Admin],
         });
     }
+    // a string that cannot be a client's token is not hashed nor looked up
+    if !domain::access::looks_like_token(token) {
+        return Err(Refusal::Wrong);
+    }
     let client = domain::access::find_by_token(&state.pool, token)
-        .await?
-        .ok_or(ApiError::Unauthorized)?;
+        .await
+        .map_err(|e| Refusal::Failed(e.into()))?
+        .ok_or(Refusal::Wrong)?;
     state.touch_client(client.id);
     Ok(Caller {
         client_id: Some(client.id),
@@ -98,16 +122,53 @@ async fn authenticate(state: &ApiState, headers: &HeaderMap) -> Result<Caller, A
     })
 }
 
-/// Middleware for `/api/v1`: authenticates, checks the scope and the rate limit, and hands the
-/// [`Caller`] to the handler.
+/// The client's address: the TCP peer, or `X-Real-IP` from a trusted proxy
+/// (`common::client_addr`); `None` when the router runs without the peer (in-process tests).
+pub fn client_address(state: &ApiState, req: &Request) -> Option<IpAddr> {
+    let peer = req
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|ConnectInfo(addr)| addr.ip());
+    state
+        .config
+        .proxies
+        .trusted_proxies
+        .client_address(peer, req.headers())
+}
+
+/// Middleware for `/api/v1`: refuses an address over its failure budget, authenticates, checks
+/// the scope and the rate limit, and hands the [`Caller`] to the handler.
 pub async fn require_token(
     State(state): State<ApiState>,
     mut req: Request,
     next: Next,
 ) -> Response {
+    let address = client_address(&state, &req);
+    let failures = state.auth_failures.as_ref().zip(address);
+    if let Some((failures, address)) = failures
+        && let Err(wait) = failures.check(address)
+    {
+        return ApiError::RateLimited {
+            retry_after_secs: wait,
+        }
+        .into_response();
+    }
     let caller = match authenticate(&state, req.headers()).await {
         Ok(caller) => caller,
-        Err(e) => return e.into_response(),
+        Err(Refusal::Missing) => return ApiError::Unauthorized.into_response(),
+        Err(Refusal::Failed(e)) => return e.into_response(),
+        Err(Refusal::Wrong) => {
+            if let Some((failures, address)) = failures
+                && let Some(wait) = failures.failed(address).await
+            {
+                tracing::warn!(client_address = %address, "authentication failures over the limit");
+                return ApiError::RateLimited {
+                    retry_after_secs: wait,
+                }
+                .into_response();
+            }
+            return ApiError::Unauthorized.into_response();
+        }
     };
     let needed = required_scope(req.method(), req.uri().path());
     if !caller.allows(needed) {

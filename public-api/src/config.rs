@@ -50,6 +50,19 @@ pub struct Config {
     pub instance: common::config::InstanceArgs,
     #[command(flatten)]
     pub tasks: common::config::TaskArgs,
+    #[command(flatten)]
+    pub proxies: common::client_addr::ProxyArgs,
+    /// Wrong tokens allowed per client address and minute, across instances (through Redis);
+    /// beyond, 429 until the minute ends, before any lookup. 0 disables the limit.
+    #[arg(long, env = "AUTH_FAILURES_PER_MINUTE", default_value_t = 30)]
+    pub auth_failures_per_minute: u32,
+    /// Reports each caller may have computed at once on this instance (0: no bound); beyond, 429.
+    #[arg(long, env = "REPORT_CONCURRENCY", default_value_t = 2)]
+    pub report_concurrency: u32,
+    /// PostgreSQL cancels a report statement running longer than this (milliseconds; 0: the
+    /// general `DB_STATEMENT_TIMEOUT_MS`); the request then answers 503 with `Retry-After`.
+    #[arg(long, env = "REPORT_STATEMENT_TIMEOUT_MS", default_value_t = domain::reporting::DEFAULT_STATEMENT_TIMEOUT_MS)]
+    pub report_statement_timeout_ms: u64,
 }
 
 #[derive(Subcommand, Debug, Clone)]

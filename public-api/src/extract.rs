@@ -8,6 +8,8 @@ use axum::http::request::Parts;
 use rust_decimal::Decimal;
 use serde::Deserialize;
 use serde::de::{DeserializeOwned, Deserializer, Error as _};
+use utoipa::IntoParams;
+use utoipa::openapi::path::ParameterIn;
 
 use crate::error::{ApiError, FieldProblem};
 
@@ -80,14 +82,21 @@ impl<S: Send + Sync, T: DeserializeOwned + Send> FromRequestParts<S> for ValidPa
     }
 }
 
-/// A query string, with the offending parameter named on error.
+/// A query string of the parameters `T` documents (its `IntoParams`, the list the OpenAPI
+/// document shows): any other parameter is a 422 naming it, so that junk never reaches a handler
+/// nor makes a new cache key; a documented one that does not parse is a 422 naming it too.
 pub struct ValidQuery<T>(pub T);
 
-impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for ValidQuery<T> {
+impl<S: Send + Sync, T: DeserializeOwned + IntoParams> FromRequestParts<S> for ValidQuery<T> {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, ApiError> {
         let query = parts.uri.query().unwrap_or_default();
+        let known: Vec<String> = T::into_params(|| Some(ParameterIn::Query))
+            .into_iter()
+            .map(|p| p.name)
+            .collect();
+        refuse_unknown(query, |name| known.iter().any(|k| k == name))?;
         let de = serde_urlencoded::Deserializer::new(form_urlencoded::parse(query.as_bytes()));
         serde_path_to_error::deserialize(de)
             .map(ValidQuery)
@@ -100,6 +109,35 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for ValidQuery<T> 
                 }])
             })
     }
+}
+
+/// A route without query parameters: any parameter is a 422 naming it.
+pub struct NoQuery;
+
+impl<S: Send + Sync> FromRequestParts<S> for NoQuery {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, ApiError> {
+        refuse_unknown(parts.uri.query().unwrap_or_default(), |_| false)?;
+        Ok(NoQuery)
+    }
+}
+
+/// Longest parameter name echoed back in a problem.
+const MAX_NAME_ECHO: usize = 64;
+
+/// A 422 naming the first parameter of `query` that `known` does not accept.
+fn refuse_unknown(query: &str, known: impl Fn(&str) -> bool) -> Result<(), ApiError> {
+    let Some((name, _)) = form_urlencoded::parse(query.as_bytes()).find(|(name, _)| !known(name))
+    else {
+        return Ok(());
+    };
+    let field = if name.is_empty() {
+        "query".to_owned()
+    } else {
+        name.chars().take(MAX_NAME_ECHO).collect()
+    };
+    Err(ApiError::invalid(field, "paramètre inconnu"))
 }
 
 /// serde's messages, without the " at line 1 column 12" suffix.
@@ -133,12 +171,18 @@ pub fn money_opt<'de, D: Deserializer<'de>>(de: D) -> Result<Option<Decimal>, D:
     money(de).map(Some)
 }
 
-/// Adds a problem when `amount` is negative or has more than two decimals.
+/// Adds a problem when `amount` is negative, has more than two decimals, or is more than the
+/// database holds.
 pub fn check_money(errors: &mut Vec<FieldProblem>, field: &str, amount: Decimal) {
     if amount.is_sign_negative() {
         errors.push(FieldProblem {
             field: field.into(),
             message: "ne peut pas être négatif".into(),
+        });
+    } else if amount > domain::money::MAX_AMOUNT {
+        errors.push(FieldProblem {
+            field: field.into(),
+            message: "au plus 9 999 999 999,99".into(),
         });
     } else if amount.normalize().scale() > 2 {
         errors.push(FieldProblem {

@@ -3,12 +3,14 @@
 //! rules and SQL live in `domain`. `main.rs` only parses the command line.
 
 pub mod auth;
+pub mod auth_failures;
 pub mod cache;
 pub mod config;
 pub mod dto;
 pub mod error;
 pub mod extract;
 pub mod idempotency;
+pub mod report_gate;
 pub mod routes;
 pub mod sales;
 
@@ -37,6 +39,10 @@ pub struct ApiState {
     pub instance_id: Arc<str>,
     pub started: Instant,
     pub limiter: Option<auth::Limiter>,
+    /// Wrong tokens per client address (`AUTH_FAILURES_PER_MINUTE`), or no limit.
+    pub auth_failures: Option<auth_failures::AuthFailures>,
+    /// Reports each caller may compute at once (`REPORT_CONCURRENCY`).
+    pub reports: report_gate::ReportGate,
     pub taxes: domain::TaxRates,
     /// `POST /stores/{id}/sales`, with its lanes (started here, ended when the state is dropped).
     pub(crate) sales: sales::SaleService,
@@ -53,7 +59,16 @@ impl ApiState {
             config.local_cache_mb,
         );
         let taxes = domain::TaxRates::default();
+        // a setting of the process, like the pool's statement timeout
+        domain::reporting::set_statement_timeout(Duration::from_millis(
+            config.report_statement_timeout_ms,
+        ));
         ApiState {
+            auth_failures: auth_failures::AuthFailures::new(
+                config.auth_failures_per_minute,
+                cache.clone(),
+            ),
+            reports: report_gate::ReportGate::new(config.report_concurrency),
             instance_id: Arc::from(config.instance.resolved_id().as_str()),
             limiter: auth::limiter(config.rate_limit_per_minute),
             sales: sales::SaleService::start(pool.clone(), taxes, cache.clone()),

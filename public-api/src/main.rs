@@ -116,7 +116,9 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     );
 
     tracing::info!(%addr, instance = %state.instance_id, "API listening");
-    let served = axum::serve(listener, public_api::router(state))
+    // the peer's address is the client's (or its proxy's, see TRUSTED_PROXIES)
+    let app = public_api::router(state).into_make_service_with_connect_info::<SocketAddr>();
+    let served = axum::serve(listener, app)
         .with_graceful_shutdown(shutdown.cancelled_owned())
         .await;
     tasks.stopped(TASKS_GRACE).await;

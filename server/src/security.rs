@@ -11,7 +11,7 @@ use axum::extract::{ConnectInfo, Request, State};
 use axum::http::{HeaderValue, header};
 use axum::middleware::Next;
 use axum::response::Response;
-use common::client_ip::TrustedProxies;
+use common::client_addr::TrustedProxies;
 use domain::staff::{SessionPolicy, SignInGate, ThrottlePolicy};
 
 /// HSTS of a site served over HTTPS: one year, this host only.
@@ -19,10 +19,8 @@ const HSTS: &str = "max-age=31536000";
 
 #[derive(clap::Args, Clone, Debug)]
 pub struct SecurityArgs {
-    /// Reverse proxies whose `X-Real-IP` names the client: IP addresses or CIDR networks,
-    /// comma-separated. Default none: the TCP peer is the client.
-    #[arg(long, env = "TRUSTED_PROXIES", default_value = "")]
-    pub trusted_proxies: TrustedProxies,
+    #[command(flatten)]
+    pub proxies: common::client_addr::ProxyArgs,
     /// Failed sign-ins in a row for one login before it is locked.
     #[arg(long, env = "SIGNIN_LOGIN_FAILURES", default_value_t = 5,
           value_parser = clap::value_parser!(u32).range(1..))]
@@ -89,7 +87,7 @@ impl SecurityArgs {
                 },
                 secure_cookies: self.secure_cookies,
             },
-            trusted_proxies: Arc::new(self.trusted_proxies.clone()),
+            trusted_proxies: Arc::new(self.proxies.trusted_proxies.clone()),
         }
     }
 }

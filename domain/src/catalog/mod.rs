@@ -1,8 +1,10 @@
 //! The catalogue: categories and products. Creating a product gives it a stock row in every
 //! store and in the warehouse, so stock lists and sales never meet a missing row.
 
+mod code;
 mod products;
 
+pub use code::normalize_code;
 pub use products::*;
 
 use serde::{Deserialize, Serialize};

@@ -5,6 +5,7 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use sqlx::{FromRow, PgExecutor, PgPool, Postgres, QueryBuilder};
 
+use super::normalize_code;
 use crate::error::Validator;
 use crate::inventory::{self, Location, MovementReason, StockChange};
 use crate::money::is_valid_amount;
@@ -161,14 +162,19 @@ pub async fn get_product(db: impl PgExecutor<'_>, id: i64) -> Result<Product> {
     .ok_or_else(|| Error::not_found("Produit", id))
 }
 
+/// The product of a barcode or SKU (see [`normalize_code`]); a string that cannot be a code is
+/// not found without a query.
 pub async fn get_product_by_code(db: impl PgExecutor<'_>, code: &str) -> Result<Product> {
+    let Some(normalized) = normalize_code(code) else {
+        return Err(Error::not_found("Produit", code.trim()));
+    };
     sqlx::query_as(&format!(
         "SELECT {PRODUCT_COLUMNS}{PRODUCT_FROM} WHERE p.code = $1"
     ))
-    .bind(code.trim())
+    .bind(normalized)
     .fetch_optional(db)
     .await?
-    .ok_or_else(|| Error::not_found("Produit", code))
+    .ok_or_else(|| Error::not_found("Produit", normalized))
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -207,12 +213,8 @@ fn validate_fields(
     warehouse_quantity: Option<i32>,
 ) {
     if let Some(code) = code {
-        let ok = (1..=64).contains(&code.len())
-            && code
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'));
         v.check(
-            ok,
+            normalize_code(code) == Some(code),
             "code",
             "Code invalide : 1 à 64 lettres, chiffres, « . », « _ » ou « - ».",
         );

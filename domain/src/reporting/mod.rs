@@ -5,6 +5,7 @@
 
 mod custom;
 mod dashboard;
+mod months;
 mod period;
 mod sales;
 mod stock;
@@ -17,9 +18,32 @@ pub use sales::*;
 pub use stock::*;
 pub use top::*;
 
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
 use sqlx::{PgConnection, PgPool, Postgres, Transaction};
 
 use crate::{Actor, Error, Result};
+
+/// Longest a report statement may run, by default: shorter than the pool's general timeout,
+/// since a report that takes longer is one nobody waits for, and it holds a connection.
+pub const DEFAULT_STATEMENT_TIMEOUT_MS: u64 = 5_000;
+
+/// The report statement timeout of this process (milliseconds, 0: the pool's own).
+static STATEMENT_TIMEOUT_MS: AtomicU64 = AtomicU64::new(DEFAULT_STATEMENT_TIMEOUT_MS);
+
+/// Sets how long a report statement may run in this process (zero: the pool's own timeout). A
+/// setting of the process, like the pool's statement timeout: each binary sets it once at start
+/// from its configuration.
+pub fn set_statement_timeout(timeout: Duration) {
+    let ms = u64::try_from(timeout.as_millis()).unwrap_or(u64::MAX);
+    STATEMENT_TIMEOUT_MS.store(ms, Ordering::Relaxed);
+}
+
+/// The report statement timeout in force (zero: the pool's own).
+pub fn statement_timeout() -> Duration {
+    Duration::from_millis(STATEMENT_TIMEOUT_MS.load(Ordering::Relaxed))
+}
 
 /// Checks who may read figures about these stores, and that the stores exist. An empty list is
 /// the whole network (head office only); store managers read their own store's figures.
@@ -53,15 +77,26 @@ pub(crate) async fn authorize(
 }
 
 /// A read-only transaction with one snapshot, so the parts of a report (totals, per store, per
-/// day) add up even while tills keep selling.
+/// day) add up even while tills keep selling, and with the report statement timeout (see
+/// [`set_statement_timeout`]): past it, PostgreSQL cancels the statement and the report fails
+/// as unavailable.
 pub(crate) async fn snapshot(db: &PgPool) -> Result<Transaction<'static, Postgres>> {
     let mut tx = db.begin().await?;
     sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
         .execute(&mut *tx)
         .await?;
     // JIT compilation costs about 100 ms per large report query and gains nothing on queries
-    // that run well under a second (measured with loadtest/bench-reports.sh).
-    sqlx::query("SET LOCAL jit = off").execute(&mut *tx).await?;
+    // that run well under a second (measured with loadtest/bench-reports.sh). Both settings
+    // are the transaction's only (SET LOCAL), in one round trip.
+    let timeout_ms = STATEMENT_TIMEOUT_MS.load(Ordering::Relaxed);
+    sqlx::query(
+        "SELECT set_config('jit', 'off', true),
+                set_config('statement_timeout',
+                           COALESCE($1, current_setting('statement_timeout')), true)",
+    )
+    .bind((timeout_ms > 0).then(|| timeout_ms.to_string()))
+    .execute(&mut *tx)
+    .await?;
     Ok(tx)
 }
 

@@ -17,6 +17,15 @@ use crate::{Error, FieldError, Result};
 /// screen that aggregates on every request.
 pub const MAX_PERIOD_DAYS: i64 = 366;
 
+/// First day a report may cover: every date a request can carry lies between [`MIN_DATE`] and
+/// [`MAX_DATE`] (four-digit years), far inside both chrono's and PostgreSQL's ranges, so that
+/// no date arithmetic of a report can overflow.
+pub const MIN_DATE: NaiveDate = NaiveDate::from_ymd_opt(1900, 1, 1).expect("a valid date");
+/// Last day a report may cover.
+pub const MAX_DATE: NaiveDate = NaiveDate::from_ymd_opt(9999, 12, 31).expect("a valid date");
+
+const OUT_OF_RANGE: &str = "Date hors de la plage acceptée (1900-01-01 à 9999-12-31).";
+
 /// A range of local dates, both ends included. Each store reads it in its own time zone, so a
 /// sale at 23:30 in Montreal belongs to that Montreal day whatever the server's clock says.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -56,11 +65,14 @@ impl Period {
         }
     }
 
-    /// The `days` days ending on `last` (today's report is `Period::ending(today, 1)`).
+    /// The `days` days ending on `last` (today's report is `Period::ending(today, 1)`); it
+    /// starts on chrono's first day when that is earlier (then refused by [`Period::validate`]).
     pub fn ending(last: NaiveDate, days: u32) -> Self {
-        let days = i64::from(days.max(1)) - 1;
+        let days = u64::from(days.max(1)) - 1;
         Self {
-            from: last - chrono::Duration::days(days),
+            from: last
+                .checked_sub_days(chrono::Days::new(days))
+                .unwrap_or(NaiveDate::MIN),
             to: last,
         }
     }
@@ -81,16 +93,22 @@ impl Period {
     /// The fields are public (and deserializable), so every report checks again.
     pub fn validate(&self) -> Result<()> {
         let mut v = Validator::default();
-        v.check(
-            self.from <= self.to,
-            "date_fin",
-            "La date de fin précède la date de début.",
-        );
-        v.check(
-            self.from > self.to || self.days() <= MAX_PERIOD_DAYS,
-            "date_debut",
-            "La période couvre au plus 366 jours.",
-        );
+        let in_range = |d: NaiveDate| (MIN_DATE..=MAX_DATE).contains(&d);
+        let (from_ok, to_ok) = (in_range(self.from), in_range(self.to));
+        v.check(from_ok, "date_debut", OUT_OF_RANGE);
+        v.check(to_ok, "date_fin", OUT_OF_RANGE);
+        if from_ok && to_ok {
+            v.check(
+                self.from <= self.to,
+                "date_fin",
+                "La date de fin précède la date de début.",
+            );
+            v.check(
+                self.from > self.to || self.days() <= MAX_PERIOD_DAYS,
+                "date_debut",
+                "La période couvre au plus 366 jours.",
+            );
+        }
         v.finish()
     }
 }
@@ -237,6 +255,10 @@ impl ReportScope {
         today: NaiveDate,
     ) -> Result<Self> {
         let to = to.unwrap_or(today);
+        if from.is_none() && !(MIN_DATE..=MAX_DATE).contains(&to) {
+            // the first day would be computed from it: only the last day is wrong
+            return Err(Error::invalid("date_fin", OUT_OF_RANGE));
+        }
         let from = from.unwrap_or_else(|| {
             Preset::DEFAULT
                 .ending_on(to)
@@ -282,6 +304,51 @@ mod tests {
         assert_eq!(
             fields(Period::new(date(2024, 1, 1), date(2025, 1, 1)).unwrap_err()),
             ["date_debut"]
+        );
+    }
+
+    #[test]
+    fn dates_outside_the_range_are_refused_without_overflowing() {
+        let far = NaiveDate::from_ymd_opt(-262_143, 1, 1).unwrap();
+        assert_eq!(
+            fields(Period::new(far, date(2026, 1, 1)).unwrap_err()),
+            ["date_debut"]
+        );
+        assert_eq!(
+            fields(
+                ReportScope::with_defaults(None, Some(far), None, date(2026, 1, 1)).unwrap_err()
+            ),
+            ["date_fin"]
+        );
+        assert_eq!(
+            fields(
+                ReportScope::with_defaults(None, Some(NaiveDate::MIN), None, date(2026, 1, 1))
+                    .unwrap_err()
+            ),
+            ["date_fin"]
+        );
+        assert_eq!(
+            fields(Period::new(date(2026, 1, 1), NaiveDate::MAX).unwrap_err()),
+            ["date_fin"]
+        );
+        assert_eq!(
+            fields(
+                ReportScope::with_defaults(
+                    Some(far),
+                    Some(date(2026, 1, 1)),
+                    None,
+                    date(2026, 1, 1)
+                )
+                .unwrap_err()
+            ),
+            ["date_debut"]
+        );
+        assert!(Period::new(MIN_DATE, MIN_DATE).is_ok());
+        assert!(Period::new(MAX_DATE, MAX_DATE).is_ok());
+        assert_eq!(
+            Period::ending(NaiveDate::MIN, 30).from,
+            NaiveDate::MIN,
+            "saturates instead of panicking"
         );
     }
 

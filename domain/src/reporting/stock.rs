@@ -8,13 +8,16 @@ use sqlx::{FromRow, PgConnection, PgPool};
 
 use super::{authorize, snapshot};
 use crate::inventory::{StockStatus, days_of_cover};
-use crate::{Actor, Result};
+use crate::{Actor, PageRequest, Result};
 
 /// Days of cover under which a product is listed as about to run out.
 pub const RUN_OUT_DAYS: f64 = 14.0;
 
 /// Days of sales that set the pace for days of cover (the same window as the stock pages).
 pub const PACE_DAYS: i32 = 30;
+
+/// Products about to run out listed by a paginated report: the soonest ones.
+pub const MAX_RUN_OUT: i64 = 100;
 
 /// One product's stock in the scope: a store's row, or for the network the sum over the stores
 /// (the warehouse is reported beside it, because its stock is not yet on any shelf).
@@ -79,38 +82,64 @@ pub struct InventoryReport {
     pub store_id: Option<i64>,
     /// The instant the 30-day pace ends at.
     pub as_of: DateTime<Utc>,
-    /// Alerts first (rupture, then bas), then by name.
+    /// Alerts first (rupture, then bas), then by name; one page of them when paginated.
     pub products: Vec<ProductStock>,
+    /// Products in all (more than `products` holds when paginated).
+    pub products_total: i64,
     pub counts: StatusCounts,
     /// Value of the stores' stock in the scope.
     pub stock_value: Decimal,
     /// Network report only.
     pub warehouse: Option<WarehouseSummary>,
-    /// Soonest first.
+    /// Soonest first; the first [`MAX_RUN_OUT`] when paginated.
     pub running_out: Vec<RunOut>,
 }
 
-/// The stock report of one store (its manager or head office) or of the network (head office).
+/// The stock report of one store (its manager or head office) or of the network (head office),
+/// with every product (the report screen).
 pub async fn inventory_report(
     db: &PgPool,
     actor: &Actor,
     store_id: Option<i64>,
 ) -> Result<InventoryReport> {
+    report(db, actor, store_id, None).await
+}
+
+/// The stock report with one page of its products and the [`MAX_RUN_OUT`] products that run
+/// out soonest (the API: a catalogue of any size answers in bounded time and size). Counts and
+/// stock value cover every product.
+pub async fn inventory_page(
+    db: &PgPool,
+    actor: &Actor,
+    store_id: Option<i64>,
+    page: PageRequest,
+) -> Result<InventoryReport> {
+    report(db, actor, store_id, Some(page)).await
+}
+
+async fn report(
+    db: &PgPool,
+    actor: &Actor,
+    store_id: Option<i64>,
+    page: Option<PageRequest>,
+) -> Result<InventoryReport> {
     let mut tx = snapshot(db).await?;
     let stores = authorize(&mut tx, actor, store_id.as_slice()).await?;
     let as_of = Utc::now();
-    let products = query_products(&mut tx, &stores, as_of).await?;
+    let (products, products_total) = query_products(&mut tx, &stores, as_of, page).await?;
     let (counts, stock_value) = query_counts(&mut tx, &stores).await?;
     let warehouse = match stores {
         None => Some(query_warehouse(&mut tx).await?),
         Some(_) => None,
     };
-    let running_out = query_running_out(&mut tx, &stores, as_of).await?;
+    let running_out_limit = page.map(|_| MAX_RUN_OUT);
+    let running_out = query_running_out(&mut tx, &stores, as_of, running_out_limit).await?;
     tx.commit().await?;
     Ok(InventoryReport {
         store_id,
         as_of,
         products,
+        products_total,
         counts,
         stock_value,
         warehouse,
@@ -132,6 +161,8 @@ struct ProductRow {
     units_sold_30_days: i64,
     warehouse_quantity: Option<i32>,
     warehouse_threshold: Option<i32>,
+    /// Products in all, before the page.
+    total: i64,
 }
 
 /// A network sum fits an `i32` in practice; saturating keeps the status right if it did not.
@@ -179,11 +210,13 @@ const STOCK_CTES: &str = "scope_stores AS (
         JOIN sale_lines l ON l.sale_id = sa.id
         GROUP BY sa.store_id, l.product_id)";
 
+/// The products in report order, one page of them (`None`: all), and how many there are.
 async fn query_products(
     conn: &mut PgConnection,
     stores: &Option<Vec<i64>>,
     as_of: DateTime<Utc>,
-) -> Result<Vec<ProductStock>> {
+    page: Option<PageRequest>,
+) -> Result<(Vec<ProductStock>, i64)> {
     let rows: Vec<ProductRow> = sqlx::query_as(&format!(
         "WITH {STOCK_CTES},
          stock AS (SELECT k.product_id, sum(k.quantity) AS quantity,
@@ -196,21 +229,35 @@ async fn query_products(
                 COALESCE(k.alert_threshold, 0)::BIGINT AS alert_threshold,
                 round(COALESCE(k.quantity, 0) * p.price, 2) AS stock_value,
                 COALESCE(pace.units, 0)::BIGINT AS units_sold_30_days,
-                cs.quantity AS warehouse_quantity, cs.alert_threshold AS warehouse_threshold
+                cs.quantity AS warehouse_quantity, cs.alert_threshold AS warehouse_threshold,
+                count(*) OVER () AS total
          FROM products p JOIN categories c ON c.id = p.category_id
          LEFT JOIN stock k ON k.product_id = p.id
          LEFT JOIN pace ON pace.product_id = p.id
          LEFT JOIN central_stock cs ON cs.product_id = p.id AND $1::BIGINT[] IS NULL
          ORDER BY CASE WHEN COALESCE(k.quantity, 0) <= 0 THEN 0
                        WHEN k.quantity <= k.alert_threshold THEN 1 ELSE 2 END,
-                  p.name, p.id"
+                  p.name, p.id
+         LIMIT $4 OFFSET $5"
     ))
     .bind(stores)
     .bind(as_of)
     .bind(PACE_DAYS)
+    .bind(page.map(|p| p.limit()))
+    .bind(page.map_or(0, |p| p.offset()))
     .fetch_all(&mut *conn)
     .await?;
-    Ok(rows.into_iter().map(ProductStock::from).collect())
+    let total = match rows.first() {
+        Some(row) => row.total,
+        // past the last page: the count alone
+        None if page.is_some_and(|p| p.page > 1) => {
+            sqlx::query_scalar("SELECT count(*) FROM products")
+                .fetch_one(&mut *conn)
+                .await?
+        }
+        None => 0,
+    };
+    Ok((rows.into_iter().map(ProductStock::from).collect(), total))
 }
 
 #[derive(FromRow)]
@@ -259,6 +306,7 @@ async fn query_running_out(
     conn: &mut PgConnection,
     stores: &Option<Vec<i64>>,
     as_of: DateTime<Utc>,
+    limit: Option<i64>,
 ) -> Result<Vec<RunOut>> {
     Ok(sqlx::query_as(&format!(
         "WITH {STOCK_CTES},
@@ -273,12 +321,14 @@ async fn query_running_out(
              JOIN products p ON p.id = sold.product_id
              WHERE p.active AND sold.units > 0)
          SELECT * FROM cover WHERE days_of_cover < $4
-         ORDER BY days_of_cover, name, product_id, store_name, store_id"
+         ORDER BY days_of_cover, name, product_id, store_name, store_id
+         LIMIT $5"
     ))
     .bind(stores)
     .bind(as_of)
     .bind(PACE_DAYS)
     .bind(RUN_OUT_DAYS)
+    .bind(limit)
     .fetch_all(&mut *conn)
     .await?)
 }

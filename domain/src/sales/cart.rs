@@ -15,6 +15,9 @@ use crate::money::is_valid_amount;
 /// Largest quantity of one product in one sale.
 pub const MAX_LINE_QUANTITY: i64 = 10_000;
 
+/// Most lines in one cart: a larger one is refused before any line is read.
+pub const MAX_CART_LINES: usize = 200;
+
 /// Longest client sale id (the `sales.client_sale_id` column's bound).
 pub const MAX_CLIENT_SALE_ID_LEN: usize = 200;
 
@@ -92,6 +95,14 @@ pub(crate) fn merge_lines(lines: &[CartLine]) -> Result<Vec<(i64, i32)>> {
 
 fn check_lines(v: &mut Validator, lines: &[CartLine]) -> Vec<(i64, i32)> {
     v.check(!lines.is_empty(), "lines", "Le panier est vide.");
+    if lines.len() > MAX_CART_LINES {
+        v.check(
+            false,
+            "lines",
+            &format!("Le panier compte {MAX_CART_LINES} lignes au plus."),
+        );
+        return Vec::new();
+    }
     let mut order = Vec::new();
     let mut sums: BTreeMap<i64, i64> = BTreeMap::new();
     for (i, line) in lines.iter().enumerate() {
@@ -202,5 +213,14 @@ mod tests {
             ["client_sale_id", "amount_tendered"]
         );
         assert!(sale(&[(1, 10_000), (2, 1)]).validate().is_ok());
+    }
+
+    #[test]
+    fn a_cart_has_at_most_200_lines() {
+        let lines: Vec<(i64, i32)> = (1..=MAX_CART_LINES as i64).map(|p| (p, 1)).collect();
+        assert!(sale(&lines).validate().is_ok());
+        let mut more = lines.clone();
+        more.push((0, -1));
+        assert_eq!(fields(sale(&more).validate()), ["lines"]);
     }
 }

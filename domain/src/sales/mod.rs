@@ -141,7 +141,7 @@ pub(crate) async fn load_sale(conn: &mut PgConnection, id: i64) -> Result<Sale> 
 pub async fn get_sale(db: &PgPool, actor: &Actor, id: i64) -> Result<Sale> {
     let mut conn = db.acquire().await?;
     let sale = load_sale(&mut conn, id).await?;
-    actor.ensure_store(sale.store_id)?;
+    actor.ensure_visible(sale.store_id, "Vente", id)?;
     Ok(sale)
 }
 

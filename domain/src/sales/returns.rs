@@ -124,7 +124,7 @@ async fn load_return(conn: &mut PgConnection, id: i64) -> Result<Return> {
 pub async fn get_return(db: &PgPool, actor: &Actor, id: i64) -> Result<Return> {
     let mut conn = db.acquire().await?;
     let ret = load_return(&mut conn, id).await?;
-    actor.ensure_store(ret.store_id)?;
+    actor.ensure_visible(ret.store_id, "Retour", id)?;
     Ok(ret)
 }
 
@@ -214,7 +214,7 @@ pub(crate) async fn create_return_at(
     .fetch_optional(&mut *tx)
     .await?
     .ok_or_else(|| Error::not_found("Vente", new.sale_id))?;
-    actor.ensure_store(sale.store_id)?;
+    actor.ensure_visible(sale.store_id, "Vente", new.sale_id)?;
 
     let lines: Vec<LineState> = sqlx::query_as(
         "SELECT id, line_no, product_id, quantity, returned_quantity, unit_price, taxable

@@ -258,10 +258,11 @@ pub async fn list_registers(db: impl PgExecutor<'_>, store_id: i64) -> Result<Ve
 }
 
 /// A register, for an actor who may work at its store: the store's own staff or head office.
-/// The check lives here so that no caller can read a register of another store by forgetting it.
+/// The check lives here so that no caller can read a register of another store by forgetting it;
+/// another store's register is "not found", as a missing one is.
 pub async fn get_register(db: impl PgExecutor<'_>, actor: &Actor, id: i64) -> Result<Register> {
     let register = find_register(db, id).await?;
-    actor.ensure_store(register.store_id)?;
+    actor.ensure_visible(register.store_id, "Caisse", id)?;
     Ok(register)
 }
 

@@ -192,6 +192,7 @@ pub(crate) async fn close_session_at(
 ) -> Result<ZReport> {
     let session = get_session(&mut *conn, session_id).await?;
     if actor.employee_id() != Some(session.opened_by) {
+        actor.ensure_visible(session.store_id, "Session de caisse", session_id)?;
         actor.ensure_manager_of(session.store_id)?;
     }
     let employee = actor

@@ -4,10 +4,13 @@
 //! `test-support`.
 
 mod catalog;
+mod custom_reports;
 mod daily_aggregates;
 mod demo_seed;
 mod idempotency;
+mod limits;
 mod replenishment;
+mod report_limits;
 mod reporting;
 mod sales;
 mod schema;

@@ -26,8 +26,8 @@ async fn a_second_open_session_on_a_register_is_refused(db: PgPool) {
         .await
         .unwrap_err();
     assert!(
-        matches!(err, Error::Forbidden(_)),
-        "a cashier opens registers of their store only"
+        matches!(err, Error::NotFound { .. }),
+        "a cashier opens registers of their store only: another store's is not found"
     );
 }
 

@@ -9,6 +9,7 @@
 //! back, so no stale price survives an outage.
 
 mod coherence;
+mod counter;
 mod memory;
 mod policy;
 mod redis;

@@ -223,8 +223,8 @@ pub struct ProductQuery {
     /// Maximum price.
     #[param(value_type = Option<f64>, example = 3.0)]
     pub prix_max: Option<String>,
-    /// Text searched in the name, code and description.
-    #[param(example = "lait")]
+    /// Text searched in the name, code and description (at most 100 characters).
+    #[param(example = "lait", max_length = 100)]
     pub q: Option<String>,
     /// Only active (`true`) or inactive (`false`) products.
     #[param(value_type = Option<bool>, example = true)]
@@ -232,13 +232,19 @@ pub struct ProductQuery {
     /// `nom`, `prix`, `code` or `id`; `-` for descending (`-prix`).
     #[param(example = "nom")]
     pub sort: Option<String>,
-    #[param(example = 1)]
+    /// Page number, from 1 (at most 1,000,000).
+    #[param(example = 1, minimum = 1, maximum = 1_000_000)]
     pub page: Option<i64>,
-    #[param(example = 20)]
+    /// Items per page, 1 to 100 (default 20).
+    #[param(example = 20, minimum = 1, maximum = 100)]
     pub size: Option<i64>,
     /// Alias of `size`.
+    #[param(minimum = 1, maximum = 100)]
     pub limit: Option<i64>,
 }
+
+/// Longest search text.
+pub const MAX_SEARCH_LEN: usize = 100;
 
 impl ProductQuery {
     pub fn parse(
@@ -257,7 +263,8 @@ impl ProductQuery {
             match v.parse::<Decimal>() {
                 Ok(d) => {
                     check_money(&mut errors, field, d);
-                    Some(d)
+                    // 1, 1.0 and 1.00 are one filter (and one cache entry)
+                    Some(d.normalize())
                 }
                 Err(_) => {
                     errors.push(FieldProblem {
@@ -293,6 +300,21 @@ impl ProductQuery {
                 }
             },
         };
+        // the domain searches the trimmed text, and nothing for an empty one
+        let q = self
+            .q
+            .as_deref()
+            .map(str::trim)
+            .filter(|q| !q.is_empty())
+            .map(str::to_owned);
+        if q.as_ref()
+            .is_some_and(|q| q.chars().count() > MAX_SEARCH_LEN)
+        {
+            errors.push(FieldProblem {
+                field: "q".into(),
+                message: format!("{MAX_SEARCH_LEN} caractères au plus"),
+            });
+        }
         finish(errors)?;
         let page = super::PageParams {
             page: self.page,
@@ -305,7 +327,7 @@ impl ProductQuery {
                 category_id: self.categorie_id,
                 price_min,
                 price_max,
-                q: self.q.clone(),
+                q,
                 active,
             },
             sort,

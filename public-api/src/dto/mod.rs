@@ -53,12 +53,15 @@ impl<T> Page<T> {
     }
 }
 
-/// `page` from 1, `size` 1..100 (default 20; `limit` is accepted as an alias).
+/// Highest page number accepted: beyond, a list is read further than any client pages.
+pub const MAX_PAGE: i64 = 1_000_000;
+
+/// `page` from 1 to [`MAX_PAGE`], `size` 1..100 (default 20; `limit` is accepted as an alias).
 #[derive(Deserialize, IntoParams, Default)]
 #[into_params(parameter_in = Query)]
 pub struct PageParams {
-    /// Page number, from 1.
-    #[param(example = 1, minimum = 1)]
+    /// Page number, from 1 (at most 1,000,000).
+    #[param(example = 1, minimum = 1, maximum = 1_000_000)]
     pub page: Option<i64>,
     /// Items per page, 1 to 100 (default 20).
     #[param(example = 20, minimum = 1, maximum = 100)]
@@ -70,6 +73,9 @@ pub struct PageParams {
 
 impl PageParams {
     pub fn request(&self) -> Result<domain::PageRequest, ApiError> {
+        if self.page.is_some_and(|page| page > MAX_PAGE) {
+            return Err(ApiError::invalid("page", "La page va de 1 à 1 000 000."));
+        }
         let size = self
             .size
             .or(self.limit)

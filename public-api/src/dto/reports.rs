@@ -17,17 +17,19 @@ use domain::reporting as r;
 #[derive(Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct PeriodQuery {
-    /// First day (YYYY-MM-DD); default 30 days before `date_fin`.
+    /// First day (YYYY-MM-DD, from 1900-01-01); default 30 days before `date_fin`. A period
+    /// covers at most 366 days.
     #[param(value_type = Option<String>, format = Date, example = "2026-11-01")]
     pub date_debut: Option<NaiveDate>,
-    /// Last day (YYYY-MM-DD), default today in the store's time zone (Quebec's for the network).
+    /// Last day (YYYY-MM-DD, until 9999-12-31), default today in the store's time zone
+    /// (Quebec's for the network).
     #[param(value_type = Option<String>, format = Date, example = "2026-11-23")]
     pub date_fin: Option<NaiveDate>,
     /// One store; without it, the whole network.
     #[param(example = 1)]
     pub magasin_id: Option<i64>,
     /// Length of the top products lists (1 to 100, default 10).
-    #[param(example = 10)]
+    #[param(example = 10, minimum = 1, maximum = 100)]
     pub limit: Option<u32>,
 }
 
@@ -53,6 +55,11 @@ impl PeriodQuery {
             self.magasin_id,
             today,
         )?)
+    }
+
+    /// The length of the top lists this query asks for, the default filled in (for cache keys).
+    pub fn top(&self) -> u32 {
+        self.limit.unwrap_or(r::DEFAULT_TOP)
     }
 }
 
@@ -228,6 +235,26 @@ pub struct InventoryQuery {
     /// One store; without it, the whole network (and the warehouse).
     #[param(example = 1)]
     pub magasin_id: Option<i64>,
+    /// Page of the products, from 1 (at most 1,000,000).
+    #[param(example = 1, minimum = 1, maximum = 1_000_000)]
+    pub page: Option<i64>,
+    /// Products per page, 1 to 100 (default 20).
+    #[param(example = 20, minimum = 1, maximum = 100)]
+    pub size: Option<i64>,
+    /// Alias of `size`.
+    #[param(minimum = 1, maximum = 100)]
+    pub limit: Option<i64>,
+}
+
+impl InventoryQuery {
+    pub fn page(&self) -> Result<domain::PageRequest, ApiError> {
+        super::PageParams {
+            page: self.page,
+            size: self.size,
+            limit: self.limit,
+        }
+        .request()
+    }
 }
 
 #[derive(Serialize, ToSchema)]
@@ -270,17 +297,34 @@ pub struct RunOutLine {
 pub struct InventoryReport {
     pub magasin_id: Option<i64>,
     pub date: DateTime<Utc>,
+    /// One page of the products: alerts first (rupture, then bas), then by name.
     pub produits: Vec<InventoryLine>,
+    /// Products in all.
+    #[schema(example = 13)]
+    pub total: i64,
+    #[schema(example = 1)]
+    pub page: u32,
+    #[schema(example = 20)]
+    pub size: u32,
+    #[schema(example = 1)]
+    pub pages: u32,
     pub alertes: StatusCounts,
     #[schema(value_type = f64)]
     pub valeur_stock: f64,
-    /// Products that will run out within 14 days at the last 30 days' pace.
+    /// Products that will run out within 14 days at the last 30 days' pace, per store, the 100
+    /// soonest.
     pub rupture_sous_14_jours: Vec<RunOutLine>,
 }
 
-impl From<r::InventoryReport> for InventoryReport {
-    fn from(i: r::InventoryReport) -> Self {
+impl InventoryReport {
+    /// The report of one page.
+    pub fn of_page(i: r::InventoryReport, page: domain::PageRequest) -> Self {
+        let pages = domain::Page::new(Vec::<()>::new(), i.products_total, page);
         InventoryReport {
+            total: pages.total,
+            page: pages.page,
+            size: pages.size,
+            pages: pages.pages,
             magasin_id: i.store_id,
             date: i.as_of,
             produits: i
@@ -326,27 +370,69 @@ impl From<r::InventoryReport> for InventoryReport {
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"date_debut": "2026-11-01", "date_fin": "2026-11-23", "group_by": "category", "metrics": ["revenue", "units"]}))]
 pub struct CustomInput {
+    /// First day (from 1900-01-01); a period covers at most 366 days.
     #[schema(value_type = String, format = Date)]
     pub date_debut: NaiveDate,
+    /// Last day (until 9999-12-31).
     #[schema(value_type = String, format = Date)]
     pub date_fin: NaiveDate,
-    /// Stores to include; absent or empty: the whole network.
+    /// Stores to include (at most 100); absent or empty: the whole network.
     #[serde(default)]
+    #[schema(max_items = 100)]
     pub magasin_ids: Option<Vec<i64>>,
     /// `day`, `week`, `month`, `store`, `product` or `category`.
     #[schema(example = "day")]
     pub group_by: String,
-    /// Any of `revenue`, `sales`, `units`, `average_ticket`, `returns`, `tax`.
-    #[schema(example = json!(["revenue", "sales"]))]
+    /// Any of `revenue`, `sales`, `units`, `average_ticket`, `returns`, `tax` (at most 6;
+    /// the first ranks store, product and category groups).
+    #[schema(example = json!(["revenue", "sales"]), max_items = 6)]
     pub metrics: Vec<String>,
+    /// Store, product and category groupings: the first `limit` groups (1 to 1000, default
+    /// 100); `total` says how many there are. Day, week and month list every one.
+    #[serde(default)]
+    #[schema(example = 100, minimum = 1, maximum = 1000)]
+    pub limit: Option<u32>,
 }
 
+/// Most stores one custom report names.
+pub const MAX_CUSTOM_STORES: usize = 100;
+
 impl CustomInput {
+    /// The number of groups listed, the default filled in (for cache keys); 0 for time
+    /// groupings, which list every bucket.
+    pub fn groups(&self, query: &r::CustomQuery) -> u32 {
+        if query.group_by.is_time() {
+            0
+        } else {
+            self.limit.unwrap_or(r::DEFAULT_GROUPS)
+        }
+    }
+
     pub fn query(&self) -> Result<r::CustomQuery, ApiError> {
+        // one order for one set of stores (the report names them sorted anyway)
+        let mut stores = self.magasin_ids.clone().unwrap_or_default();
+        stores.sort_unstable();
+        stores.dedup();
+        let mut sizes = Vec::new();
+        if stores.len() > MAX_CUSTOM_STORES {
+            sizes.push(crate::error::FieldProblem {
+                field: "magasin_ids".into(),
+                message: format!("{MAX_CUSTOM_STORES} magasins au plus"),
+            });
+        }
+        if self.metrics.len() > r::Metric::ALL.len() {
+            sizes.push(crate::error::FieldProblem {
+                field: "metrics".into(),
+                message: format!("{} indicateurs au plus", r::Metric::ALL.len()),
+            });
+        }
+        if !sizes.is_empty() {
+            return Err(ApiError::Validation(sizes));
+        }
         Ok(r::CustomQuery::parse(
             self.date_debut,
             self.date_fin,
-            self.magasin_ids.clone().unwrap_or_default(),
+            stores,
             &self.group_by,
             &self.metrics,
         )?)
@@ -371,6 +457,9 @@ pub struct CustomReport {
     pub group_by: String,
     pub metrics: Vec<String>,
     pub lignes: Vec<CustomLine>,
+    /// Groups in all (more than `lignes` when `limit` cut the list).
+    #[schema(example = 13)]
+    pub total: i64,
 }
 
 impl From<r::CustomReport> for CustomReport {
@@ -381,6 +470,7 @@ impl From<r::CustomReport> for CustomReport {
             magasin_ids: c.store_ids,
             group_by: c.group_by.as_str().to_owned(),
             metrics: c.metrics.iter().map(|m| m.as_str().to_owned()).collect(),
+            total: c.total_groups,
             lignes: c
                 .rows
                 .into_iter()

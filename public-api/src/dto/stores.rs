@@ -172,11 +172,14 @@ pub struct StockQuery {
     /// Only this category.
     #[param(example = 1)]
     pub categorie_id: Option<i64>,
-    #[param(example = 1)]
+    /// Page number, from 1 (at most 1,000,000).
+    #[param(example = 1, minimum = 1, maximum = 1_000_000)]
     pub page: Option<i64>,
-    #[param(example = 20)]
+    /// Items per page, 1 to 100 (default 20).
+    #[param(example = 20, minimum = 1, maximum = 100)]
     pub size: Option<i64>,
     /// Alias of `size`.
+    #[param(minimum = 1, maximum = 100)]
     pub limit: Option<i64>,
 }
 

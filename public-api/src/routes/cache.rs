@@ -10,7 +10,8 @@ use utoipa_axum::routes;
 use super::json;
 use crate::ApiState;
 use crate::cache::CacheStats;
-use crate::error::{ApiResult, AuthErrors};
+use crate::error::{ApiResult, AuthErrors, InputErrors};
+use crate::extract::NoQuery;
 
 pub fn router() -> OpenApiRouter<ApiState> {
     OpenApiRouter::new()
@@ -26,10 +27,10 @@ pub fn router() -> OpenApiRouter<ApiState> {
     security(("bearer" = []), ("api_key" = [])),
     responses(
         (status = 200, description = "Statistics", body = CacheStats),
-        AuthErrors
+        InputErrors, AuthErrors
     )
 )]
-async fn stats(State(state): State<ApiState>) -> ApiResult<Response> {
+async fn stats(State(state): State<ApiState>, _: NoQuery) -> ApiResult<Response> {
     json(axum::http::StatusCode::OK, &state.cache.stats().await)
 }
 
@@ -48,10 +49,10 @@ pub struct Cleared {
     security(("bearer" = []), ("api_key" = [])),
     responses(
         (status = 200, description = "Cleared", body = Cleared),
-        AuthErrors
+        InputErrors, AuthErrors
     )
 )]
-async fn clear(State(state): State<ApiState>) -> ApiResult<Response> {
+async fn clear(State(state): State<ApiState>, _: NoQuery) -> ApiResult<Response> {
     let removed = state.cache.clear_namespace().await.unwrap_or(0);
     tracing::info!(target: "business", operation = "cache_clear", removed, "cache cleared");
     json(
@@ -70,9 +71,9 @@ async fn clear(State(state): State<ApiState>) -> ApiResult<Response> {
     security(("bearer" = []), ("api_key" = [])),
     responses(
         (status = 200, description = "Cleared", body = Cleared),
-        AuthErrors
+        InputErrors, AuthErrors
     )
 )]
-async fn clear_post(state: State<ApiState>) -> ApiResult<Response> {
-    clear(state).await
+async fn clear_post(state: State<ApiState>, no_query: NoQuery) -> ApiResult<Response> {
+    clear(state, no_query).await
 }

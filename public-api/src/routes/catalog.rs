@@ -2,19 +2,19 @@
 
 use axum::Extension;
 use axum::extract::State;
-use axum::http::{StatusCode, Uri};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::{cached, created, json, query_key};
+use super::{cached, created, json, request_key};
 use crate::ApiState;
 use crate::auth::Caller;
 use crate::cache::{Change, Policy};
 use crate::dto::Page;
 use crate::dto::catalog::{Category, Product, ProductInput, ProductPatch, ProductQuery};
 use crate::error::{ApiResult, AuthErrors, BodyErrors, ConflictError, InputErrors, NotFoundError};
-use crate::extract::{ValidJson, ValidPath, ValidQuery};
+use crate::extract::{NoQuery, ValidJson, ValidPath, ValidQuery};
 
 pub fn router() -> OpenApiRouter<ApiState> {
     OpenApiRouter::new()
@@ -40,14 +40,13 @@ pub fn router() -> OpenApiRouter<ApiState> {
 )]
 async fn list_products(
     State(state): State<ApiState>,
-    uri: Uri,
     ValidQuery(query): ValidQuery<ProductQuery>,
 ) -> ApiResult<Response> {
     let (filter, sort, page) = query.parse()?;
     cached(
         &state,
         Policy::ProductList,
-        &query_key(uri.query()),
+        &request_key(&(&filter, sort, page)),
         async {
             let found = domain::catalog::list_products(&state.pool, &filter, sort, page).await?;
             Ok(Page::from_domain(found, Product::from))
@@ -63,11 +62,12 @@ async fn list_products(
     tag = "produits",
     params(("id" = i64, Path, description = "Product id", example = 1)),
     security(("bearer" = []), ("api_key" = [])),
-    responses((status = 200, description = "The product", body = Product), NotFoundError, AuthErrors)
+    responses((status = 200, description = "The product", body = Product), NotFoundError, InputErrors, AuthErrors)
 )]
 async fn get_product(
     State(state): State<ApiState>,
     ValidPath(id): ValidPath<i64>,
+    _: NoQuery,
 ) -> ApiResult<Response> {
     cached(&state, Policy::Product, &id.to_string(), async {
         Ok(Product::from(
@@ -78,21 +78,29 @@ async fn get_product(
 }
 
 /// Barcode or SKU lookup. Cached 10 minutes.
+///
+/// Spaces around the code are ignored (`ALI001 ` is `ALI001`); a string that cannot be a code
+/// is a 404.
 #[utoipa::path(
     get,
     path = "/products/by-code/{code}",
     tag = "produits",
-    params(("code" = String, Path, description = "Barcode or SKU", example = "ALI001")),
+    params(("code" = String, Path, description = "Barcode or SKU: 1 to 64 letters, digits, `.`, `_` or `-`", example = "ALI001")),
     security(("bearer" = []), ("api_key" = [])),
-    responses((status = 200, description = "The product", body = Product), NotFoundError, AuthErrors)
+    responses((status = 200, description = "The product", body = Product), NotFoundError, InputErrors, AuthErrors)
 )]
 async fn get_product_by_code(
     State(state): State<ApiState>,
     ValidPath(code): ValidPath<String>,
+    _: NoQuery,
 ) -> ApiResult<Response> {
+    // the code as writes store it and invalidations name it: one cache entry per product
+    let Some(code) = domain::catalog::normalize_code(&code) else {
+        return Err(domain::Error::not_found("Produit", code.trim()).into());
+    };
     cached(&state, Policy::Product, &format!("code:{code}"), async {
         Ok(Product::from(
-            domain::catalog::get_product_by_code(&state.pool, &code).await?,
+            domain::catalog::get_product_by_code(&state.pool, code).await?,
         ))
     })
     .await
@@ -114,6 +122,7 @@ async fn get_product_by_code(
 async fn create_product(
     State(state): State<ApiState>,
     Extension(caller): Extension<Caller>,
+    _: NoQuery,
     ValidJson(input): ValidJson<ProductInput>,
 ) -> ApiResult<Response> {
     let new = input.into_new()?;
@@ -164,6 +173,7 @@ async fn replace_product(
     State(state): State<ApiState>,
     Extension(caller): Extension<Caller>,
     ValidPath(id): ValidPath<i64>,
+    _: NoQuery,
     ValidJson(input): ValidJson<ProductInput>,
 ) -> ApiResult<Response> {
     let changes = input.into_replacement()?;
@@ -184,6 +194,7 @@ async fn patch_product(
     State(state): State<ApiState>,
     Extension(caller): Extension<Caller>,
     ValidPath(id): ValidPath<i64>,
+    _: NoQuery,
     ValidJson(patch): ValidJson<ProductPatch>,
 ) -> ApiResult<Response> {
     let changes = patch.into_changes()?;
@@ -198,12 +209,13 @@ async fn patch_product(
     tag = "produits",
     params(("id" = i64, Path, description = "Product id", example = 1)),
     security(("bearer" = []), ("api_key" = [])),
-    responses((status = 204, description = "Deleted"), NotFoundError, ConflictError, AuthErrors)
+    responses((status = 204, description = "Deleted"), NotFoundError, ConflictError, InputErrors, AuthErrors)
 )]
 async fn delete_product(
     State(state): State<ApiState>,
     Extension(caller): Extension<Caller>,
     ValidPath(id): ValidPath<i64>,
+    _: NoQuery,
 ) -> ApiResult<Response> {
     let before = domain::catalog::get_product(&state.pool, id).await?;
     domain::catalog::delete_product(&state.pool, &caller.actor(), id).await?;
@@ -223,9 +235,9 @@ async fn delete_product(
     path = "/categories",
     tag = "produits",
     security(("bearer" = []), ("api_key" = [])),
-    responses((status = 200, description = "Every category", body = Vec<Category>), AuthErrors)
+    responses((status = 200, description = "Every category", body = Vec<Category>), InputErrors, AuthErrors)
 )]
-async fn list_categories(State(state): State<ApiState>) -> ApiResult<Response> {
+async fn list_categories(State(state): State<ApiState>, _: NoQuery) -> ApiResult<Response> {
     cached(&state, Policy::Categories, "all", async {
         let categories = domain::catalog::list_categories(&state.pool).await?;
         Ok(categories

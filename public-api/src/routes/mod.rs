@@ -15,6 +15,7 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware;
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
+use sha2::{Digest, Sha256};
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 use utoipa_axum::router::OpenApiRouter;
@@ -30,7 +31,8 @@ use crate::error::{ApiError, ApiResult};
         version = "1.0.0",
         description = "API publique de la chaîne Multi-Magasin : catalogue, magasins, stock, ventes et rapports.\n\n\
             Authentification : `Authorization: Bearer <jeton>` ou `X-API-Token: <jeton>`. \
-            Portées : `read` (GET), `write` (créations, modifications, ventes), `admin` (suppressions, cache).\n\n\
+            Portées : `read` (lectures : les GET et `POST /reports/custom`, dont la requête est un corps), `write` (créations, modifications, ventes), `admin` (suppressions, vidage du cache).\n\n\
+            Limites : 429 avec `Retry-After` au-delà de `RATE_LIMIT_PER_MINUTE` requêtes par minute et par client (par instance), de `AUTH_FAILURES_PER_MINUTE` jetons invalides par minute et par adresse (toutes instances), ou de `REPORT_CONCURRENCY` rapports calculés à la fois par client. Un paramètre de requête non documenté est refusé (422 nommant le paramètre).\n\n\
             Erreurs : `application/problem+json` (RFC 9457) avec `error_code` et, pour la validation, `errors`."
     ),
     modifiers(&SecuritySchemes),
@@ -162,18 +164,13 @@ where
     Ok(json_bytes(StatusCode::OK, bytes, Some("MISS")))
 }
 
-/// A stable cache key for a query string: parameters sorted, empty ones dropped.
-pub(crate) fn query_key(query: Option<&str>) -> String {
-    let mut pairs: Vec<(String, String)> =
-        form_urlencoded::parse(query.unwrap_or_default().as_bytes())
-            .filter(|(_, v)| !v.is_empty())
-            .map(|(k, v)| (k.into_owned(), v.into_owned()))
-            .collect();
-    pairs.sort();
-    let mut out = form_urlencoded::Serializer::new(String::new());
-    for (k, v) in &pairs {
-        out.append_pair(k, v);
-    }
-    let q = out.finish();
-    if q.is_empty() { "all".to_owned() } else { q }
+/// The cache key of a parsed, normalised request (never its raw text): the hex SHA-256 of its
+/// JSON form, so that two spellings of one request share an entry, anything a handler ignores
+/// cannot make a new one, and a key has a bounded length whatever the request.
+pub(crate) fn request_key<T: Serialize>(request: &T) -> String {
+    let canonical = serde_json::to_vec(request).unwrap_or_default();
+    Sha256::digest(&canonical)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }

@@ -1,15 +1,15 @@
 //! `/reports/*`: computed in PostgreSQL by `domain::reporting` (the web UI shows the same
-//! figures). Cached 2 minutes; a sale, a return or a price change clears them.
+//! figures). Cached 2 minutes under the parsed request; a sale, a return or a price change
+//! clears them. A caller computes at most `REPORT_CONCURRENCY` reports at once
+//! (`crate::report_gate`); cached answers need no share.
 
 use axum::Extension;
 use axum::extract::State;
-use axum::http::Uri;
 use axum::response::Response;
-use sha2::{Digest, Sha256};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::{cached, query_key};
+use super::{cached, request_key};
 use crate::ApiState;
 use crate::auth::Caller;
 use crate::cache::Policy;
@@ -17,7 +17,7 @@ use crate::dto::reports::{
     CustomInput, CustomReport, InventoryQuery, InventoryReport, KpiReport, PeriodQuery, SalesReport,
 };
 use crate::error::{ApiResult, AuthErrors, BodyErrors, InputErrors, NotFoundError};
-use crate::extract::{ValidJson, ValidQuery};
+use crate::extract::{NoQuery, ValidJson, ValidQuery};
 
 pub fn router() -> OpenApiRouter<ApiState> {
     OpenApiRouter::new()
@@ -39,21 +39,17 @@ pub fn router() -> OpenApiRouter<ApiState> {
 async fn sales_report(
     State(state): State<ApiState>,
     Extension(caller): Extension<Caller>,
-    uri: Uri,
     ValidQuery(query): ValidQuery<PeriodQuery>,
 ) -> ApiResult<Response> {
     let scope = query.scope(&state.pool).await?;
-    cached(
-        &state,
-        Policy::Report,
-        &format!("sales:{}", query_key(uri.query())),
-        async {
-            let report =
-                domain::reporting::sales_report(&state.pool, &caller.actor(), &scope, query.limit)
-                    .await?;
-            Ok(SalesReport::from(report))
-        },
-    )
+    let key = request_key(&("sales", scope, query.top()));
+    cached(&state, Policy::Report, &key, async {
+        let _permit = state.reports.enter(&caller)?;
+        let report =
+            domain::reporting::sales_report(&state.pool, &caller.actor(), &scope, query.limit)
+                .await?;
+        Ok(SalesReport::from(report))
+    })
     .await
 }
 
@@ -69,15 +65,15 @@ async fn sales_report(
 async fn kpis(
     State(state): State<ApiState>,
     Extension(caller): Extension<Caller>,
-    uri: Uri,
     ValidQuery(query): ValidQuery<PeriodQuery>,
 ) -> ApiResult<Response> {
     let scope = query.scope(&state.pool).await?;
     cached(
         &state,
         Policy::Report,
-        &format!("kpis:{}", query_key(uri.query())),
+        &request_key(&("kpis", scope)),
         async {
+            let _permit = state.reports.enter(&caller)?;
             let kpis = domain::reporting::kpis(&state.pool, &caller.actor(), &scope).await?;
             Ok(KpiReport {
                 date_debut: scope.period.from,
@@ -91,6 +87,9 @@ async fn kpis(
 }
 
 /// Stock levels, alerts, stock value and days of cover, for a store or the network.
+///
+/// One page of the products (`page`, `size`); the counts and the stock value cover all of them,
+/// and the products about to run out are the 100 soonest.
 #[utoipa::path(
     get,
     path = "/reports/inventory",
@@ -102,24 +101,24 @@ async fn kpis(
 async fn inventory_report(
     State(state): State<ApiState>,
     Extension(caller): Extension<Caller>,
-    uri: Uri,
     ValidQuery(query): ValidQuery<InventoryQuery>,
 ) -> ApiResult<Response> {
-    cached(
-        &state,
-        Policy::Report,
-        &format!("inventory:{}", query_key(uri.query())),
-        async {
-            let report =
-                domain::reporting::inventory_report(&state.pool, &caller.actor(), query.magasin_id)
-                    .await?;
-            Ok(InventoryReport::from(report))
-        },
-    )
+    let page = query.page()?;
+    let key = request_key(&("inventory", query.magasin_id, page));
+    cached(&state, Policy::Report, &key, async {
+        let _permit = state.reports.enter(&caller)?;
+        let report =
+            domain::reporting::inventory_page(&state.pool, &caller.actor(), query.magasin_id, page)
+                .await?;
+        Ok(InventoryReport::of_page(report, page))
+    })
     .await
 }
 
 /// Any metrics grouped by day, week, month, store, product or category.
+///
+/// Store, product and category groupings list the best `limit` groups (by the first metric);
+/// `total` says how many there are. A read sent as a POST: the `read` scope is enough.
 #[utoipa::path(
     post,
     path = "/reports/custom",
@@ -131,22 +130,21 @@ async fn inventory_report(
 async fn custom_report(
     State(state): State<ApiState>,
     Extension(caller): Extension<Caller>,
+    _: NoQuery,
     ValidJson(input): ValidJson<CustomInput>,
 ) -> ApiResult<Response> {
     let query = input.query()?;
-    let key = {
-        let canonical = serde_json::to_string(&query).unwrap_or_default();
-        let digest = Sha256::digest(canonical.as_bytes());
-        format!(
-            "custom:{}",
-            digest
-                .iter()
-                .map(|b| format!("{b:02x}"))
-                .collect::<String>()
-        )
-    };
+    let key = request_key(&("custom", &query, input.groups(&query)));
     cached(&state, Policy::Report, &key, async {
-        let report = domain::reporting::custom_report(&state.pool, &caller.actor(), &query).await?;
+        let _permit = state.reports.enter(&caller)?;
+        let report = domain::reporting::custom_report_with(
+            &state.pool,
+            &caller.actor(),
+            &query,
+            input.limit,
+            domain::reporting::CustomSource::Aggregates,
+        )
+        .await?;
         Ok(CustomReport::from(report))
     })
     .await

@@ -14,7 +14,7 @@ use crate::ApiState;
 use crate::auth::Caller;
 use crate::dto::sales::{Sale, SaleInput};
 use crate::error::{ApiResult, AuthErrors, InputErrors, MediaTypeError, NotFoundError, Problem};
-use crate::extract::ValidPath;
+use crate::extract::{NoQuery, ValidPath};
 use crate::sales::SaleRequest;
 
 pub fn router() -> OpenApiRouter<ApiState> {
@@ -30,12 +30,13 @@ pub fn router() -> OpenApiRouter<ApiState> {
     tag = "ventes",
     params(("id" = i64, Path, description = "Sale id", example = 1)),
     security(("bearer" = []), ("api_key" = [])),
-    responses((status = 200, description = "The sale", body = Sale), NotFoundError, AuthErrors)
+    responses((status = 200, description = "The sale", body = Sale), NotFoundError, InputErrors, AuthErrors)
 )]
 async fn get_sale(
     State(state): State<ApiState>,
     Extension(caller): Extension<Caller>,
     ValidPath(id): ValidPath<i64>,
+    _: NoQuery,
 ) -> ApiResult<Response> {
     let sale = domain::sales::get_sale(&state.pool, &caller.actor(), id).await?;
     json(StatusCode::OK, &Sale::from(sale))
@@ -71,6 +72,7 @@ async fn create_sale(
     State(state): State<ApiState>,
     Extension(caller): Extension<Caller>,
     ValidPath(store_id): ValidPath<i64>,
+    _: NoQuery,
     headers: HeaderMap,
     body: Bytes,
 ) -> ApiResult<Response> {

@@ -14,7 +14,7 @@ use crate::cache::{Change, Policy};
 use crate::dto::Page;
 use crate::dto::stores::{StockItem, StockQuery, Store, StoreInput, StorePatch};
 use crate::error::{ApiResult, AuthErrors, BodyErrors, ConflictError, InputErrors, NotFoundError};
-use crate::extract::{ValidJson, ValidPath, ValidQuery};
+use crate::extract::{NoQuery, ValidJson, ValidPath, ValidQuery};
 use domain::inventory::Location;
 
 pub fn router() -> OpenApiRouter<ApiState> {
@@ -31,9 +31,9 @@ pub fn router() -> OpenApiRouter<ApiState> {
     path = "/stores",
     tag = "magasins",
     security(("bearer" = []), ("api_key" = [])),
-    responses((status = 200, description = "Every store", body = Vec<Store>), AuthErrors)
+    responses((status = 200, description = "Every store", body = Vec<Store>), InputErrors, AuthErrors)
 )]
-async fn list_stores(State(state): State<ApiState>) -> ApiResult<Response> {
+async fn list_stores(State(state): State<ApiState>, _: NoQuery) -> ApiResult<Response> {
     cached(&state, Policy::StoreList, "all", async {
         Ok(domain::stores::list_stores(&state.pool)
             .await?
@@ -51,11 +51,12 @@ async fn list_stores(State(state): State<ApiState>) -> ApiResult<Response> {
     tag = "magasins",
     params(("id" = i64, Path, description = "Store id", example = 1)),
     security(("bearer" = []), ("api_key" = [])),
-    responses((status = 200, description = "The store", body = Store), NotFoundError, AuthErrors)
+    responses((status = 200, description = "The store", body = Store), NotFoundError, InputErrors, AuthErrors)
 )]
 async fn get_store(
     State(state): State<ApiState>,
     ValidPath(id): ValidPath<i64>,
+    _: NoQuery,
 ) -> ApiResult<Response> {
     cached(&state, Policy::Store, &id.to_string(), async {
         Ok(Store::from(
@@ -81,6 +82,7 @@ async fn get_store(
 async fn create_store(
     State(state): State<ApiState>,
     Extension(caller): Extension<Caller>,
+    _: NoQuery,
     ValidJson(input): ValidJson<StoreInput>,
 ) -> ApiResult<Response> {
     let store =
@@ -114,6 +116,7 @@ async fn replace_store(
     State(state): State<ApiState>,
     Extension(caller): Extension<Caller>,
     ValidPath(id): ValidPath<i64>,
+    _: NoQuery,
     ValidJson(input): ValidJson<StoreInput>,
 ) -> ApiResult<Response> {
     apply(&state, &caller, id, input.into_replacement()).await
@@ -133,6 +136,7 @@ async fn patch_store(
     State(state): State<ApiState>,
     Extension(caller): Extension<Caller>,
     ValidPath(id): ValidPath<i64>,
+    _: NoQuery,
     ValidJson(patch): ValidJson<StorePatch>,
 ) -> ApiResult<Response> {
     apply(&state, &caller, id, patch.into_changes()?).await
@@ -145,12 +149,13 @@ async fn patch_store(
     tag = "magasins",
     params(("id" = i64, Path, description = "Store id", example = 1)),
     security(("bearer" = []), ("api_key" = [])),
-    responses((status = 204, description = "Deleted"), NotFoundError, ConflictError, AuthErrors)
+    responses((status = 204, description = "Deleted"), NotFoundError, ConflictError, InputErrors, AuthErrors)
 )]
 async fn delete_store(
     State(state): State<ApiState>,
     Extension(caller): Extension<Caller>,
     ValidPath(id): ValidPath<i64>,
+    _: NoQuery,
 ) -> ApiResult<Response> {
     domain::stores::delete_store(&state.pool, &caller.actor(), id).await?;
     state.cache.invalidate(Change::Store { id }).await;

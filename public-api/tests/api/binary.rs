@@ -328,3 +328,52 @@ async fn the_binary_purges_expired_idempotency_keys_and_stops_its_tasks(pool: Pg
         "background tasks stop at once: {took:?}"
     );
 }
+
+/// The listener gives the handlers the peer's address: wrong tokens from it are limited by the
+/// real binary too (without it, every request would come from no known address, unlimited).
+#[sqlx::test(migrator = "domain::MIGRATOR")]
+async fn the_real_listener_limits_wrong_tokens_per_peer(pool: PgPool) {
+    let logs = tempfile::tempdir().unwrap();
+    let port = free_port();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_public-api"))
+        .env("DATABASE_URL", database_url(&pool))
+        .env("API_TOKEN", "bin-token-5f0c3a9e1b7d42c8a6e0f9b3d1c7a5e2")
+        .env("API_PORT", port.to_string())
+        .env("REDIS_URL", "") // each instance counts alone
+        .env("AUTH_FAILURES_PER_MINUTE", "2")
+        .env("LOG_DIR", logs.path())
+        .env("LOG_LEVEL", "warn")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let base = format!("http://127.0.0.1:{port}");
+    let http = reqwest::Client::new();
+    assert!(wait_until_healthy(&http, &base).await, "the API starts");
+    let mut statuses = Vec::new();
+    for n in 0..3 {
+        let reply = http
+            .get(format!("{base}/api/v1/stores"))
+            .bearer_auth(format!("faux-jeton-{n}"))
+            .send()
+            .await
+            .unwrap();
+        statuses.push(reply.status().as_u16());
+        if reply.status() == 429 {
+            assert!(reply.headers().contains_key("retry-after"));
+        }
+    }
+    let admin = http
+        .get(format!("{base}/api/v1/stores"))
+        .bearer_auth("bin-token-5f0c3a9e1b7d42c8a6e0f9b3d1c7a5e2")
+        .send()
+        .await
+        .unwrap()
+        .status();
+    let _ = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status();
+    let _ = child.wait();
+    assert_eq!(statuses, [401, 401, 429]);
+    assert_eq!(admin, 429, "refused before the token is even compared");
+}

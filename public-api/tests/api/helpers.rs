@@ -86,7 +86,26 @@ impl TestApi {
         body: Option<Value>,
         headers: &[(&str, &str)],
     ) -> Reply {
+        self.call_from(None, method, path, token, body, headers)
+            .await
+    }
+
+    /// A call from the TCP peer `peer` (as `axum::serve` with connect info gives it), or from
+    /// no known peer.
+    pub async fn call_from(
+        &self,
+        peer: Option<&str>,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<Value>,
+        headers: &[(&str, &str)],
+    ) -> Reply {
         let mut req = Request::builder().method(method).uri(path);
+        if let Some(peer) = peer {
+            let addr: std::net::SocketAddr = format!("{peer}:40000").parse().unwrap();
+            req = req.extension(axum::extract::ConnectInfo(addr));
+        }
         if let Some(token) = token {
             req = req.header("authorization", format!("Bearer {token}"));
         }

@@ -4,11 +4,14 @@
 
 mod auth;
 mod binary;
+mod bounds;
 mod cache;
 mod catalog;
 mod contract;
+mod fuzz;
 mod helpers;
 mod reports;
 mod robustness;
 mod sales;
 mod stores;
+mod throttle;

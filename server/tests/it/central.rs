@@ -413,10 +413,13 @@ async fn filters_history_and_the_store_s_own_requests(pool: PgPool) {
         None,
     )
     .await;
+    // another store's request is not found for them, like a missing one
     assert!(
         refused
             .body
-            .contains("Vous ne travaillez pas dans ce magasin.")
+            .contains("Demande de réapprovisionnement introuvable"),
+        "{}",
+        refused.body
     );
     assert!(!refused.body.contains("Sophie Tremblay"));
 

@@ -7,6 +7,21 @@ use sqlx::{PgConnection, PgPool};
 use super::{ReplenishmentRequest, get_request};
 use crate::{Actor, Error, FieldError, Result};
 
+/// Largest quantity of one request: a delivery adds it to a store's stock, which must still fit
+/// its column (and a request this large is a typing mistake).
+pub const MAX_REQUEST_QUANTITY: i32 = 100_000;
+
+/// The message of a quantity out of `1..=MAX_REQUEST_QUANTITY`.
+fn quantity_problem(quantity: i32) -> Option<&'static str> {
+    if quantity < 1 {
+        Some("La quantité doit être d'au moins 1.")
+    } else if quantity > MAX_REQUEST_QUANTITY {
+        Some("La quantité demandée est de 100 000 au plus.")
+    } else {
+        None
+    }
+}
+
 /// A store manager (or head office) asks the warehouse for a product.
 pub async fn create_request(
     db: &PgPool,
@@ -70,10 +85,10 @@ pub async fn create_requests(
         ));
     }
     for (i, line) in lines.iter().enumerate() {
-        if line.quantity < 1 {
+        if let Some(problem) = quantity_problem(line.quantity) {
             errors.push(FieldError::new(
                 line_field("quantity", line.product_id),
-                "La quantité doit être d'au moins 1.",
+                problem,
             ));
         }
         if lines[..i].iter().any(|l| l.product_id == line.product_id) {
@@ -127,11 +142,8 @@ pub(crate) async fn create_request_at(
     at: DateTime<Utc>,
 ) -> Result<ReplenishmentRequest> {
     actor.ensure_manager_of(store_id)?;
-    if quantity < 1 {
-        return Err(Error::invalid(
-            "quantity",
-            "La quantité doit être d'au moins 1.",
-        ));
+    if let Some(problem) = quantity_problem(quantity) {
+        return Err(Error::invalid("quantity", problem));
     }
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO replenishment_requests (store_id, product_id, quantity, note, requested_by,

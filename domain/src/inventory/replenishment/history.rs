@@ -43,7 +43,7 @@ pub struct RequestHistory {
 /// The history of one request, for head office and the requesting store's staff.
 pub async fn request_history(db: &PgPool, actor: &Actor, id: i64) -> Result<RequestHistory> {
     let request = get_request(db, id).await?;
-    actor.ensure_store(request.store_id)?;
+    actor.ensure_visible(request.store_id, "Demande de réapprovisionnement", id)?;
     let r = &request;
     let mut steps: Vec<RequestStep> = [
         (

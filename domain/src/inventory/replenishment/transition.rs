@@ -142,6 +142,11 @@ pub(crate) async fn transition_at(
     at: DateTime<Utc>,
 ) -> Result<ReplenishmentRequest> {
     let current = get_request(&mut *conn, request_id).await?;
+    actor.ensure_visible(
+        current.store_id,
+        "Demande de réapprovisionnement",
+        request_id,
+    )?;
     transition.authorize(actor, current.store_id)?;
     let reason = reason.map(str::trim).filter(|r| !r.is_empty());
     if transition == Transition::Refuse && reason.is_none() {

@@ -1,18 +1,30 @@
-//! The client's address: the TCP peer, or the `X-Real-IP` set by the reverse proxy when the
-//! peer is one of the configured proxies. A header from anyone else is ignored: otherwise any
-//! client could pick the address its sign-in failures are counted against.
+//! The address of the client a request comes from, the same rule for both binaries: the TCP
+//! peer, or the `X-Real-IP` header when (and only when) the peer is one of the configured
+//! trusted proxies (`TRUSTED_PROXIES`). Anyone else's header is ignored, otherwise a client
+//! could choose the address its failures are counted against.
 
+use std::fmt;
 use std::net::IpAddr;
 use std::str::FromStr;
 
 use axum::http::HeaderMap;
 use ipnet::IpNet;
 
-/// The header nginx overwrites with the address it was reached from.
+/// The header the reverse proxy (nginx: `proxy_set_header X-Real-IP $remote_addr`) overwrites
+/// with the address it was reached from.
 pub const REAL_IP: &str = "x-real-ip";
 
-/// The proxies whose `X-Real-IP` is believed (`TRUSTED_PROXIES`: addresses or networks, comma
-/// separated; none by default).
+/// `TRUSTED_PROXIES`, the group both binaries flatten into their command line.
+#[derive(clap::Args, Clone, Debug, Default)]
+pub struct ProxyArgs {
+    /// Reverse proxies whose `X-Real-IP` names the client: IP addresses or CIDR networks,
+    /// comma-separated. Default none: the TCP peer is the client.
+    #[arg(long, env = "TRUSTED_PROXIES", default_value = "")]
+    pub trusted_proxies: TrustedProxies,
+}
+
+/// The proxies whose `X-Real-IP` is believed: addresses or networks (`10.0.0.0/8`), comma
+/// separated, none by default.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct TrustedProxies(Vec<IpNet>);
 
@@ -27,15 +39,23 @@ impl FromStr for TrustedProxies {
                 item.parse::<IpNet>()
                     .or_else(|_| item.parse::<IpAddr>().map(IpNet::from))
                     .map(|net| net.trunc())
-                    .map_err(|_| format!("not an IP address or network: {item:?}"))
+                    .map_err(|_| format!("TRUSTED_PROXIES: not an IP address or network: {item:?}"))
             })
             .collect::<Result<_, _>>()
             .map(TrustedProxies)
     }
 }
 
-/// `::ffff:a.b.c.d` (an IPv4 client of a dual-stack socket) as `a.b.c.d`.
-fn canonical(address: IpAddr) -> IpAddr {
+impl fmt::Display for TrustedProxies {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let list: Vec<String> = self.0.iter().map(ToString::to_string).collect();
+        f.write_str(&list.join(","))
+    }
+}
+
+/// `::ffff:a.b.c.d` (an IPv4 client of a dual-stack socket) as `a.b.c.d`, so that one client
+/// has one address whichever socket it came through.
+pub fn canonical(address: IpAddr) -> IpAddr {
     match address {
         IpAddr::V6(v6) => v6.to_ipv4_mapped().map_or(address, IpAddr::V4),
         v4 => v4,
@@ -52,8 +72,9 @@ impl TrustedProxies {
         self.0.iter().any(|net| net.contains(&address))
     }
 
-    /// The client of a request that came from `peer` (unknown when the server was not given the
-    /// peer, as in tests that call the router directly).
+    /// The client of a request that came from `peer`: `None` only when the server was not
+    /// given the peer (a router driven in-process by tests). A trusted proxy's request without
+    /// a readable `X-Real-IP` is the proxy's own.
     pub fn client_address(&self, peer: Option<IpAddr>, headers: &HeaderMap) -> Option<IpAddr> {
         let peer = canonical(peer?);
         if !self.contains(peer) {
@@ -98,26 +119,41 @@ mod tests {
             "anyone else's header is ignored"
         );
         assert_eq!(
-            trusted.client_address(Some(ip("10.1.2.3")), &headers("junk, 1.2.3.4")),
-            Some(ip("10.1.2.3")),
-            "an unreadable header leaves the proxy's address"
+            trusted.client_address(Some(ip("192.0.2.8")), &forwarded),
+            Some(ip("192.0.2.8")),
+            "a single address trusts that address only"
         );
+    }
+
+    #[test]
+    fn a_proxy_without_a_readable_header_is_the_client() {
+        let trusted: TrustedProxies = "127.0.0.1".parse().unwrap();
+        let proxy = Some(ip("127.0.0.1"));
         assert_eq!(
-            trusted.client_address(Some(ip("10.1.2.3")), &HeaderMap::new()),
-            Some(ip("10.1.2.3"))
+            trusted.client_address(proxy, &headers("junk, 1.2.3.4")),
+            proxy
         );
-        assert_eq!(trusted.client_address(None, &forwarded), None);
+        assert_eq!(trusted.client_address(proxy, &HeaderMap::new()), proxy);
+        assert_eq!(
+            trusted.client_address(proxy, &headers("::ffff:203.0.113.9")),
+            Some(ip("203.0.113.9")),
+            "a mapped address is the IPv4 client"
+        );
+        assert_eq!(trusted.client_address(None, &headers("1.2.3.4")), None);
     }
 
     #[test]
     fn none_by_default_and_bad_entries_are_refused() {
-        let none: TrustedProxies = "".parse().unwrap();
+        let none = TrustedProxies::default();
         assert!(none.is_empty());
+        assert_eq!("".parse::<TrustedProxies>().unwrap(), none);
         assert_eq!(
             none.client_address(Some(ip("127.0.0.1")), &headers("203.0.113.5")),
             Some(ip("127.0.0.1"))
         );
         assert!("10.0.0.0/33".parse::<TrustedProxies>().is_err());
         assert!("proxy.local".parse::<TrustedProxies>().is_err());
+        let list: TrustedProxies = "10.1.2.3/8, ::1".parse().unwrap();
+        assert_eq!(list.to_string(), "10.0.0.0/8,::1/128");
     }
 }

@@ -1,5 +1,12 @@
 //! Custom reports: chosen metrics of a period grouped by day, week, month, store, product or
-//! category, as the API's `POST /reports/custom` asks for them.
+//! category, as the API's `POST /reports/custom` asks for them. Computed from the aggregates
+//! (`aggregated.rs`); `raw.rs` computes the same figures from the raw sales, as the reference
+//! the tests compare with. Groupings other than time list at most [`MAX_GROUPS`] groups, the
+//! best first.
+
+mod aggregated;
+mod groups;
+mod raw;
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -10,7 +17,9 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use sqlx::{FromRow, PgPool};
 
-use super::{Period, SCOPE_CTES, authorize, snapshot};
+use super::months::Split;
+use super::{Period, authorize, snapshot};
+use crate::error::Validator;
 use crate::{Actor, Error, FieldError, Result};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -48,6 +57,11 @@ impl GroupBy {
     /// Time groupings read in order and list every bucket of the period; the others rank.
     pub fn is_time(self) -> bool {
         matches!(self, GroupBy::Day | GroupBy::Week | GroupBy::Month)
+    }
+
+    /// Groupings of sale lines (products and categories) rather than of whole sales.
+    pub fn is_line(self) -> bool {
+        matches!(self, GroupBy::Product | GroupBy::Category)
     }
 }
 
@@ -250,8 +264,11 @@ pub struct CustomReport {
     pub metrics: Vec<Metric>,
     /// Time groupings: every bucket of the period in order (a week or month that starts before
     /// the period counts only the period's days). Other groupings: by the first metric,
-    /// descending; groups without any sale or return after the others, then by label.
+    /// descending; groups without any sale or return after the others, then by label, at most
+    /// the limit asked ([`DEFAULT_GROUPS`] by default).
     pub rows: Vec<CustomRow>,
+    /// Groups there are in all (more than `rows` when the limit cut the list).
+    pub total_groups: i64,
 }
 
 #[derive(FromRow)]
@@ -264,6 +281,8 @@ struct GroupFigures {
     average_ticket: Decimal,
     returns: Decimal,
     tax: Decimal,
+    /// Groups before the limit.
+    total: i64,
 }
 
 impl GroupFigures {
@@ -279,139 +298,80 @@ impl GroupFigures {
     }
 }
 
-/// Facts aggregated per sale (for time and store groupings): `{g}` is the group expression on
-/// `scoped_sales sa` or `scoped_returns rt`, via the alias `x`.
-const SALE_FACTS: &str = "sf AS (
-        SELECT {g} AS g, count(*) AS sales, sum(x.subtotal) AS revenue,
-               sum(x.tps + x.tvq) AS tax, sum(x.units) AS units
-        FROM scoped_sales x GROUP BY 1),
-    rf AS (SELECT {g} AS g, sum(x.refund_amount) AS refunded FROM scoped_returns x GROUP BY 1)";
+/// Groups listed when the caller does not say (groupings other than time).
+pub const DEFAULT_GROUPS: u32 = 100;
+/// Most groups one report lists (groupings other than time, which list every bucket of the
+/// period, at most [`super::MAX_PERIOD_DAYS`]).
+pub const MAX_GROUPS: u32 = 1000;
 
-/// Facts aggregated per line (for product and category groupings). A sale's taxes are shared
-/// among its taxable lines by value, as they were computed, and a return's refund among its
-/// lines the same way, so the groups add up to the sales' and returns' totals.
-const LINE_FACTS: &str = "sale_lines_in AS (
-        SELECT l.sale_id, l.product_id, p.category_id, l.quantity, l.line_total,
-               CASE WHEN l.taxable THEN (sa.tps + sa.tvq) * l.line_total
-                    / NULLIF(sum(l.line_total) FILTER (WHERE l.taxable)
-                                 OVER (PARTITION BY l.sale_id), 0)
-               END AS tax
-        FROM scoped_sales sa
-        JOIN sale_lines l ON l.sale_id = sa.id
-        JOIN products p ON p.id = l.product_id),
-    sf AS (
-        SELECT {g} AS g, count(DISTINCT x.sale_id) AS sales, sum(x.line_total) AS revenue,
-               COALESCE(sum(x.tax), 0) AS tax, sum(x.quantity) AS units
-        FROM sale_lines_in x GROUP BY 1),
-    return_lines_in AS (
-        SELECT l.product_id, p.category_id, rl.quantity * l.unit_price AS value,
-               CASE WHEN l.taxable THEN (rt.tps + rt.tvq) * rl.quantity * l.unit_price
-                    / NULLIF(sum(rl.quantity * l.unit_price) FILTER (WHERE l.taxable)
-                                 OVER (PARTITION BY rt.id), 0)
-               END AS tax
-        FROM scoped_returns rt
-        JOIN return_lines rl ON rl.return_id = rt.id
-        JOIN sale_lines l ON l.id = rl.sale_line_id
-        JOIN products p ON p.id = l.product_id),
-    rf AS (
-        SELECT {g} AS g, sum(x.value + COALESCE(x.tax, 0)) AS refunded
-        FROM return_lines_in x GROUP BY 1)";
+/// Where the figures are read from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CustomSource {
+    /// The daily and monthly aggregates: what every report uses.
+    Aggregates,
+    /// The raw sales and returns of the period: the reference of the tests.
+    Sales,
+}
 
-/// The report's SQL for a grouping: the facts, their group expression, and the groups to list
-/// (`g`, `key`, `label`) so that groups without activity appear too. Only static text goes into
-/// it; the request's values travel as bind parameters.
-fn custom_sql(group_by: GroupBy, rank_by: Metric) -> String {
-    let (facts, g, groups) = match group_by {
-        GroupBy::Day => (
-            SALE_FACTS,
-            "x.day",
-            "SELECT d::DATE AS g, to_char(d, 'YYYY-MM-DD') AS key,
-                    to_char(d, 'DD/MM/YYYY') AS label FROM {buckets}",
-        ),
-        GroupBy::Week => (
-            SALE_FACTS,
-            "date_trunc('week', x.day::TIMESTAMP)::DATE",
-            "SELECT d::DATE AS g, to_char(d, 'IYYY-\"W\"IW') AS key,
-                    'Semaine du ' || to_char(d, 'DD/MM/YYYY') AS label FROM {buckets}",
-        ),
-        GroupBy::Month => (
-            SALE_FACTS,
-            "date_trunc('month', x.day::TIMESTAMP)::DATE",
-            "SELECT d::DATE AS g, to_char(d, 'YYYY-MM') AS key,
-                    (ARRAY['janvier', 'février', 'mars', 'avril', 'mai', 'juin', 'juillet',
-                           'août', 'septembre', 'octobre', 'novembre', 'décembre'])
-                        [EXTRACT(MONTH FROM d)::INT] || ' ' || to_char(d, 'YYYY') AS label
-             FROM {buckets}",
-        ),
-        GroupBy::Store => (
-            SALE_FACTS,
-            "x.store_id",
-            "SELECT id AS g, id::TEXT AS key, name AS label FROM scope_stores",
-        ),
-        GroupBy::Product => (
-            LINE_FACTS,
-            "x.product_id",
-            "SELECT p.id AS g, p.id::TEXT AS key, p.name || ' (' || p.code || ')' AS label
-             FROM products p
-             WHERE p.active OR p.id IN (SELECT g FROM sf UNION SELECT g FROM rf)",
-        ),
-        GroupBy::Category => (
-            LINE_FACTS,
-            "x.category_id",
-            "SELECT id AS g, id::TEXT AS key, name AS label FROM categories",
-        ),
-    };
-    let unit = match group_by {
-        GroupBy::Week => "week",
-        GroupBy::Month => "month",
-        _ => "day",
-    };
-    let buckets = format!(
-        "generate_series(date_trunc('{unit}', $1::DATE::TIMESTAMP), $2::DATE::TIMESTAMP,
-                         INTERVAL '1 {unit}') AS d"
-    );
-    let facts = facts.replace("{g}", g);
-    let groups = groups.replace("{buckets}", &buckets);
-    let order = if group_by.is_time() {
-        "grp.g".to_owned()
-    } else {
-        format!("{} DESC, idle, label, grp.g", rank_by.as_str())
-    };
-    format!(
-        "WITH {SCOPE_CTES}, {facts}, grp AS ({groups})
-         SELECT grp.key, grp.label,
-                round(COALESCE(sf.revenue, 0), 2) AS revenue,
-                COALESCE(sf.sales, 0) AS sales,
-                COALESCE(sf.units, 0)::BIGINT AS units,
-                COALESCE(round(sf.revenue / NULLIF(sf.sales, 0), 2), 0) AS average_ticket,
-                round(COALESCE(rf.refunded, 0), 2) AS returns,
-                round(COALESCE(sf.tax, 0), 2) AS tax,
-                (sf.g IS NULL AND rf.g IS NULL) AS idle
-         FROM grp
-         LEFT JOIN sf ON sf.g = grp.g
-         LEFT JOIN rf ON rf.g = grp.g
-         ORDER BY {order}"
-    )
+/// The number of groups to list: `limit`, or [`DEFAULT_GROUPS`]; refused outside
+/// 1..=[`MAX_GROUPS`]. Time groupings list every bucket.
+fn check_groups(group_by: GroupBy, limit: Option<u32>) -> Result<Option<i64>> {
+    let limit = limit.unwrap_or(DEFAULT_GROUPS);
+    Validator::default()
+        .check(
+            (1..=MAX_GROUPS).contains(&limit),
+            "limit",
+            "Le rapport liste de 1 à 1000 groupes.",
+        )
+        .finish()?;
+    Ok((!group_by.is_time()).then_some(i64::from(limit)))
 }
 
 /// A custom report for the stores of the query (their managers, or head office) or the network
-/// (head office).
+/// (head office), with the default number of groups.
 pub async fn custom_report(
     db: &PgPool,
     actor: &Actor,
     query: &CustomQuery,
 ) -> Result<CustomReport> {
+    custom_report_with(db, actor, query, None, CustomSource::Aggregates).await
+}
+
+/// A custom report listing at most `limit` groups (see [`check_groups`]), read from `source`.
+pub async fn custom_report_with(
+    db: &PgPool,
+    actor: &Actor,
+    query: &CustomQuery,
+    limit: Option<u32>,
+    source: CustomSource,
+) -> Result<CustomReport> {
     query.validate()?;
+    let limit = check_groups(query.group_by, limit)?;
     let rank_by = query.metrics[0];
     let mut tx = snapshot(db).await?;
     let stores = authorize(&mut tx, actor, &query.store_ids).await?;
-    let groups: Vec<GroupFigures> = sqlx::query_as(&custom_sql(query.group_by, rank_by))
+    let sql = match source {
+        CustomSource::Aggregates => aggregated::sql(query.group_by, rank_by),
+        CustomSource::Sales => raw::sql(query.group_by, rank_by),
+    };
+    let mut select = sqlx::query_as::<_, GroupFigures>(&sql)
         .bind(query.period.from)
         .bind(query.period.to)
         .bind(&stores)
-        .fetch_all(&mut *tx)
-        .await?;
+        .bind(limit);
+    if source == CustomSource::Aggregates && query.group_by.is_line() {
+        let split = Split::of(query.period.from, query.period.to);
+        select = select
+            .bind(split.full.0)
+            .bind(split.full.1)
+            .bind(split.head.0)
+            .bind(split.head.1)
+            .bind(split.tail.0)
+            .bind(split.tail.1);
+    }
+    let groups = select.fetch_all(&mut *tx).await?;
     tx.commit().await?;
+    let total_groups = groups.first().map_or(0, |g| g.total);
     let rows = groups
         .into_iter()
         .map(|group| CustomRow {
@@ -426,6 +386,7 @@ pub async fn custom_report(
         group_by: query.group_by,
         metrics: query.metrics.clone(),
         rows,
+        total_groups,
     })
 }
 
@@ -479,8 +440,30 @@ mod tests {
     #[test]
     fn every_grouping_builds_its_sql_from_static_parts() {
         for g in GroupBy::ALL {
-            let sql = custom_sql(g, Metric::Revenue);
-            assert!(!sql.contains("{g}") && !sql.contains("{buckets}"), "{sql}");
+            for sql in [
+                aggregated::sql(g, Metric::Revenue),
+                raw::sql(g, Metric::Revenue),
+            ] {
+                assert!(!sql.contains("{g}") && !sql.contains("{buckets}"), "{sql}");
+            }
         }
+    }
+
+    #[test]
+    fn only_groupings_other_than_time_are_cut() {
+        assert_eq!(check_groups(GroupBy::Day, None).unwrap(), None);
+        assert_eq!(
+            check_groups(GroupBy::Product, None).unwrap(),
+            Some(i64::from(DEFAULT_GROUPS))
+        );
+        assert_eq!(check_groups(GroupBy::Store, Some(5)).unwrap(), Some(5));
+        assert_eq!(
+            fields(check_groups(GroupBy::Product, Some(0)).unwrap_err()),
+            ["limit"]
+        );
+        assert_eq!(
+            fields(check_groups(GroupBy::Day, Some(MAX_GROUPS + 1)).unwrap_err()),
+            ["limit"]
+        );
     }
 }
