@@ -11,6 +11,7 @@ import concurrent.futures
 import http.client
 import json
 import os
+import select
 import socket
 import sys
 import threading
@@ -67,14 +68,12 @@ def form(fields):
 
 
 # --- 1. sign-in flood --------------------------------------------------------------------------
-def sign_in(login, password):
-    return request(
-        WEB,
-        "POST",
-        "/api/login",
-        form({"login": login, "password": password}),
-        {"Content-Type": "application/x-www-form-urlencoded", "Accept": "text/html"},
-    )
+def sign_in(login, password, browser_form=True):
+    """A plain form post (`Accept: text/html`: redirects) or a script's (throttled: 429)."""
+    headers = {"Content-Type": "application/x-www-form-urlencoded"}
+    if browser_form:
+        headers["Accept"] = "text/html"
+    return request(WEB, "POST", "/api/login", form({"login": login, "password": password}), headers)
 
 
 def sign_in_flood():
@@ -102,7 +101,7 @@ def sign_in_flood():
 
     def attempt(login):
         try:
-            return sign_in(login, "mauvais-mot-de-passe")
+            return sign_in(login, "mauvais-mot-de-passe", browser_form=False)
         except OSError as e:
             return (0, {}, str(e).encode())
 
@@ -202,13 +201,60 @@ def code_with_space(product):
 
 
 # --- 4. oversized bodies -----------------------------------------------------------------------
+def post_big(base, path, headers, body):
+    """Sends `body` as curl does with a big one: `Expect: 100-continue`, then the body only if
+    the server does not answer first. The server answers 413 from the declared length and
+    closes without reading the rest, so a client that sends everything before reading may see
+    a reset instead of the answer."""
+    url = urllib.parse.urlsplit(base)
+    sock = socket.create_connection((url.hostname, url.port), timeout=10)
+    head = f"POST {path} HTTP/1.1\r\nHost: {url.hostname}\r\nContent-Length: {len(body)}\r\n"
+    head += "".join(f"{k}: {v}\r\n" for k, v in headers.items())
+    head += "Expect: 100-continue\r\nConnection: close\r\n\r\n"
+    answer = b""
+    try:
+        sock.sendall(head.encode())
+        sent = 0
+        early, _, _ = select.select([sock], [], [], 2)
+        if early:
+            interim = sock.recv(65536)
+            if interim.startswith(b"HTTP/1.1 100"):
+                interim = interim.split(b"\r\n\r\n", 1)[1]
+            else:
+                sent = len(body)  # a final answer: the body is not wanted
+            answer += interim
+        while sent < len(body):
+            readable, writable, _ = select.select([sock], [sock], [], 10)
+            if readable:
+                break
+            if writable:
+                sent += sock.send(body[sent:sent + 65536])
+        sock.settimeout(10)
+        while True:
+            chunk = sock.recv(65536)
+            if not chunk:
+                break
+            answer += chunk
+    except OSError:
+        pass
+    finally:
+        sock.close()
+    lines = answer.split(b"\r\n\r\n", 1)[0].decode("latin-1").split("\r\n")
+    status = int(lines[0].split()[1]) if lines and lines[0].startswith("HTTP/") else 0
+    headers = dict((k.strip().lower(), v.strip()) for k, _, v in (l.partition(":") for l in lines[1:]))
+    body = answer.split(b"\r\n\r\n", 1)[1] if b"\r\n\r\n" in answer else b""
+    return status, headers, body
+
+
 def oversized():
     big = "x" * (2 * 1024 * 1024)
-    s, h, body = api("POST", "/api/v1/products", {"code": "BIG001", "nom": big, "prix": 1})
+    payload = json.dumps({"code": "BIG001", "nom": big, "prix": 1}).encode()
+    s, h, body = post_big(API, "/api/v1/products", {"Authorization": f"Bearer {TOKEN}",
+                                                    "Content-Type": "application/json"}, payload)
     report("API body of 2 MiB", s == 413 and h.get("content-type") == "application/problem+json",
-           f"{s} {h.get('content-type')} {field_of(body)}")
-    s, _, _ = request(WEB, "POST", "/api/login", form({"login": "x", "password": big}),
-                      {"Content-Type": "application/x-www-form-urlencoded"})
+           f"{s} {h.get('content-type')} {field_of(body) if body else ''}")
+    s, _, _ = post_big(WEB, "/api/login", {"Content-Type": "application/x-www-form-urlencoded"},
+                       form({"login": "x", "password": big}).encode())
     report("web body of 2 MiB", s == 413, f"{s}")
 
 
@@ -227,7 +273,8 @@ def security_headers():
         missing = [k for k, v in expected.items() if h.get(k) != v]
         ok = s == 200 and not missing and "frame-ancestors 'none'" in csp
         if path == "/connexion":
-            ok = ok and "'nonce-" in csp and "'unsafe-inline'; img" not in csp
+            script_src = next((d for d in csp.split(";") if d.strip().startswith("script-src")), "")
+            ok = ok and "'nonce-" in script_src and "unsafe-inline" not in script_src
         report(f"headers of {name}", ok,
                f"{s}, CSP {csp[:60]}...{' missing ' + ','.join(missing) if missing else ''}")
 
