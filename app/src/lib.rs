@@ -18,6 +18,8 @@ use leptos_router::{ParamSegment, SsrMode, StaticSegment};
 
 /// The HTML document around the application, rendered on the server.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    page_security_policy();
     view! {
         <!DOCTYPE html>
         <html lang="fr">
@@ -34,6 +36,23 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <App />
             </body>
         </html>
+    }
+}
+
+/// The page's `Content-Security-Policy` (`common::headers::page_csp`) with the nonce Leptos
+/// puts on this response's inline scripts (hydration, streamed resources); set while the shell
+/// renders, before the first byte is sent. Without it the default policy of every response
+/// (nothing may load) would apply.
+#[cfg(feature = "ssr")]
+fn page_security_policy() {
+    let Some(nonce) = leptos::nonce::use_nonce() else {
+        return;
+    };
+    let Some(response) = use_context::<leptos_axum::ResponseOptions>() else {
+        return;
+    };
+    if let Ok(policy) = http::HeaderValue::from_str(&common::headers::page_csp(&nonce)) {
+        response.insert_header(http::header::CONTENT_SECURITY_POLICY, policy);
     }
 }
 

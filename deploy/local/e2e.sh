@@ -8,8 +8,9 @@
 #   E2E_SITE_ROOT=/some/site ...               # serve another build of the site (default target/site)
 #
 # Installs what is missing (Chromium from apt, the npm packages with `npm ci`), builds the front
-# end and the server, seeds a database of its own (dropped at the end, also on failure), starts
-# the server on a free port and runs `node --test`. Exit code: the tests' result.
+# end and the two binaries, seeds a database of its own (dropped at the end, also on failure),
+# starts the server (BASE_URL) and the API (API_URL, for its /docs page) on free ports and runs
+# `node --test`. Exit code: the tests' result.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 source deploy/local/lib.sh
@@ -37,7 +38,7 @@ if [ -z "${E2E_SKIP_BUILD:-}" ]; then
   deploy/local/install-tools.sh >/dev/null
   say "building the front end (cargo leptos build --frontend-only) and the server"
   cargo leptos build --frontend-only
-  cargo build -p server
+  cargo build -p server -p public-api
 fi
 site_root=${E2E_SITE_ROOT:-target/site}
 [ -x target/debug/server ] && [ -f "$site_root/pkg/multimagasin.wasm" ] \
@@ -53,13 +54,14 @@ export DATABASE_URL="$base/$db"
 LOG_DIR=$(mktemp -d -t multimagasin-e2e.XXXXXX)
 export LOG_DIR LEPTOS_SITE_ROOT=$site_root LEPTOS_SITE_PKG_DIR=pkg
 server_pid=
+api_pid=
 cleanup() {
   local rc=$?
   trap - EXIT INT TERM
-  if [ -n "$server_pid" ]; then
-    kill "$server_pid" 2>/dev/null || true
-    wait "$server_pid" 2>/dev/null || true
-  fi
+  for pid in $server_pid $api_pid; do
+    kill "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+  done
   if [ "$rc" -ne 0 ] && [ -s "$LOG_DIR/server.out" ]; then
     echo "--- last lines of the server's output ($LOG_DIR/server.out) ---"
     tail -n 30 "$LOG_DIR/server.out"
@@ -83,6 +85,17 @@ target/debug/server --addr "127.0.0.1:$port" >"$LOG_DIR/server.out" 2>&1 &
 server_pid=$!
 wait_http "http://127.0.0.1:$port/health" 60 || die "the server did not answer /health on port $port"
 export BASE_URL="http://127.0.0.1:$port"
+
+# --- the API beside it, for its documentation page (tests/docs.test.js; skipped without it) ---
+if [ -x target/debug/public-api ]; then
+  api_port=$(node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')
+  REDIS_URL= API_PORT=$api_port INSTANCE_ID=api-e2e target/debug/public-api >"$LOG_DIR/api.out" 2>&1 &
+  api_pid=$!
+  wait_http "http://127.0.0.1:$api_port/health" 60 || die "the API did not answer /health on port $api_port"
+  export API_URL="http://127.0.0.1:$api_port"
+else
+  warn "no target/debug/public-api: the API documentation test is skipped"
+fi
 
 # --- the tests ---
 rm -rf e2e/test-results

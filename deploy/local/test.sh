@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # `make test`: formatting, lints (native and wasm), the dependency policy (deny.toml) and every
 # test, against the local PostgreSQL and Redis (started if they are down): Rust tests (each
-# database test on its own database), a smoke test of the real binaries, a short load test
+# database test on its own database), a smoke test of the real binaries, the attacks of
+# issue 13 replayed against them (security.sh), a short load test
 # (loadtest/run.sh ci), and browser tests in headless Chromium.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -40,6 +41,9 @@ say "site build (wasm + css by cargo leptos) and smoke test of the real binaries
 cargo leptos build --frontend-only
 cargo build -p server -p public-api
 deploy/local/smoke.sh
+
+say "the attacks of issue 13 against the real binaries (deploy/local/security.sh)"
+deploy/local/security.sh
 
 say "bad input at scale: schemathesis against /openapi.json (deploy/local/schemathesis.sh)"
 deploy/local/schemathesis.sh

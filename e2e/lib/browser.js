@@ -28,6 +28,10 @@ const CHROMIUM_ARGS = [
 // Console and page errors of the pages opened by openPage.
 const pageErrors = new WeakMap();
 
+// What Chromium prints when the Content-Security-Policy blocks something ("Refused to execute
+// inline script because it violates the following Content Security Policy directive: ...").
+const CSP_CONSOLE = /Content Security Policy|Refused to (load|execute|apply|connect|frame|evaluate|compile|create|run)/i;
+
 const VIEWPORTS = {
   desktop: { viewport: { width: 1280, height: 800 } },
   // A common phone (iPhone 12-15 size): mobile emulation honours <meta name="viewport">.
@@ -82,10 +86,22 @@ async function openPage(browser, urlPath = '/', options = {}) {
   if (!preset) throw new Error(`unknown device ${device} (known: ${Object.keys(VIEWPORTS).join(', ')})`);
   const context = await browser.newContext({ locale: 'fr-CA', ...preset, ...contextOptions });
   if (user) await signIn(context, user);
+  // CSP violations, from the console and from the page's own `securitypolicyviolation` events
+  // (the init script runs before the page's scripts and is not subject to its policy)
+  const cspViolations = [];
+  await context.exposeBinding('__mmCspViolation', (_source, text) => {
+    if (!cspViolations.includes(text)) cspViolations.push(text);
+  });
+  await context.addInitScript(() => {
+    document.addEventListener('securitypolicyviolation', (e) => {
+      window.__mmCspViolation(`${e.effectiveDirective} blocked ${e.blockedURI || 'inline'} (${e.sourceFile || e.documentURI}:${e.lineNumber})`);
+    });
+  });
   const page = await context.newPage();
   const errors = [];
   pageErrors.set(page, errors);
   page.on('console', (msg) => {
+    if (CSP_CONSOLE.test(msg.text())) cspViolations.push(`console: ${msg.text()}`);
     if (msg.type() === 'error') {
       const loc = msg.location();
       errors.push(`console.error: ${msg.text()}${loc && loc.url ? ` (${loc.url}:${loc.lineNumber})` : ''}`);
@@ -97,18 +113,34 @@ async function openPage(browser, urlPath = '/', options = {}) {
   const response = await page.goto(url, { waitUntil });
   if (!response) throw new Error(`no response for ${url}`);
   if (!response.ok()) throw new Error(`${url} answered ${response.status()}`);
-  return { context, page, errors, url, response };
+  return { context, page, errors, cspViolations, url, response };
 }
 
 /**
- * Runs `fn({ context, page, errors, url })` on a page opened like openPage, then closes its
- * context. When `fn` throws, a screenshot `failed-<test name>.png` is saved first. Pass the
+ * Throws when the Content-Security-Policy blocked anything on the page (`cspViolations` from
+ * openPage): the policy must let the hydrated app work untouched. withPage calls it after
+ * every test body, so every browser test checks the policy.
+ */
+function assertNoCspViolations(cspViolations, what = 'the page') {
+  if (!cspViolations || cspViolations.length === 0) return;
+  const brief = cspViolations.map((v) => v.split('\n')[0].slice(0, 300));
+  throw new Error(`${what}: the Content-Security-Policy blocked ${brief.length} thing(s):\n  - ${brief.join('\n  - ')}`);
+}
+
+/**
+ * Runs `fn({ context, page, errors, cspViolations, url })` on a page opened like openPage, then
+ * closes its context. The test fails if the Content-Security-Policy blocked anything, even when
+ * `fn` passed. When it fails, a screenshot `failed-<test name>.png` is saved first. Pass the
  * node:test context `t` (for the name) or null.
  */
 async function withPage(t, browser, urlPath, options, fn) {
   const opened = await openPage(browser, urlPath, options);
   try {
-    return await fn(opened);
+    const result = await fn(opened);
+    // reports arrive as events: give the last ones a moment
+    await opened.page.waitForTimeout(50).catch(() => {});
+    assertNoCspViolations(opened.cspViolations);
+    return result;
   } catch (err) {
     const name = `failed-${t && t.name ? t.name : 'test'}`;
     await screenshot(opened.page, name).catch(() => {});
@@ -224,6 +256,7 @@ module.exports = {
   withPage,
   waitForHydration,
   assertNoErrors,
+  assertNoCspViolations,
   screenshot,
   horizontalScroll,
   assertNoHorizontalScroll,

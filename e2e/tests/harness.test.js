@@ -3,7 +3,7 @@
 
 const { describe, it, before, after } = require('node:test');
 const assert = require('node:assert/strict');
-const { launchBrowser, withPage, assertNoHorizontalScroll } = require('../lib/browser');
+const { launchBrowser, withPage, assertNoHorizontalScroll, waitForHydration } = require('../lib/browser');
 
 describe('harness', () => {
   let browser;
@@ -39,5 +39,23 @@ describe('harness', () => {
       assert.ok(errors.some((e) => e.includes('boom from the test')), errors.join('\n'));
       assert.ok(errors.some((e) => e.includes('uncaught from the test')), errors.join('\n'));
     });
+  });
+
+  it('fails a test whose page the Content-Security-Policy blocked something on', async (t) => {
+    const csp = await withPage(t, browser, '/connexion', {}, async ({ response }) => response.headers()['content-security-policy']);
+    assert.match(csp, /script-src 'self' 'nonce-[\w-]+' 'wasm-unsafe-eval'/);
+    await assert.rejects(
+      withPage(t, browser, '/connexion', {}, async ({ page }) => {
+        await waitForHydration(page);
+        // an inline script without the page's nonce, as an injection would be
+        await page.evaluate(() => {
+          const s = document.createElement('script');
+          s.textContent = 'window.injected = true';
+          document.body.append(s);
+        });
+        assert.equal(await page.evaluate(() => window.injected), undefined, 'the script did not run');
+      }),
+      /Content-Security-Policy blocked/,
+    );
   });
 });

@@ -52,6 +52,9 @@ pub struct Config {
     pub tasks: common::config::TaskArgs,
     #[command(flatten)]
     pub proxies: common::client_addr::ProxyArgs,
+    // body limit, connection cap and header timeout (`common::serve`)
+    #[command(flatten)]
+    pub http: common::serve::ServeArgs,
     /// Wrong tokens allowed per client address and minute, across instances (through Redis);
     /// beyond, 429 until the minute ends, before any lookup. 0 disables the limit.
     #[arg(long, env = "AUTH_FAILURES_PER_MINUTE", default_value_t = 30)]

@@ -72,6 +72,8 @@ pub enum ApiError {
     RateLimited { retry_after_secs: u64 },
     #[error("unsupported media type")]
     UnsupportedMediaType,
+    #[error("request body over {max_bytes} bytes")]
+    PayloadTooLarge { max_bytes: usize },
     #[error("{0}")]
     Internal(String),
 }
@@ -181,6 +183,15 @@ impl ApiError {
                     "unsupported_media_type",
                     "Type de contenu non pris en charge",
                     "Le corps doit être du JSON (Content-Type: application/json).".into(),
+                ),
+            ),
+            ApiError::PayloadTooLarge { max_bytes } => (
+                StatusCode::PAYLOAD_TOO_LARGE,
+                base(
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    "payload_too_large",
+                    "Corps trop volumineux",
+                    format!("Le corps de la requête dépasse {max_bytes} octets."),
                 ),
             ),
             ApiError::Domain(err) if err.is_unavailable() => (

@@ -23,7 +23,7 @@ use axum::body::Body;
 use axum::extract::{FromRef, Request};
 use axum::http::header;
 use axum::middleware::{self, Next};
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use domain::db::PgPool;
 use tower::Layer;
 use tower_http::normalize_path::NormalizePathLayer;
@@ -113,14 +113,30 @@ impl FromRef<ApiState> for PgPool {
 }
 
 /// The whole API: `/api/v1` (token required), `/health`, `/metrics`, `/docs`, `/openapi.json`.
-/// Paths answer with and without a trailing slash, without redirects.
+/// Paths answer with and without a trailing slash, without redirects. Every response carries
+/// the security headers (`common::headers`; `no-store`: answers are business data), and a body
+/// over `MAX_BODY_BYTES` is a 413 problem.
 pub fn router(state: ApiState) -> Router {
+    let max_body_bytes = state.config.http.max_body_bytes;
+    let body_limit = common::body_limit::BodyLimit {
+        max_bytes: max_body_bytes,
+        too_large: |max_bytes| error::ApiError::PayloadTooLarge { max_bytes }.into_response(),
+    };
     let inner = routes::router(state.clone())
+        .layer(axum::extract::DefaultBodyLimit::max(max_body_bytes))
+        .layer(middleware::from_fn_with_state(
+            body_limit,
+            common::body_limit::limit,
+        ))
         .layer(common::metrics::layer())
         .layer(middleware::from_fn(problem_instance))
         .layer(middleware::from_fn_with_state(
             state.instance_id.clone(),
             common::http::stamp,
+        ))
+        .layer(middleware::from_fn_with_state(
+            common::headers::SecurityHeaders::api(),
+            common::headers::apply,
         ));
     let normalized = NormalizePathLayer::trim_trailing_slash().layer(inner);
     Router::new().fallback_service(normalized)

@@ -117,10 +117,8 @@ async fn serve(config: Config) -> anyhow::Result<()> {
 
     tracing::info!(%addr, instance = %state.instance_id, "API listening");
     // the peer's address is the client's (or its proxy's, see TRUSTED_PROXIES)
-    let app = public_api::router(state).into_make_service_with_connect_info::<SocketAddr>();
-    let served = axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown.cancelled_owned())
-        .await;
+    let limits = (&state.config.http).into();
+    let served = common::serve::serve(listener, public_api::router(state), limits, shutdown).await;
     tasks.stopped(TASKS_GRACE).await;
     Ok(served?)
 }

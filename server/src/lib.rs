@@ -26,6 +26,8 @@ pub struct AppState {
     pub started: Instant,
     /// Sign-in throttling, sessions, cookies and trusted proxies.
     pub security: security::WebSecurity,
+    /// Largest request body (`MAX_BODY_BYTES`); beyond, 413.
+    pub max_body_bytes: usize,
 }
 
 impl FromRef<AppState> for LeptosOptions {
@@ -42,12 +44,15 @@ impl FromRef<AppState> for PgPool {
 }
 
 /// The whole web application: pages, server functions, the site's static files, `/health` and
-/// `/metrics`, with `X-Instance-Id`, `X-Response-Time` and `X-Request-Id` on every response.
+/// `/metrics`, with `X-Instance-Id`, `X-Response-Time`, `X-Request-Id` and the security headers
+/// (`common::headers`; pages set their CSP with their nonce, `app::shell`) on every response,
+/// and bodies over `max_body_bytes` answered 413.
 pub fn router(state: AppState) -> Router {
     let routes = generate_route_list(app::App);
     let pool = state.pool.clone();
     let sign_in = state.security.sign_in.clone();
     let hsts = sign_in.secure_cookies;
+    let body_limit = common::body_limit::BodyLimit::plain(state.max_body_bytes);
     let router = Router::new()
         .route("/health", get(health))
         .leptos_routes_with_context(
@@ -67,6 +72,11 @@ pub fn router(state: AppState) -> Router {
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(
             app::shell,
         ))
+        .layer(axum::extract::DefaultBodyLimit::max(body_limit.max_bytes))
+        .layer(axum::middleware::from_fn_with_state(
+            body_limit,
+            common::body_limit::limit,
+        ))
         .layer(axum::middleware::from_fn(same_origin_posts))
         .layer(axum::middleware::from_fn_with_state(
             state.security.trusted_proxies.clone(),
@@ -77,6 +87,10 @@ pub fn router(state: AppState) -> Router {
         .layer(axum::middleware::from_fn_with_state(
             state.instance_id.clone(),
             common::http::stamp,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            common::headers::SecurityHeaders::web(),
+            common::headers::apply,
         ))
         .with_state(state);
     if hsts {

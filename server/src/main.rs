@@ -29,6 +29,8 @@ struct Cli {
     admin_password: Option<String>,
     #[command(flatten)]
     security: server::security::SecurityArgs,
+    #[command(flatten)]
+    http: common::serve::ServeArgs,
     #[command(subcommand)]
     command: Option<Command>,
 }
@@ -147,6 +149,7 @@ async fn serve(cli: Cli) -> anyhow::Result<()> {
         instance_id: Arc::from(instance_id.as_str()),
         started: Instant::now(),
         security: cli.security.security(),
+        max_body_bytes: cli.http.max_body_bytes,
     };
     let listener = tokio::net::TcpListener::bind(addr)
         .await
@@ -169,11 +172,12 @@ async fn serve(cli: Cli) -> anyhow::Result<()> {
 
     tracing::info!(%addr, instance = %instance_id, "web UI listening");
     // with the peer's address: the client of sign-in throttling (see `security`)
-    let served = axum::serve(
+    let served = common::serve::serve(
         listener,
-        server::router(state).into_make_service_with_connect_info::<SocketAddr>(),
+        server::router(state),
+        (&cli.http).into(),
+        shutdown,
     )
-    .with_graceful_shutdown(shutdown.cancelled_owned())
     .await;
     tasks.stopped(TASKS_GRACE).await;
     Ok(served?)

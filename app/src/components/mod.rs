@@ -93,3 +93,17 @@ pub fn Pager(page: u32, pages: u32, prev: Option<String>, next: Option<String>) 
         }
     })
 }
+
+/// A button that opens the browser's print dialog: a handler of the hydrated page, since the
+/// Content-Security-Policy refuses inline `onclick` attributes.
+#[component]
+pub fn PrintButton(
+    /// The button's text.
+    label: &'static str,
+) -> impl IntoView {
+    view! {
+        <button type="button" class="print" on:click=|_| {
+            let _ = window().print();
+        }>{label}</button>
+    }
+}

@@ -144,7 +144,7 @@ pub fn ReceiptPage() -> impl IntoView {
                             <p class="center">"Merci de votre visite !"</p>
                         </article>
                         <p class="no-print actions">
-                            <button type="button" class="print" onclick="window.print()">"Imprimer le reçu"</button>
+                            <crate::components::PrintButton label="Imprimer le reçu" />
                             {r.register_id.map(|rid| view! { <a class="button primary" href=format!("/caisses/{rid}")>"Nouvelle vente"</a> })}
                             {r.returnable.then(|| view! {
                                 <a href=format!("/magasins/{}/retours?vente={}", r.store_id, r.id)>"Retourner des articles"</a>

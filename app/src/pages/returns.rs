@@ -436,7 +436,7 @@ pub fn ReturnReceiptPage() -> impl IntoView {
                             </dl>
                         </article>
                         <p class="no-print actions">
-                            <button type="button" class="print" onclick="window.print()">"Imprimer"</button>
+                            <crate::components::PrintButton label="Imprimer" />
                             <a href=format!("/magasins/{}/retours", r.store_id)>"Autre retour"</a>
                         </p>
                     }.into_any(),

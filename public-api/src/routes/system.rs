@@ -75,6 +75,9 @@ async fn health(State(state): State<ApiState>) -> Response {
 
 static RAPIDOC_JS: &[u8] = include_bytes!("../../assets/rapidoc-min.js");
 
+// Under `common::headers::DOCS_CSP`: the script is this binary's own file, and `load-fonts`
+// off keeps RapiDoc from fetching its font from Google (the system's fonts serve).
+
 const DOCS_HTML: &str = r#"<!doctype html>
 <html lang="fr">
 <head>
@@ -84,7 +87,7 @@ const DOCS_HTML: &str = r#"<!doctype html>
   <script type="module" src="/docs/rapidoc-min.js"></script>
 </head>
 <body>
-  <rapi-doc spec-url="/openapi.json" render-style="read" show-header="false"
+  <rapi-doc spec-url="/openapi.json" render-style="read" show-header="false" load-fonts="false"
             allow-authentication="true" schema-style="table" theme="light"></rapi-doc>
 </body>
 </html>"#;
@@ -97,7 +100,15 @@ pub fn docs(openapi: utoipa::openapi::OpenApi) -> Router<ApiState> {
             "/openapi.json",
             get(move || async move { ([(header::CONTENT_TYPE, "application/json")], json) }),
         )
-        .route("/docs", get(|| async { Html(DOCS_HTML) }))
+        .route(
+            "/docs",
+            get(|| async {
+                (
+                    [(header::CONTENT_SECURITY_POLICY, common::headers::DOCS_CSP)],
+                    Html(DOCS_HTML),
+                )
+            }),
+        )
         .route(
             "/docs/rapidoc-min.js",
             get(|| async {

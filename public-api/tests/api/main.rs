@@ -9,6 +9,7 @@ mod cache;
 mod catalog;
 mod contract;
 mod fuzz;
+mod hardening;
 mod helpers;
 mod reports;
 mod robustness;

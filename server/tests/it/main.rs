@@ -4,6 +4,7 @@
 
 mod binary;
 mod central;
+mod hardening;
 mod products;
 mod reports;
 mod sign_in;

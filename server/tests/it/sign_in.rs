@@ -29,6 +29,7 @@ fn app_with(pool: PgPool, security: WebSecurity) -> axum::Router {
         instance_id: Arc::from("web-test"),
         started: Instant::now(),
         security,
+        max_body_bytes: common::body_limit::DEFAULT_MAX_BODY_BYTES,
     })
 }
 

@@ -21,6 +21,7 @@ pub fn app(pool: PgPool) -> axum::Router {
         instance_id: Arc::from("web-test"),
         started: Instant::now(),
         security: Default::default(),
+        max_body_bytes: common::body_limit::DEFAULT_MAX_BODY_BYTES,
     })
 }
 

@@ -65,7 +65,7 @@ fn ReportScreen(page: ReportView) -> impl IntoView {
             <h1>{heading}</h1>
             {period.map(|p| view! {
                 <p class="report-period">"Période : "{p}</p>
-                <button type="button" class="print" onclick="window.print()">"Imprimer"</button>
+                <crate::components::PrintButton label="Imprimer" />
             })}
         </div>
         {(!page.stores.is_empty() || page.network_allowed).then(|| view! {

@@ -205,7 +205,7 @@ pub fn SessionReportPage() -> impl IntoView {
                             <Figures z=z.clone() />
                         </article>
                         <p class="no-print">
-                            <button type="button" class="print" onclick="window.print()">"Imprimer"</button>
+                            <crate::components::PrintButton label="Imprimer" />
                             " "
                             <a href=format!("/caisses/{}", z.register_id)>"Retour à la caisse"</a>
                         </p>
