@@ -5,6 +5,7 @@
 mod binary;
 mod central;
 mod products;
+mod refusals;
 mod reports;
 mod sign_in;
 mod stock;
