@@ -5,6 +5,8 @@
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
+use crate::error::AppError;
+
 /// `erreur=identifiants`: the login or the password is wrong (which one is not said).
 pub const WRONG_CREDENTIALS: &str = "identifiants";
 
@@ -44,7 +46,7 @@ impl From<domain::staff::WebSession> for CurrentUser {
 }
 
 #[server(endpoint = "whoami")]
-pub async fn whoami() -> Result<Option<CurrentUser>, ServerFnError> {
+pub async fn whoami() -> Result<Option<CurrentUser>, AppError> {
     Ok(crate::server::session().await?.map(CurrentUser::from))
 }
 
@@ -118,7 +120,7 @@ impl WaitReason {
 /// Signs in: throttled per login and per client address, then one bounded password check; a
 /// success replaces the browser's previous session with a new one.
 #[server(endpoint = "login")]
-pub async fn login(login: String, password: String) -> Result<(), ServerFnError> {
+pub async fn login(login: String, password: String) -> Result<(), AppError> {
     use crate::server::{
         client_ip, failure, pool, session_token, set_session_cookie, sign_in_must_wait,
         sign_in_settings,
@@ -168,7 +170,7 @@ pub async fn login(login: String, password: String) -> Result<(), ServerFnError>
 }
 
 #[server(endpoint = "logout")]
-pub async fn logout(csrf: String) -> Result<(), ServerFnError> {
+pub async fn logout(csrf: String) -> Result<(), AppError> {
     use crate::server::{clear_session_cookie, failure, pool, require_csrf, session_token};
     require_csrf(&csrf).await?;
     if let Some(token) = session_token().await? {
@@ -182,7 +184,7 @@ pub async fn logout(csrf: String) -> Result<(), ServerFnError> {
 }
 
 /// The signed-in employee, loaded once per page and shared through the context.
-pub type UserResource = Resource<Result<Option<CurrentUser>, ServerFnError>>;
+pub type UserResource = Resource<Result<Option<CurrentUser>, AppError>>;
 
 /// Loads the signed-in employee for its children, again after each navigation: signing in or
 /// out (a redirect answered to a form, followed without a reload once the page is hydrated)

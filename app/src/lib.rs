@@ -4,6 +4,7 @@
 pub mod auth;
 pub mod chart;
 pub mod components;
+pub mod error;
 pub mod flash;
 pub mod format;
 pub mod links;
@@ -101,6 +102,11 @@ pub fn App() -> impl IntoView {
                     <Route
                         path=(StaticSegment("caisses"), ParamSegment("id"), StaticSegment("fermeture"))
                         view=pages::till::ClosingPage
+                        ssr=SsrMode::Async
+                    />
+                    <Route
+                        path=(StaticSegment("caisses"), ParamSegment("id"), StaticSegment("sessions"))
+                        view=pages::till::RegisterSessionsPage
                         ssr=SsrMode::Async
                     />
                     <Route

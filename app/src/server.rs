@@ -10,6 +10,8 @@ use leptos::prelude::*;
 pub use domain::db::PgPool;
 use domain::staff::{SessionPolicy, SignInGate, WebSession};
 
+use crate::error::AppError;
+
 /// Name of the session cookie (HttpOnly, SameSite=Lax; the value is random, stored hashed).
 pub const SESSION_COOKIE: &str = "mm_session";
 /// Its name when served over HTTPS: the browser then keeps it only if it is `Secure`, for this
@@ -68,14 +70,23 @@ pub fn client_ip() -> Option<IpAddr> {
 pub const RETRY_AFTER_SECS: u64 = common::health::RETRY_AFTER_SECS;
 
 /// The pool the web server put in the Leptos context.
-pub fn pool() -> Result<PgPool, ServerFnError> {
-    use_context::<PgPool>().ok_or_else(|| ServerFnError::new("Base de données non configurée."))
+pub fn pool() -> Result<PgPool, AppError> {
+    use_context::<PgPool>().ok_or_else(|| AppError::failed("Base de données non configurée."))
 }
 
-/// A domain error as the page shows it: business errors in French, outages without detail.
-pub fn failure(err: domain::Error) -> ServerFnError {
-    if err.is_client_error() {
-        ServerFnError::new(err.to_string())
+/// A domain error as the page shows it: business errors in French with their kind (403, 404,
+/// 409, 422), outages without detail.
+pub fn failure(err: domain::Error) -> AppError {
+    use crate::error::ErrorKind;
+    use domain::Error;
+    let error = if err.is_client_error() {
+        let kind = match &err {
+            Error::NotFound { .. } => ErrorKind::NotFound,
+            Error::Forbidden(_) => ErrorKind::Forbidden,
+            Error::Validation(_) => ErrorKind::Invalid,
+            _ => ErrorKind::Conflict,
+        };
+        AppError::new(kind, err.to_string())
     } else {
         let chain = common::error::cause_chain(&err);
         if err.is_unavailable() {
@@ -88,15 +99,47 @@ pub fn failure(err: domain::Error) -> ServerFnError {
                     http::HeaderValue::from(RETRY_AFTER_SECS),
                 );
             }
-        } else {
-            tracing::error!(error = %chain, "server function failed");
+            return AppError::new(
+                ErrorKind::Unavailable,
+                "Le service est momentanément indisponible. Réessayez dans un instant.",
+            );
         }
-        ServerFnError::new("Le service est momentanément indisponible. Réessayez dans un instant.")
+        tracing::error!(error = %chain, "server function failed");
+        AppError::failed("Le service est momentanément indisponible. Réessayez dans un instant.")
+    };
+    answer_status(&error);
+    error
+}
+
+/// A plain HTML form post or page request (no JavaScript): the browser wants a page back.
+fn wants_html(parts: &http::request::Parts) -> bool {
+    parts
+        .headers
+        .get(http::header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.contains("text/html"))
+}
+
+/// Gives a server-function call made by a script or the hydrated page the status of its error
+/// (403, 404, 422...) instead of 500. Pages set their own (see `components::Failure`), and a
+/// plain form post is sent back to its page, so neither is touched here.
+fn answer_status(error: &AppError) {
+    let Some(parts) = use_context::<http::request::Parts>() else {
+        return;
+    };
+    if !parts.uri.path().starts_with("/api/") || wants_html(&parts) {
+        return;
+    }
+    if let (Some(res), Ok(status)) = (
+        use_context::<leptos_axum::ResponseOptions>(),
+        http::StatusCode::from_u16(error.status()),
+    ) {
+        res.set_status(status);
     }
 }
 
 /// The session cookie's value, if the request has one under the configured name.
-pub async fn session_token() -> Result<Option<String>, ServerFnError> {
+pub async fn session_token() -> Result<Option<String>, AppError> {
     let headers: http::HeaderMap = leptos_axum::extract().await?;
     let name = sign_in_settings().cookie_name();
     Ok(headers
@@ -115,7 +158,7 @@ pub async fn session_token() -> Result<Option<String>, ServerFnError> {
 pub struct SessionMemo(std::sync::Arc<std::sync::Mutex<Option<Option<WebSession>>>>);
 
 /// The signed-in employee's session, if any (looked up once per request).
-pub async fn session() -> Result<Option<WebSession>, ServerFnError> {
+pub async fn session() -> Result<Option<WebSession>, AppError> {
     let memo = use_context::<SessionMemo>();
     if let Some(found) = memo
         .as_ref()
@@ -139,23 +182,28 @@ pub async fn session() -> Result<Option<WebSession>, ServerFnError> {
 }
 
 /// The session, or a redirect to the sign-in page.
-pub async fn require_session() -> Result<WebSession, ServerFnError> {
+pub async fn require_session() -> Result<WebSession, AppError> {
     match session().await? {
         Some(session) => Ok(session),
         None => {
             leptos_axum::redirect("/connexion");
-            Err(ServerFnError::new("Veuillez vous connecter."))
+            let error = AppError::signed_out();
+            answer_status(&error);
+            Err(error)
         }
     }
 }
 
 /// A state change: the session, and the form's CSRF token must be the session's.
-pub async fn require_csrf(sent: &str) -> Result<WebSession, ServerFnError> {
+pub async fn require_csrf(sent: &str) -> Result<WebSession, AppError> {
     let session = require_session().await?;
     if !session.csrf_matches(sent) {
-        return Err(ServerFnError::new(
+        let error = AppError::new(
+            crate::error::ErrorKind::Forbidden,
             "Formulaire expiré : rechargez la page et recommencez.",
-        ));
+        );
+        answer_status(&error);
+        return Err(error);
     }
     Ok(session)
 }
@@ -187,14 +235,8 @@ pub fn sign_in_must_wait(
     status: http::StatusCode,
     reason: crate::auth::WaitReason,
     secs: u64,
-) -> Result<(), ServerFnError> {
-    let plain_form = use_context::<http::request::Parts>().is_some_and(|parts| {
-        parts
-            .headers
-            .get(http::header::ACCEPT)
-            .and_then(|v| v.to_str().ok())
-            .is_some_and(|v| v.contains("text/html"))
-    });
+) -> Result<(), AppError> {
+    let plain_form = use_context::<http::request::Parts>().is_some_and(|parts| wants_html(&parts));
     if plain_form {
         crate::flash::Flash::error(reason.code())
             .with(crate::auth::WAIT_SECS, secs)
@@ -209,7 +251,12 @@ pub fn sign_in_must_wait(
     if plain_form {
         Ok(())
     } else {
-        Err(ServerFnError::new(reason.message(secs)))
+        let kind = if status == http::StatusCode::TOO_MANY_REQUESTS {
+            crate::error::ErrorKind::TooMany
+        } else {
+            crate::error::ErrorKind::Unavailable
+        };
+        Err(AppError::new(kind, reason.message(secs)))
     }
 }
 

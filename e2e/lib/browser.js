@@ -76,12 +76,13 @@ async function signIn(context, login, password = DEMO_PASSWORD) {
  * Opens `urlPath` (relative to BASE_URL) in a fresh context (own cookies and storage).
  * options: `device` ('desktop' | 'phone', default desktop) or `viewport` ({width, height}),
  * `javaScriptEnabled` (default true), `user` (a demo login to sign in as first, e.g. 'admin',
- * 'gerant1'), `waitUntil` (default 'load'), any other option of browser.newContext.
+ * 'gerant1'), `waitUntil` (default 'load'), `status` (the HTTP status the page must answer;
+ * by default any success), any other option of browser.newContext.
  * Returns { context, page, errors, url }: `errors` collects console errors and uncaught page
  * errors as strings, from before the navigation on. Close with `await context.close()`.
  */
 async function openPage(browser, urlPath = '/', options = {}) {
-  const { device = 'desktop', waitUntil = 'load', user, ...contextOptions } = options;
+  const { device = 'desktop', waitUntil = 'load', user, status, ...contextOptions } = options;
   const preset = VIEWPORTS[device];
   if (!preset) throw new Error(`unknown device ${device} (known: ${Object.keys(VIEWPORTS).join(', ')})`);
   const context = await browser.newContext({ locale: 'fr-CA', ...preset, ...contextOptions });
@@ -112,7 +113,9 @@ async function openPage(browser, urlPath = '/', options = {}) {
   const url = new URL(urlPath, BASE_URL + '/').href;
   const response = await page.goto(url, { waitUntil });
   if (!response) throw new Error(`no response for ${url}`);
-  if (!response.ok()) throw new Error(`${url} answered ${response.status()}`);
+  if (status === undefined ? !response.ok() : response.status() !== status) {
+    throw new Error(`${url} answered ${response.status()}${status ? `, not ${status}` : ''}`);
+  }
   return { context, page, errors, cspViolations, url, response };
 }
 

@@ -4,6 +4,7 @@
 
 pub mod security;
 
+use std::collections::HashSet;
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -82,7 +83,10 @@ pub fn router(state: AppState) -> Router {
             state.security.trusted_proxies.clone(),
             security::client_address,
         ))
-        .layer(axum::middleware::from_fn(count_server_fns))
+        .layer(axum::middleware::from_fn_with_state(
+            ServerFnNames::registered(),
+            count_server_fns,
+        ))
         .layer(common::metrics::layer())
         .layer(axum::middleware::from_fn_with_state(
             state.instance_id.clone(),
@@ -100,15 +104,42 @@ pub fn router(state: AppState) -> Router {
     }
 }
 
+/// The paths of the registered server functions (`/api/login`, ...), read once when the router
+/// is built: only these become metric labels, so made-up paths cannot grow the series.
+#[derive(Clone, Debug)]
+pub struct ServerFnNames(Arc<HashSet<&'static str>>);
+
+impl ServerFnNames {
+    pub fn registered() -> Self {
+        Self(Arc::new(
+            leptos::server_fn::axum::server_fn_paths()
+                .map(|(path, _method)| path)
+                .collect(),
+        ))
+    }
+
+    /// The metric label of a request path: the server function's name, `unmatched` for any
+    /// other `/api/` path, `None` outside `/api/`.
+    pub fn label(&self, path: &str) -> Option<&'static str> {
+        path.strip_prefix("/api/")?;
+        Some(
+            self.0
+                .get(path)
+                .and_then(|known| known.strip_prefix("/api/"))
+                .unwrap_or("unmatched"),
+        )
+    }
+}
+
 /// Counts server-function calls by name and outcome (`ok`, `redirect`, `error`).
-async fn count_server_fns(req: axum::extract::Request, next: axum::middleware::Next) -> Response {
-    let name = req
-        .uri()
-        .path()
-        .strip_prefix("/api/")
-        .map(|n| n.trim_end_matches('/').to_owned());
+async fn count_server_fns(
+    State(names): State<ServerFnNames>,
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let name = names.label(req.uri().path());
     let response = next.run(req).await;
-    if let Some(name) = name.filter(|n| !n.is_empty() && n.len() <= 64 && !n.contains('/')) {
+    if let Some(name) = name {
         let status = response.status();
         let outcome =
             if status.is_redirection() || response.headers().contains_key("serverfnredirect") {

@@ -1,10 +1,12 @@
 //! Widgets shared by the pages: the top bar with the signed-in employee and the screens of
 //! their role, status badges, page links, focus; form fields and the outcome of a form each
-//! have their own file.
+//! have their own file, and so do the failure of a page's data and polling.
 
+mod failure;
 mod field;
 mod notice;
 
+pub use failure::{Failure, poll};
 pub use field::{Aria, Field};
 pub use notice::Notice;
 

@@ -1,10 +1,12 @@
 //! Tableau de bord: each store's figures of the day (sales, revenue, open registers, stock
-//! alerts), refreshed every 10 seconds once the page is interactive. Store staff see their
-//! store, head office every store.
+//! alerts), refreshed every 10 seconds once the page is interactive (until signed out). Store
+//! staff see their store, head office every store.
 
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
+use crate::components::Failure;
+use crate::error::AppError;
 use crate::format::count;
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -41,7 +43,7 @@ pub struct DashboardView {
 }
 
 #[server(endpoint = "dashboard")]
-pub async fn dashboard() -> Result<DashboardView, ServerFnError> {
+pub async fn dashboard() -> Result<DashboardView, AppError> {
     use crate::format::money;
     use crate::server::failure;
     let session = crate::server::require_session().await?;
@@ -91,10 +93,7 @@ const REFRESH: std::time::Duration = std::time::Duration::from_secs(10);
 #[component]
 pub fn HomePage() -> impl IntoView {
     let stores = Resource::new(|| (), |_| dashboard());
-    // only in the browser: effects do not run on the server
-    Effect::new(move |_| {
-        let _ = set_interval_with_handle(move || stores.refetch(), REFRESH);
-    });
+    crate::components::poll(stores, REFRESH);
     view! {
         <h1>"Tableau de bord"</h1>
         <Transition fallback=|| ()>
@@ -106,7 +105,7 @@ pub fn HomePage() -> impl IntoView {
                             {d.stores.into_iter().map(|s| view! { <StoreTile store=s /> }).collect_view()}
                         </ul>
                     }.into_any(),
-                    Err(e) => view! { <p class="error">{e.to_string()}</p> }.into_any(),
+                    Err(e) => view! { <Failure error=e /> }.into_any(),
                 }
             })}
         </Transition>

@@ -35,11 +35,7 @@ pub fn LoginPage() -> impl IntoView {
     let message = move || {
         // the hydrated form's own answer (a wait), else what the address says
         if let Some(Err(err)) = login.value().get() {
-            return Some(match err {
-                ServerFnError::ServerError(text) => text,
-                _ => "Le service est momentanément indisponible. Réessayez dans un instant."
-                    .to_owned(),
-            });
+            return Some(err.message);
         }
         let query = query.read();
         Flash::read(&query)

@@ -5,6 +5,8 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use serde::{Deserialize, Serialize};
 
+use crate::components::Failure;
+use crate::error::AppError;
 use crate::pages::till::route_id;
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -43,7 +45,7 @@ pub struct ReceiptView {
 }
 
 #[server(endpoint = "sale_receipt")]
-pub async fn load_receipt(sale_id: i64) -> Result<ReceiptView, ServerFnError> {
+pub async fn load_receipt(sale_id: i64) -> Result<ReceiptView, AppError> {
     use crate::format::{count, date_time, money};
     use crate::server::{failure, pool, require_session};
     let session = require_session().await?;
@@ -151,7 +153,7 @@ pub fn ReceiptPage() -> impl IntoView {
                             })}
                         </p>
                     }.into_any(),
-                    Err(e) => view! { <p class="error" role="alert">{e.to_string()}</p> }.into_any(),
+                    Err(e) => view! { <Failure error=e /> }.into_any(),
                 }
             })}
         </Transition>

@@ -13,7 +13,8 @@ use leptos_router::hooks::use_query_map;
 use serde::{Deserialize, Serialize};
 
 use crate::auth::UserResource;
-use crate::components::Notice;
+use crate::components::{Failure, Notice};
+use crate::error::AppError;
 use crate::flash::Flash;
 #[cfg(feature = "ssr")]
 use crate::format::count;
@@ -72,7 +73,7 @@ pub struct ReturnsView {
 }
 
 #[server(endpoint = "returns_view")]
-pub async fn load_returns(store_id: i64, vente: String) -> Result<ReturnsView, ServerFnError> {
+pub async fn load_returns(store_id: i64, vente: String) -> Result<ReturnsView, AppError> {
     use crate::format::money;
     use crate::server::{failure, pool, require_session};
     let session = require_session().await?;
@@ -161,7 +162,7 @@ pub async fn record_return(
     #[server(default)] quantites: HashMap<String, String>,
     #[server(default)] raison: String,
     #[server(default)] caisse: String,
-) -> Result<(), ServerFnError> {
+) -> Result<(), AppError> {
     use crate::links::with_query;
     use crate::server::{failure, pool, require_csrf};
     let session = require_csrf(&csrf).await?;
@@ -251,7 +252,7 @@ pub fn ReturnsPage() -> impl IntoView {
                             None => view! { <Recent sales=v.recent.clone() store_id=v.store_id /> }.into_any(),
                         }}
                     }.into_any(),
-                    Err(e) => view! { <p class="error" role="alert">{e.to_string()}</p> }.into_any(),
+                    Err(e) => view! { <Failure error=e /> }.into_any(),
                 }
             })}
         </Transition>
@@ -372,7 +373,7 @@ pub struct ReturnReceipt {
 }
 
 #[server(endpoint = "return_receipt")]
-pub async fn load_return_receipt(return_id: i64) -> Result<ReturnReceipt, ServerFnError> {
+pub async fn load_return_receipt(return_id: i64) -> Result<ReturnReceipt, AppError> {
     use crate::format::money;
     use crate::server::{failure, pool, require_session};
     let session = require_session().await?;
@@ -440,7 +441,7 @@ pub fn ReturnReceiptPage() -> impl IntoView {
                             <a href=format!("/magasins/{}/retours", r.store_id)>"Autre retour"</a>
                         </p>
                     }.into_any(),
-                    Err(e) => view! { <p class="error" role="alert">{e.to_string()}</p> }.into_any(),
+                    Err(e) => view! { <Failure error=e /> }.into_any(),
                 }
             })}
         </Transition>

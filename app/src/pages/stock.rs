@@ -12,7 +12,8 @@ use leptos_router::hooks::use_query_map;
 use serde::{Deserialize, Serialize};
 
 use crate::auth::UserResource;
-use crate::components::{Field, Notice, RequestBadge, StockBadge};
+use crate::components::{Failure, Field, Notice, RequestBadge, StockBadge};
+use crate::error::AppError;
 use crate::flash::Flash;
 use crate::format::de;
 use crate::pages::central::RequestRow;
@@ -59,7 +60,7 @@ pub struct StockView {
 }
 
 #[server(endpoint = "store_stock")]
-pub async fn load_stock(store_id: i64) -> Result<StockView, ServerFnError> {
+pub async fn load_stock(store_id: i64) -> Result<StockView, AppError> {
     use crate::server::{failure, pool, require_session};
     let session = require_session().await?;
     let pool = pool()?;
@@ -137,7 +138,7 @@ pub async fn request_replenishments(
     store_id: i64,
     // product id -> quantity typed (empty: not requested)
     #[server(default)] quantities: std::collections::BTreeMap<String, String>,
-) -> Result<(), ServerFnError> {
+) -> Result<(), AppError> {
     use crate::server::{failure, pool, require_csrf};
     use domain::inventory::RequestLine;
     let session = require_csrf(&csrf).await?;
@@ -356,7 +357,7 @@ pub fn StockPage() -> impl IntoView {
                             }}
                         }.into_any()
                     }
-                    Err(e) => view! { <p class="error">{e.to_string()}</p> }.into_any(),
+                    Err(e) => view! { <Failure error=e /> }.into_any(),
                 }
             })}
         </Transition>

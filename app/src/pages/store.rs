@@ -1,9 +1,13 @@
 //! Magasin: a store's registers with their status (open by whom since when, today's total),
-//! refreshed every 10 seconds, and the way to the store's other screens.
+//! refreshed every 10 seconds (until refused or signed out), and the way to the store's other
+//! screens; managers and head office reach each register's past sessions.
 
 use leptos::prelude::*;
 use leptos_meta::Title;
 use serde::{Deserialize, Serialize};
+
+use crate::components::Failure;
+use crate::error::AppError;
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct RegisterRow {
@@ -22,12 +26,12 @@ pub struct StoreView {
     pub name: String,
     pub address: String,
     pub registers: Vec<RegisterRow>,
-    /// The store's manager and head office read its report.
+    /// The store's manager and head office read its report and its registers' past sessions.
     pub can_report: bool,
 }
 
 #[server(endpoint = "store_view")]
-pub async fn load_store(store_id: i64) -> Result<StoreView, ServerFnError> {
+pub async fn load_store(store_id: i64) -> Result<StoreView, AppError> {
     use crate::server::{failure, pool, require_session};
     let session = require_session().await?;
     let pool = pool()?;
@@ -70,10 +74,7 @@ pub async fn load_store(store_id: i64) -> Result<StoreView, ServerFnError> {
 pub fn StorePage() -> impl IntoView {
     let store_id = crate::links::route_id("id");
     let page = Resource::new(store_id, load_store);
-    Effect::new(move |_| {
-        let _ =
-            set_interval_with_handle(move || page.refetch(), std::time::Duration::from_secs(10));
-    });
+    crate::components::poll(page, std::time::Duration::from_secs(10));
     view! {
         <Transition fallback=|| ()>
             {move || Suspend::new(async move {
@@ -92,7 +93,10 @@ pub fn StorePage() -> impl IntoView {
                         </nav>
                         <h2>"Caisses"</h2>
                         <table class="registers">
-                            <thead><tr><th>"Caisse"</th><th>"État"</th><th>"Ventes du jour"</th><th>"Total du jour"</th></tr></thead>
+                            <thead><tr>
+                                <th>"Caisse"</th><th>"État"</th><th>"Ventes du jour"</th><th>"Total du jour"</th>
+                                {p.can_report.then(|| view! { <th>"Sessions passées"</th> })}
+                            </tr></thead>
                             <tbody>
                                 {p.registers.into_iter().map(|r| view! {
                                     <tr data-register-id=r.id class=if r.open { "open" } else { "closed" }>
@@ -100,12 +104,16 @@ pub fn StorePage() -> impl IntoView {
                                         <td class="status">{r.status}</td>
                                         <td class="num">{crate::format::count(r.today_sales)}</td>
                                         <td class="num">{r.today_total}</td>
+                                        // the store's manager and head office reprint past Z reports
+                                        {p.can_report.then(|| view! {
+                                            <td><a class="sessions" href=format!("/caisses/{}/sessions", r.id)>"Sessions et rapports Z"</a></td>
+                                        })}
                                     </tr>
                                 }).collect_view()}
                             </tbody>
                         </table>
                     }.into_any(),
-                    Err(e) => view! { <p class="error">{e.to_string()}</p> }.into_any(),
+                    Err(e) => view! { <Failure error=e /> }.into_any(),
                 }
             })}
         </Transition>

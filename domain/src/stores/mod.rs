@@ -1,8 +1,10 @@
 //! Stores and their registers. Creating a store gives it a stock row for every product and its
 //! numbered registers; a store with history cannot be deleted.
 
+mod history;
 mod sessions;
 
+pub use history::*;
 pub use sessions::*;
 
 use chrono::{DateTime, Utc};

@@ -161,6 +161,32 @@ pub async fn z_report(db: impl PgExecutor<'_>, session_id: i64) -> Result<ZRepor
     .ok_or_else(|| Error::not_found("Session de caisse", session_id))
 }
 
+/// A session with its Z report, for someone allowed to read it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SessionReport {
+    pub session: RegisterSession,
+    pub z: ZReport,
+}
+
+/// The Z report of a session for `actor`: the employee who opened it, a manager of its store or
+/// head office. Another store's session is "not found", as a missing one is; another employee
+/// of the store is refused.
+pub async fn z_report_for(db: &PgPool, actor: &Actor, session_id: i64) -> Result<SessionReport> {
+    let session = get_session(db, session_id).await?;
+    actor.ensure_visible(session.store_id, "Session de caisse", session_id)?;
+    if actor.employee_id() != Some(session.opened_by) {
+        actor.ensure_manager_of(session.store_id).map_err(|_| {
+            Error::Forbidden(
+                "Ce rapport Z est réservé à l'employé qui a ouvert la caisse, au gérant du \
+                 magasin et au siège."
+                    .into(),
+            )
+        })?;
+    }
+    let z = z_report(db, session_id).await?;
+    Ok(SessionReport { session, z })
+}
+
 /// Closes a session with the counted cash and returns its final Z report. The employee who
 /// opened it or a manager of the store may close it.
 pub async fn close_session(

@@ -191,3 +191,87 @@ async fn the_store_page_shows_who_opened_each_register_and_today_total(db: PgPoo
         .unwrap();
     assert!(closed[0].session_id.is_none() && closed[0].opened_by_name.is_none());
 }
+
+#[sqlx::test(migrator = "domain::MIGRATOR")]
+async fn a_z_report_is_read_by_its_opener_the_store_s_manager_and_head_office(db: PgPool) {
+    let w = world(&db).await;
+    let by_manager = stores::open_session(&db, &w.manager, w.register, dec!(50))
+        .await
+        .unwrap()
+        .id;
+    for actor in [&w.manager, &w.admin] {
+        let report = stores::z_report_for(&db, actor, by_manager).await.unwrap();
+        assert_eq!(
+            (report.session.id, report.z.session_id),
+            (by_manager, by_manager)
+        );
+        assert_eq!(report.z.opening_float, dec!(50));
+    }
+    let err = stores::z_report_for(&db, &w.cashier, by_manager)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, Error::Forbidden(_)),
+        "a cashier who did not open it: {err:?}"
+    );
+    let err = stores::z_report_for(&db, &w.other_cashier, by_manager)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, Error::NotFound { .. }),
+        "another store's session is not found, as a missing one: {err:?}"
+    );
+    stores::close_session(&db, &w.manager, by_manager, dec!(50))
+        .await
+        .unwrap();
+    let by_cashier = open_register(&db, &w).await;
+    let own = stores::z_report_for(&db, &w.cashier, by_cashier)
+        .await
+        .unwrap();
+    assert_eq!(own.session.opened_by, w.cashier.employee_id().unwrap());
+    let err = stores::z_report_for(&db, &w.admin, 999_999)
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::NotFound { .. }), "{err:?}");
+}
+
+#[sqlx::test(migrator = "domain::MIGRATOR")]
+async fn a_register_s_sessions_are_listed_newest_first_by_page_for_its_manager(db: PgPool) {
+    use domain::page::PageRequest;
+    let w = world(&db).await;
+    let mut opened = Vec::new();
+    for n in 0..3 {
+        let id = open_register(&db, &w).await;
+        opened.push(id);
+        if n < 2 {
+            stores::close_session(&db, &w.cashier, id, dec!(100))
+                .await
+                .unwrap();
+        }
+    }
+    let first = stores::register_sessions(&db, &w.manager, w.register, PageRequest::new(1, 2))
+        .await
+        .unwrap();
+    assert_eq!((first.total, first.pages), (3, 2));
+    let ids: Vec<i64> = first.items.iter().map(|s| s.id).collect();
+    assert_eq!(ids, [opened[2], opened[1]], "newest first");
+    assert!(first.items[0].closed_at.is_none(), "the open one");
+    assert_eq!(first.items[1].closed_by_name.as_deref(), Some("caissier"));
+    assert_eq!(first.items[1].opened_by_name, "caissier");
+    assert_eq!(first.items[1].counted_cash, Some(dec!(100)));
+    assert_eq!(first.items[1].sales_count, 0);
+    let second = stores::register_sessions(&db, &w.admin, w.register, PageRequest::new(2, 2))
+        .await
+        .unwrap();
+    let ids: Vec<i64> = second.items.iter().map(|s| s.id).collect();
+    assert_eq!(ids, [opened[0]]);
+
+    let err = stores::register_sessions(&db, &w.cashier, w.register, PageRequest::default())
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::Forbidden(_)), "{err:?}");
+    let err = stores::register_sessions(&db, &w.other_cashier, w.register, PageRequest::default())
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::NotFound { .. }), "{err:?}");
+}

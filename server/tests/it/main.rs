@@ -6,6 +6,7 @@ mod binary;
 mod central;
 mod hardening;
 mod products;
+mod refusals;
 mod reports;
 mod sign_in;
 mod stock;

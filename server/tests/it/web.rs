@@ -186,6 +186,42 @@ async fn metrics_count_requests_by_route_and_server_function_calls(pool: PgPool)
 }
 
 #[sqlx::test(migrator = "domain::MIGRATOR")]
+async fn only_registered_server_functions_become_metric_labels(pool: PgPool) {
+    demo_store_and_employee(&pool).await;
+    let app = app(pool);
+    for n in 0..30 {
+        let made_up = call(
+            &app,
+            "POST",
+            &format!("/api/made_up_{n}"),
+            None,
+            Some("x=1"),
+        )
+        .await;
+        assert!(!made_up.status.is_success(), "{}", made_up.status);
+    }
+    sign_in(&app, "gerant1", "demo").await;
+    let metrics = call(&app, "GET", "/metrics", None, None).await;
+    assert!(!metrics.body.contains("made_up_"), "{}", metrics.body);
+    assert!(
+        metrics
+            .body
+            .lines()
+            .any(|l| l.starts_with("server_fn_calls_total") && l.contains("name=\"unmatched\"")),
+        "{}",
+        metrics.body
+    );
+    assert!(
+        metrics
+            .body
+            .lines()
+            .any(|l| l.starts_with("server_fn_calls_total") && l.contains("name=\"login\"")),
+        "{}",
+        metrics.body
+    );
+}
+
+#[sqlx::test(migrator = "domain::MIGRATOR")]
 async fn the_store_page_lists_its_registers_for_its_staff_only(pool: PgPool) {
     demo_store_and_employee(&pool).await;
     let manager = domain::staff::authenticate(&pool, "gerant1", "demo")

@@ -7,6 +7,8 @@
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
+use crate::error::AppError;
+
 pub const REQUESTS_PER_PAGE: u32 = 20;
 /// Warehouse rows shown, alerts first (the whole catalogue can be far longer).
 pub const WAREHOUSE_ROWS: u32 = 50;
@@ -167,7 +169,7 @@ pub async fn load_central(
     statut: String,
     magasin: String,
     page: u32,
-) -> Result<CentralView, ServerFnError> {
+) -> Result<CentralView, AppError> {
     use crate::format::{count, days_of_cover};
     use crate::server::{failure, pool, require_session};
     use domain::inventory::{self, Location, RequestFilter, RequestStatus, Transition};
@@ -233,7 +235,7 @@ pub async fn load_central(
 }
 
 #[server(endpoint = "request_detail")]
-pub async fn load_request(id: i64) -> Result<RequestDetail, ServerFnError> {
+pub async fn load_request(id: i64) -> Result<RequestDetail, AppError> {
     use crate::server::{failure, pool, require_session};
     use domain::inventory::{self, RequestStatus, Transition};
     let session = require_session().await?;
@@ -301,7 +303,7 @@ async fn apply_transition(
     transition: domain::inventory::Transition,
     reason: Option<&str>,
     back: &str,
-) -> Result<(), ServerFnError> {
+) -> Result<(), AppError> {
     use crate::flash::Flash;
     use crate::links::local_path;
     use crate::server::{failure, pool, require_csrf};
@@ -349,11 +351,7 @@ async fn apply_transition(
 }
 
 #[server(endpoint = "approve_request")]
-pub async fn approve_request(
-    csrf: String,
-    request_id: i64,
-    back: String,
-) -> Result<(), ServerFnError> {
+pub async fn approve_request(csrf: String, request_id: i64, back: String) -> Result<(), AppError> {
     use domain::inventory::Transition;
     apply_transition(&csrf, request_id, Transition::Approve, None, &back).await
 }
@@ -364,27 +362,19 @@ pub async fn refuse_request(
     request_id: i64,
     reason: String,
     back: String,
-) -> Result<(), ServerFnError> {
+) -> Result<(), AppError> {
     use domain::inventory::Transition;
     apply_transition(&csrf, request_id, Transition::Refuse, Some(&reason), &back).await
 }
 
 #[server(endpoint = "deliver_request")]
-pub async fn deliver_request(
-    csrf: String,
-    request_id: i64,
-    back: String,
-) -> Result<(), ServerFnError> {
+pub async fn deliver_request(csrf: String, request_id: i64, back: String) -> Result<(), AppError> {
     use domain::inventory::Transition;
     apply_transition(&csrf, request_id, Transition::Deliver, None, &back).await
 }
 
 #[server(endpoint = "cancel_request")]
-pub async fn cancel_request(
-    csrf: String,
-    request_id: i64,
-    back: String,
-) -> Result<(), ServerFnError> {
+pub async fn cancel_request(csrf: String, request_id: i64, back: String) -> Result<(), AppError> {
     use domain::inventory::Transition;
     apply_transition(&csrf, request_id, Transition::Cancel, None, &back).await
 }

@@ -22,7 +22,7 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
 use crate::auth::UserResource;
-use crate::components::Notice;
+use crate::components::Failure;
 use crate::flash::Flash;
 use actions::Actions;
 use api::{load_central, load_request};
@@ -67,7 +67,7 @@ pub fn CentralPage() -> impl IntoView {
                             {warehouse::warehouse_section(v.stock, v.stock_total)}
                         }.into_any()
                     }
-                    Err(e) => Notice::error(e.to_string()).view(),
+                    Err(e) => view! { <Failure error=e /> }.into_any(),
                 }
             })
             }}
@@ -97,10 +97,7 @@ pub fn RequestPage() -> impl IntoView {
                         let notice = outcome::outcome(&flash, &d.statuses).map(|(notice, _)| notice);
                         history::request_view(d, notice, outcome::reason_missing(&flash), actions, csrf)
                     }
-                    Err(e) => view! {
-                        <h1>"Demande de réapprovisionnement"</h1>
-                        {Notice::error(e.to_string()).view()}
-                    }.into_any(),
+                    Err(e) => view! { <Failure error=e /> }.into_any(),
                 }
             })
             }}

@@ -6,6 +6,7 @@ use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use super::input::ProductForm;
+use crate::error::AppError;
 #[cfg(feature = "ssr")]
 use crate::flash::Flash;
 
@@ -97,7 +98,7 @@ pub async fn load_products(
     categorie: String,
     etat: String,
     page: u32,
-) -> Result<ProductsView, ServerFnError> {
+) -> Result<ProductsView, AppError> {
     use crate::format::{count, money};
     use crate::server::{failure, pool, require_session};
     use domain::catalog::{self, ProductFilter, ProductSort};
@@ -149,7 +150,7 @@ pub async fn load_products(
 
 /// The form of a new product (`id` absent) or of an existing one; head office only.
 #[server(endpoint = "product_form")]
-pub async fn load_product_form(id: Option<i64>) -> Result<ProductFormView, ServerFnError> {
+pub async fn load_product_form(id: Option<i64>) -> Result<ProductFormView, AppError> {
     use crate::server::{failure, pool, require_session};
     let session = require_session().await?;
     session
@@ -198,7 +199,7 @@ pub async fn load_product_form(id: Option<i64>) -> Result<ProductFormView, Serve
 }
 
 #[server(endpoint = "create_product")]
-pub async fn create_product(#[server(flatten)] form: ProductForm) -> Result<(), ServerFnError> {
+pub async fn create_product(#[server(flatten)] form: ProductForm) -> Result<(), AppError> {
     use super::input::field_problems;
     use crate::links::with_query;
     use crate::server::{failure, pool, require_csrf};
@@ -244,7 +245,7 @@ pub async fn update_product(
     /// adjustment (the warehouse moves meanwhile).
     warehouse_before: String,
     #[server(flatten)] form: ProductForm,
-) -> Result<(), ServerFnError> {
+) -> Result<(), AppError> {
     use super::input::field_problems;
     use crate::server::{failure, pool, require_csrf};
     let session = require_csrf(&form.csrf).await?;
@@ -292,7 +293,7 @@ pub async fn set_product_active(
     product_id: i64,
     active: bool,
     back: String,
-) -> Result<(), ServerFnError> {
+) -> Result<(), AppError> {
     use crate::links::local_path;
     use crate::server::{failure, pool, require_csrf};
     let session = require_csrf(&csrf).await?;
@@ -323,7 +324,7 @@ pub async fn create_category(
     csrf: String,
     name: String,
     description: String,
-) -> Result<(), ServerFnError> {
+) -> Result<(), AppError> {
     use crate::server::{failure, pool, require_csrf};
     use domain::Error;
     let session = require_csrf(&csrf).await?;

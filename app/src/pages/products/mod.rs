@@ -19,6 +19,7 @@ use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
 use crate::auth::UserResource;
+use crate::components::Failure;
 use api::{
     CreateCategory, CreateProduct, SetProductActive, UpdateProduct, load_product_form,
     load_products,
@@ -51,7 +52,7 @@ pub fn ProductsPage() -> impl IntoView {
                     let csrf = user.await.ok().flatten().map(|u| u.csrf).unwrap_or_default();
                     match data.await {
                         Ok(v) => list::products_view(v, &query, csrf, set_active, add_category).into_any(),
-                        Err(e) => view! { <p class="error" role="alert">{e.to_string()}</p> }.into_any(),
+                        Err(e) => view! { <Failure error=e /> }.into_any(),
                     }
                 })
             }}
@@ -86,10 +87,7 @@ pub fn ProductFormPage() -> impl IntoView {
                     let csrf = user.await.ok().flatten().map(|u| u.csrf).unwrap_or_default();
                     match data.await {
                         Ok(f) => editor::product_form(f, &query, csrf, create, update).into_any(),
-                        Err(e) => view! {
-                            <h1>"Produit"</h1>
-                            <p class="error" role="alert">{e.to_string()}</p>
-                        }.into_any(),
+                        Err(e) => view! { <Failure error=e /> }.into_any(),
                     }
                 })
             }}

@@ -5,6 +5,8 @@
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
+use crate::error::AppError;
+
 /// What the form shows as chosen (after defaults: an employee's own store, 30 days).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct ReportChoice {
@@ -146,7 +148,7 @@ pub async fn load_report(
     magasin: Option<String>,
     du: Option<String>,
     au: Option<String>,
-) -> Result<ReportView, ServerFnError> {
+) -> Result<ReportView, AppError> {
     use super::figures::body;
     use super::period::{choices, chosen, period_of};
     use crate::server::{failure, pool, require_session};

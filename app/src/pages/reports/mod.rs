@@ -19,6 +19,8 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
+use crate::components::Failure;
+
 use api::{ReportBody, ReportView, load_report};
 use filters::ReportFilters;
 
@@ -37,11 +39,7 @@ pub fn ReportsPage() -> impl IntoView {
             {move || Suspend::new(async move {
                 match report.await {
                     Ok(page) => view! { <ReportScreen page /> }.into_any(),
-                    Err(e) => view! {
-                        <Title text="Rapports — Multi-Magasin" />
-                        <h1>"Rapports"</h1>
-                        <p class="error">{e.to_string()}</p>
-                    }.into_any(),
+                    Err(e) => view! { <Failure error=e /> }.into_any(),
                 }
             })}
         </Transition>

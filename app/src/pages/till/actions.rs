@@ -6,12 +6,13 @@ use leptos::prelude::*;
 use super::TillItem;
 #[cfg(feature = "ssr")]
 use super::codes;
+use crate::error::AppError;
 #[cfg(feature = "ssr")]
 use crate::flash::Flash;
 
 /// Products matching what the cashier typed (the live search once the page is hydrated).
 #[server(endpoint = "till_search")]
-pub async fn search_till(register_id: i64, q: String) -> Result<Vec<TillItem>, ServerFnError> {
+pub async fn search_till(register_id: i64, q: String) -> Result<Vec<TillItem>, AppError> {
     use crate::server::{failure, pool, require_session};
     if q.trim().is_empty() || register_id <= 0 {
         return Ok(Vec::new());
@@ -62,7 +63,7 @@ pub async fn till_add(
     panier: String,
     #[server(default)] code: String,
     #[server(default)] product_id: String,
-) -> Result<(), ServerFnError> {
+) -> Result<(), AppError> {
     use crate::server::{failure, pool, require_session};
     let session = require_session().await?;
     let pool = pool()?;
@@ -111,7 +112,7 @@ pub async fn till_set(
     panier: String,
     product_id: i64,
     quantite: String,
-) -> Result<(), ServerFnError> {
+) -> Result<(), AppError> {
     crate::server::require_session().await?;
     let mut cart = super::cart::Cart::parse(&panier);
     match quantite.trim().parse::<i32>() {
@@ -134,7 +135,7 @@ pub async fn till_checkout(
     vente: String,
     mode: String,
     #[server(default)] recu: String,
-) -> Result<(), ServerFnError> {
+) -> Result<(), AppError> {
     use crate::server::{failure, pool, require_csrf};
     use domain::sales::{CartLine, Channel, NewSale, Payment};
     let session = require_csrf(&csrf).await?;
@@ -220,7 +221,7 @@ pub async fn till_checkout(
 
 /// Opens the register's session with the counted float.
 #[server(endpoint = "till_open")]
-pub async fn open_till(csrf: String, register_id: i64, fonds: String) -> Result<(), ServerFnError> {
+pub async fn open_till(csrf: String, register_id: i64, fonds: String) -> Result<(), AppError> {
     use crate::server::{failure, pool, require_csrf};
     let session = require_csrf(&csrf).await?;
     let back = format!("/caisses/{register_id}");
@@ -246,7 +247,7 @@ pub async fn close_till(
     register_id: i64,
     session_id: i64,
     compte: String,
-) -> Result<(), ServerFnError> {
+) -> Result<(), AppError> {
     use crate::server::{failure, pool, require_csrf};
     let session = require_csrf(&csrf).await?;
     let back = format!("/caisses/{register_id}/fermeture");

@@ -9,7 +9,8 @@ use serde::{Deserialize, Serialize};
 use super::actions::CloseTill;
 use super::{codes, route_id};
 use crate::auth::UserResource;
-use crate::components::Notice;
+use crate::components::{Failure, Notice};
+use crate::error::AppError;
 use crate::flash::Flash;
 
 /// A session's Z report as the page shows it (amounts already written).
@@ -42,20 +43,18 @@ async fn z_view(
     pool: &domain::db::PgPool,
     actor: &domain::Actor,
     session_id: i64,
-) -> Result<ZView, ServerFnError> {
+) -> Result<ZView, AppError> {
     use crate::format::{count, date_time, money};
     use crate::server::failure;
-    let session = domain::stores::get_session(pool, session_id)
-        .await
-        .map_err(failure)?;
-    actor.ensure_store(session.store_id).map_err(failure)?;
+    // who may read it (the opener, the store's manager, head office) is domain's rule
+    let domain::stores::SessionReport { session, z } =
+        domain::stores::z_report_for(pool, actor, session_id)
+            .await
+            .map_err(failure)?;
     let register = domain::stores::get_register(pool, actor, session.register_id)
         .await
         .map_err(failure)?;
     let store = domain::stores::get_store(pool, session.store_id)
-        .await
-        .map_err(failure)?;
-    let z = domain::stores::z_report(pool, session_id)
         .await
         .map_err(failure)?;
     let tz = store.tz();
@@ -86,7 +85,7 @@ async fn z_view(
 
 /// The open session of a register with its running figures, or `None` when it is closed.
 #[server(endpoint = "till_closing")]
-pub async fn load_closing(register_id: i64) -> Result<Option<ZView>, ServerFnError> {
+pub async fn load_closing(register_id: i64) -> Result<Option<ZView>, AppError> {
     use crate::server::{failure, pool, require_session};
     let session = require_session().await?;
     let pool = pool()?;
@@ -105,7 +104,7 @@ pub async fn load_closing(register_id: i64) -> Result<Option<ZView>, ServerFnErr
 }
 
 #[server(endpoint = "session_report")]
-pub async fn load_session_report(session_id: i64) -> Result<ZView, ServerFnError> {
+pub async fn load_session_report(session_id: i64) -> Result<ZView, AppError> {
     let session = crate::server::require_session().await?;
     z_view(
         &crate::server::pool()?,
@@ -179,7 +178,7 @@ pub fn ClosingPage() -> impl IntoView {
                         <p>"Cette caisse n'a pas de session ouverte."</p>
                         <p><a href=format!("/caisses/{}", register_id())>"Ouvrir la caisse"</a></p>
                     }.into_any(),
-                    Err(e) => view! { <p class="error" role="alert">{e.to_string()}</p> }.into_any(),
+                    Err(e) => view! { <Failure error=e /> }.into_any(),
                 }
             })}
         </Transition>
@@ -210,7 +209,7 @@ pub fn SessionReportPage() -> impl IntoView {
                             <a href=format!("/caisses/{}", z.register_id)>"Retour à la caisse"</a>
                         </p>
                     }.into_any(),
-                    Err(e) => view! { <p class="error" role="alert">{e.to_string()}</p> }.into_any(),
+                    Err(e) => view! { <Failure error=e /> }.into_any(),
                 }
             })}
         </Transition>

@@ -9,9 +9,11 @@
 pub mod actions;
 pub mod cart;
 mod closing;
+mod history;
 mod sale;
 
 pub use closing::{ClosingPage, SessionReportPage};
+pub use history::RegisterSessionsPage;
 
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -20,7 +22,8 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 use crate::auth::UserResource;
-use crate::components::Notice;
+use crate::components::{Failure, Notice};
+use crate::error::AppError;
 use crate::flash::Flash;
 pub(crate) use crate::links::route_id;
 use actions::OpenTill;
@@ -111,7 +114,7 @@ pub async fn load_till(
     panier: String,
     vente: String,
     q: String,
-) -> Result<TillView, ServerFnError> {
+) -> Result<TillView, AppError> {
     use crate::format::money;
     use crate::server::{failure, pool, require_session};
     let session = require_session().await?;
@@ -244,7 +247,7 @@ pub fn TillPage() -> impl IntoView {
                         }
                         .into_any()
                     }
-                    Err(e) => view! { <p class="error" role="alert">{e.to_string()}</p> }.into_any(),
+                    Err(e) => view! { <Failure error=e /> }.into_any(),
                 }
             })}
         </Transition>

@@ -6,10 +6,11 @@ use leptos_router::hooks::use_query_map;
 use super::actions::{TillAdd, TillCheckout, TillSet};
 use super::{OpenSession, TillItem, TillView, codes};
 use crate::components::Notice;
+use crate::error::AppError;
 use crate::flash::Flash;
 use crate::format::{count, de, money, parse_money};
 
-type Found = Resource<Result<Vec<TillItem>, ServerFnError>>;
+type Found = Resource<Result<Vec<TillItem>, AppError>>;
 
 /// What went wrong with the last submission, from the address.
 fn problem(view: &TillView, flash: &Flash) -> Option<Notice> {
