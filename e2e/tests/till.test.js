@@ -1,6 +1,6 @@
-// Caisse: a full sale by barcode with cash and change, the receipt, the stock going down; a
-// refused sale that keeps the cart; a partial return; the same sale without JavaScript; the
-// till on a phone with the Z report at closing. Each test uses its own store's register so the
+// Caisse: a full sale by barcode with cash and change, the receipt, the stock going down; fast
+// scans against a slow server, none lost; a refused sale that keeps the cart; a partial
+// return; the same sale without JavaScript; the till on a phone with the Z report at closing. Each test uses its own store's register so the
 // files can run side by side on one seeded database.
 'use strict';
 
@@ -80,6 +80,45 @@ describe('till', () => {
       assertNoErrors(errors);
     });
     assert.equal(await stockOf(browser, 3, 'ALI002', 'caissier3'), before - 2);
+  });
+
+  it('keeps every fast scan, in order, when the server answers slowly', async (t) => {
+    await withPage(t, browser, '/caisses/11', { device: 'desktop', user: 'caissier4' }, async ({ page, errors }) => {
+      await waitForHydration(page);
+      await ensureOpen(page);
+      await page.waitForFunction(() => document.activeElement?.id === 'code');
+      // every server function answers 300 ms late, as a loaded server would
+      await page.route('**/api/**', async (route) => {
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        await route.continue();
+      });
+      // a scanner: the code typed key by key, then Enter, a scan every 100 ms
+      const scans = ['ALI001', 'BOI001', 'ALI001', 'HYG001', 'BOI001', 'ALI002'];
+      for (const code of scans) {
+        await page.keyboard.type(code);
+        await page.keyboard.press('Enter');
+        await page.waitForTimeout(100);
+      }
+      assert.equal(await page.locator('#code').inputValue(), '', 'the field is cleared on Enter');
+      const expected = [['ALI001', 2], ['BOI001', 2], ['HYG001', 1], ['ALI002', 1]];
+      const lines = () => page.locator('li.line').evaluateAll((items) =>
+        items.map((li) => [li.querySelector('.code').textContent.trim(), Number(li.dataset.quantity)]));
+      await page.waitForFunction((want) => {
+        const items = [...document.querySelectorAll('li.line')];
+        return items.reduce((n, li) => n + Number(li.dataset.quantity), 0) >= want;
+      }, scans.length, { timeout: 15_000 }).catch(() => {});
+      // settled: nothing more arrives once the queue is empty
+      await page.waitForTimeout(1_000);
+      assert.deepEqual(await lines(), expected, 'every scan, with its quantity, in the order scanned');
+      assert.equal(await page.locator('p.error[role=alert]').count(), 0);
+      await page.waitForSelector('button.primary:not([disabled])');
+      await page.unroute('**/api/**');
+      await page.check('input[name=mode][value=carte]');
+      await Promise.all([page.waitForURL(/\/ventes\/\d+$/), page.click('button.primary')]);
+      const ticket = await page.locator('article.ticket').textContent();
+      for (const code of ['ALI001', 'BOI001', 'HYG001', 'ALI002']) assert.match(ticket, new RegExp(code));
+      assertNoErrors(errors);
+    });
   });
 
   it('refuses a sale beyond the stock, names the product and keeps the cart', async (t) => {

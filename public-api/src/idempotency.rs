@@ -62,9 +62,10 @@ impl IdempotencyKey {
     }
 
     /// The sale id this key gives a sale of `client` (see `Caller::key`): a retry finds its
-    /// sale through it even after the stored answer has expired.
+    /// sale through it even after the stored answer has expired. Built by the domain's rule
+    /// (`api:<client>:<key>`), which no other channel's ids can match.
     pub fn client_sale_id(&self, client: &str) -> String {
-        format!("api:{client}:{}", self.0)
+        domain::sales::ClientSaleId::api(client, &self.0).into()
     }
 }
 

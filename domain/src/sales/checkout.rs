@@ -1,6 +1,7 @@
 //! Recording a sale: the whole cart or nothing. Quantities of the same product are summed,
 //! prices and tax flags come from the database, and the client's sale id makes a retried
-//! submission return the first sale.
+//! submission return the first sale: only to the one who recorded it (same channel, store and
+//! employee or API client); anyone else reusing the id gets a conflict.
 //!
 //! The cart is checked (`cart.rs`), located and priced (`price.rs`), then written by one
 //! statement (`sell.rs`), for one cart or several at once; this module runs those steps for a
@@ -12,7 +13,8 @@ use chrono::{DateTime, SubsecRound, Utc};
 use serde::{Deserialize, Serialize};
 use sqlx::{PgConnection, PgPool};
 
-use super::cart::{NewSale, merge_cart};
+use super::cart::{Channel, NewSale, merge_cart};
+use super::ids::SALE_ID_TAKEN;
 use super::price::{PricedProduct, locate, price};
 use super::{Sale, load_sale, sell};
 use crate::inventory::Location;
@@ -219,16 +221,54 @@ async fn record_sales_at(
             }),
             (_, Some(id)) => {
                 let sale = load_sale(conn, id).await?;
-                actor.ensure_store(sale.store_id).map(|()| SaleOutcome {
-                    sale,
-                    replayed: true,
-                })
+                if same_seller(conn, actor, new, &sale).await? {
+                    actor.ensure_store(sale.store_id).map(|()| SaleOutcome {
+                        sale,
+                        replayed: true,
+                    })
+                } else {
+                    Err(Error::Conflict(SALE_ID_TAKEN.into()))
+                }
             }
             (Ok(None), None) => Err(Error::Internal("vente concurrente introuvable".into())),
             (Err(refusal), None) => Err(refusal),
         });
     }
     Ok(outcomes)
+}
+
+/// Whether an earlier sale under a cart's client sale id was recorded by the same channel (a
+/// till, or an external channel), in the same store, by the same employee or API client: only
+/// then is that sale the cart's answer.
+async fn same_seller(
+    conn: &mut PgConnection,
+    actor: &Actor,
+    new: &NewSale,
+    sale: &Sale,
+) -> Result<bool> {
+    if sale.employee_id != actor.employee_id() || sale.api_client_id != actor.api_client_id() {
+        return Ok(false);
+    }
+    match new.channel {
+        Channel::External { store_id } => {
+            Ok(sale.register_id.is_none() && sale.store_id == store_id)
+        }
+        Channel::Till { register_id } => {
+            if sale.register_id == Some(register_id) {
+                return Ok(true);
+            }
+            if sale.register_id.is_none() {
+                return Ok(false);
+            }
+            // another register of the same store (the cashier moved to the next till)
+            let store: Option<i64> =
+                sqlx::query_scalar("SELECT store_id FROM registers WHERE id = $1")
+                    .bind(register_id)
+                    .fetch_optional(&mut *conn)
+                    .await?;
+            Ok(store == Some(sale.store_id))
+        }
+    }
 }
 
 /// The ids of the sales already recorded under these client sale ids.

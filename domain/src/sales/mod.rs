@@ -2,10 +2,12 @@
 //! ([`record_sale`]), reading it back as a receipt, and returning part or all of it
 //! ([`create_return`]). One file per verb: `cart` (what a sale asks for and its rules),
 //! `price` (locate and price a cart), `checkout` (record carts), `sell` (the write statement),
-//! `returns`, `till` (what the till shows before the sale).
+//! `returns`, `till` (what the till shows before the sale), `ids` (each channel's client sale
+//! ids).
 
 mod cart;
 mod checkout;
+mod ids;
 mod price;
 mod returns;
 mod sell;
@@ -13,6 +15,7 @@ mod till;
 
 pub use cart::*;
 pub use checkout::*;
+pub use ids::*;
 pub use returns::*;
 pub use till::*;
 

@@ -12,6 +12,7 @@ mod limits;
 mod replenishment;
 mod report_limits;
 mod reporting;
+mod sale_ids;
 mod sales;
 mod schema;
 mod sessions;

@@ -395,3 +395,81 @@ async fn cart_rules_are_the_domain_s_and_name_the_contract_s_fields(pool: sqlx::
     assert_eq!(fixed.status, StatusCode::CREATED, "{:?}", fixed.body);
     assert_eq!(store_qty(&pool, w.store, w.bread).await, 49);
 }
+
+/// The till builds its own sale ids (`web:<uuid>`): a cashier can no longer record a sale under
+/// an id the API will build from a key, so the API's sale with that key is its own (201), and
+/// an old till sale holding such an id is a conflict, never the API's answer.
+#[sqlx::test(migrator = "domain::MIGRATOR")]
+async fn a_till_sale_cannot_take_the_id_of_an_api_sale(pool: sqlx::PgPool) {
+    use domain::sales::{self, CartLine, Channel, ClientSaleId, NewSale, Payment};
+    let w = world(&pool).await;
+    let api = TestApi::new(pool.clone());
+    let cashier = add_employee(
+        &pool,
+        "caissier",
+        "Caissier",
+        "secret",
+        domain::Role::Caissier,
+        Some(w.store),
+    )
+    .await
+    .actor();
+    let register = domain::stores::list_registers(&pool, w.store)
+        .await
+        .unwrap()[0]
+        .id;
+    domain::stores::open_session(
+        &pool,
+        &cashier,
+        register,
+        rust_decimal::Decimal::new(100, 0),
+    )
+    .await
+    .unwrap();
+    let till_sale = |client_sale_id: String| NewSale {
+        client_sale_id,
+        channel: Channel::Till {
+            register_id: register,
+        },
+        lines: vec![CartLine {
+            product_id: w.bread,
+            quantity: 1,
+        }],
+        payment: Payment::Card,
+    };
+    let taxes = domain::TaxRates::default();
+
+    // the till refuses an id that is not a UUID, such as the API's
+    assert!(matches!(
+        ClientSaleId::till("api:env:order-mimic"),
+        Err(domain::Error::Validation(_))
+    ));
+    let page_id = "5d1c2f0e-8b7a-4c3d-9e6f-1a2b3c4d5e6f";
+    let till_id = ClientSaleId::till(page_id).unwrap();
+    let cashier_sale =
+        sales::record_sale(&pool, &cashier, &taxes, &till_sale(till_id.clone().into()))
+            .await
+            .unwrap()
+            .sale;
+    assert_eq!(cashier_sale.client_sale_id, format!("web:{page_id}"));
+
+    let body = json!({"lignes": [{"produit_id": w.soap, "quantite": 1}], "mode_paiement": "carte"});
+    for key in ["order-mimic", page_id, till_id.as_str()] {
+        let sold = api.sell(w.store, key, body.clone()).await;
+        assert_eq!(sold.status, StatusCode::CREATED, "{key}: {:?}", sold.body);
+        assert_eq!(sold.header("idempotent-replayed"), None, "{key}");
+        assert_ne!(sold.body["id"], json!(cashier_sale.id), "{key}");
+    }
+    assert_eq!(store_qty(&pool, w.store, w.soap).await, 47);
+
+    // a till sale recorded before the fix under the API's id: the API's sale is refused (409),
+    // it never answers with the cashier's sale
+    let legacy = sales::record_sale(&pool, &cashier, &taxes, &till_sale("api:env:legacy".into()))
+        .await
+        .unwrap()
+        .sale;
+    let refused = api.sell(w.store, "legacy", body.clone()).await;
+    assert_eq!(refused.status, StatusCode::CONFLICT, "{:?}", refused.body);
+    assert_ne!(refused.body["id"], json!(legacy.id));
+    assert_eq!(store_qty(&pool, w.store, w.soap).await, 47);
+}

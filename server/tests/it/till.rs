@@ -253,7 +253,15 @@ async fn a_sale_beyond_the_stock_is_refused_naming_the_product_and_keeps_the_car
     let s = shop(&pool).await;
     open(&s, &s.cashier, "100").await;
     let cart = format!("{}x7.{}x1", s.scarce.0, s.plenty.0);
-    let refused = checkout(&s, &s.cashier, &cart, "vente-refusee-1", "carte", "").await;
+    let refused = checkout(
+        &s,
+        &s.cashier,
+        &cart,
+        "3f1e2d4c-5b6a-4789-8a0b-1c2d3e4f5a6b",
+        "carte",
+        "",
+    )
+    .await;
     let location = refused.location.unwrap();
     assert_eq!(param(&location, "erreur").as_deref(), Some("stock"));
     assert_eq!(param(&location, "panier").as_deref(), Some(cart.as_str()));
@@ -275,7 +283,7 @@ async fn a_sale_beyond_the_stock_is_refused_naming_the_product_and_keeps_the_car
         &s,
         &s.cashier,
         &format!("{}x1", s.plenty.0),
-        "v2",
+        "3f1e2d4c-5b6a-4789-8a0b-1c2d3e4f5a6c",
         "especes",
         "1,00",
     )
@@ -324,7 +332,15 @@ async fn staff_of_another_store_cannot_use_the_till_and_forms_need_the_csrf_toke
     assert!(page.body.contains("class=\"error\""));
 
     let cart = format!("{}x1", s.plenty.0);
-    let sold = checkout(&s, &stranger, &cart, "intrus-1", "carte", "").await;
+    let sold = checkout(
+        &s,
+        &stranger,
+        &cart,
+        "3f1e2d4c-5b6a-4789-8a0b-1c2d3e4f5a6e",
+        "carte",
+        "",
+    )
+    .await;
     assert_eq!(
         param(&sold.location.unwrap(), "erreur").as_deref(),
         Some("refus")
@@ -371,7 +387,15 @@ async fn closing_asks_the_counted_cash_and_shows_the_z_report(pool: PgPool) {
     let s = shop(&pool).await;
     open(&s, &s.cashier, "200").await;
     let cart = format!("{}x2", s.plenty.0);
-    checkout(&s, &s.cashier, &cart, "z-1", "especes", "").await;
+    checkout(
+        &s,
+        &s.cashier,
+        &cart,
+        "3f1e2d4c-5b6a-4789-8a0b-1c2d3e4f5a6d",
+        "especes",
+        "",
+    )
+    .await;
     let form = call(
         &s.app,
         "GET",
@@ -456,7 +480,15 @@ async fn a_partial_return_refunds_its_share_and_puts_the_stock_back(pool: PgPool
     let s = shop(&pool).await;
     open(&s, &s.cashier, "100").await;
     let cart = format!("{}x3.{}x1", s.scarce.0, s.plenty.0);
-    let sold = checkout(&s, &s.cashier, &cart, "retour-1", "especes", "").await;
+    let sold = checkout(
+        &s,
+        &s.cashier,
+        &cart,
+        "3f1e2d4c-5b6a-4789-8a0b-1c2d3e4f5a6f",
+        "especes",
+        "",
+    )
+    .await;
     let sale_id: i64 = sold
         .location
         .unwrap()
@@ -570,4 +602,121 @@ async fn a_partial_return_refunds_its_share_and_puts_the_stock_back(pool: PgPool
         Some("refus")
     );
     assert_eq!(store_quantity(&pool, s.store, s.scarce.0).await, 4);
+}
+
+async fn sales_count(pool: &PgPool) -> i64 {
+    sqlx::query_scalar("SELECT count(*) FROM sales")
+        .fetch_one(pool)
+        .await
+        .unwrap()
+}
+
+#[sqlx::test(migrator = "domain::MIGRATOR")]
+async fn the_till_records_only_under_a_uuid_it_prefixes_itself(pool: PgPool) {
+    let s = shop(&pool).await;
+    open(&s, &s.cashier, "100").await;
+    let cart = format!("{}x1", s.plenty.0);
+    // an id made to look like the API's (`api:<client>:<key>`), or anything but a UUID
+    for bad in ["api:env:commande-42", "vente-1", ""] {
+        let refused = checkout(&s, &s.cashier, &cart, bad, "carte", "").await;
+        assert_ne!(refused.status, StatusCode::INTERNAL_SERVER_ERROR);
+        let location = refused.location.expect("back to the till");
+        assert_eq!(
+            param(&location, "erreur").as_deref(),
+            Some("identifiant"),
+            "{bad:?}"
+        );
+        assert_eq!(param(&location, "panier").as_deref(), Some(cart.as_str()));
+        let fresh = param(&location, "vente").unwrap_or_default();
+        assert!(
+            fresh.len() == 36 && fresh.chars().all(|c| c.is_ascii_hexdigit() || c == '-'),
+            "a fresh UUID: {fresh:?}"
+        );
+        let page = call(&s.app, "GET", &location, Some(&s.cashier), None).await;
+        assert!(
+            page.body.contains("Identifiant de vente invalide"),
+            "the page says why"
+        );
+    }
+    assert_eq!(sales_count(&pool).await, 0);
+
+    // a UUID: the sale is recorded under the till's prefix
+    let page_id = "3f1e2d4c-5b6a-4789-8a0b-1c2d3e4f5a70";
+    let sold = checkout(&s, &s.cashier, &cart, page_id, "carte", "").await;
+    assert!(sold.location.unwrap().starts_with("/ventes/"));
+    let recorded: String = sqlx::query_scalar("SELECT client_sale_id FROM sales")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(recorded, format!("web:{page_id}"));
+}
+
+#[sqlx::test(migrator = "domain::MIGRATOR")]
+async fn tendered_and_counted_cash_are_bounded_amounts(pool: PgPool) {
+    let s = shop(&pool).await;
+    open(&s, &s.cashier, "100").await;
+    let cart = format!("{}x1", s.plenty.0);
+    let bad_amounts = ["1000000000000000", "-5", "1,005", "10000000000"];
+    for (i, bad) in bad_amounts.iter().enumerate() {
+        let sale_id = format!("3f1e2d4c-5b6a-4789-8a0b-1c2d3e4f5b0{i}");
+        let refused = checkout(&s, &s.cashier, &cart, &sale_id, "especes", bad).await;
+        assert_ne!(refused.status, StatusCode::INTERNAL_SERVER_ERROR, "{bad}");
+        let location = refused.location.expect("back to the till");
+        assert_eq!(
+            param(&location, "erreur").as_deref(),
+            Some("montant"),
+            "{bad}"
+        );
+        let page = call(&s.app, "GET", &location, Some(&s.cashier), None).await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert!(
+            page.body.contains("Montant reçu invalide ou insuffisant"),
+            "the page says why ({bad})"
+        );
+    }
+    assert_eq!(sales_count(&pool).await, 0);
+
+    let form = call(
+        &s.app,
+        "GET",
+        &format!("/caisses/{}/fermeture", s.register),
+        Some(&s.cashier),
+        None,
+    )
+    .await;
+    let session_id = attribute(&form.body, "name=\"session_id\" value=\"");
+    let csrf = attribute(&form.body, "name=\"csrf\" value=\"");
+    for bad in bad_amounts {
+        let refused = call(
+            &s.app,
+            "POST",
+            "/api/till_close",
+            Some(&s.cashier),
+            Some(&format!(
+                "csrf={csrf}&register_id={}&session_id={session_id}&compte={}",
+                s.register,
+                enc(bad)
+            )),
+        )
+        .await;
+        assert_ne!(refused.status, StatusCode::INTERNAL_SERVER_ERROR, "{bad}");
+        let location = refused.location.expect("back to the closing");
+        assert_eq!(
+            param(&location, "erreur").as_deref(),
+            Some("montant"),
+            "{bad}"
+        );
+        let page = call(&s.app, "GET", &location, Some(&s.cashier), None).await;
+        assert!(
+            page.body
+                .contains("Le montant compté doit être positif, au cent près"),
+            "the page says why ({bad})"
+        );
+    }
+    let open_sessions: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM register_sessions WHERE closed_at IS NULL")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    assert_eq!(open_sessions, 1, "nothing closed");
 }

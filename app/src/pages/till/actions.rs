@@ -48,6 +48,13 @@ fn till_url(register_id: i64, cart: &super::cart::Cart, extra: &[(&str, &str)]) 
     crate::links::with_query(&format!("/caisses/{register_id}"), &pairs)
 }
 
+/// An amount typed in a till form, within what the domain records (positive, to the cent, at
+/// most `domain::money::MAX_AMOUNT`); `None` for anything else, refused before any write.
+#[cfg(feature = "ssr")]
+fn typed_amount(text: &str) -> Option<rust_decimal::Decimal> {
+    crate::format::parse_money(text).filter(|a| domain::money::is_valid_amount(*a))
+}
+
 /// The till with this cart, and why the last change was refused.
 #[cfg(feature = "ssr")]
 fn refused(register_id: i64, cart: &super::cart::Cart, flash: Flash) {
@@ -56,7 +63,8 @@ fn refused(register_id: i64, cart: &super::cart::Cart, flash: Flash) {
 
 /// Adds a product to the cart: by id (a search result), or by what was typed: an exact code
 /// (a barcode scanner types the code and Enter), else the only product that matches. When
-/// several match, the till lists them (`?q=`).
+/// several match, the till lists them (`?q=`). The form of the page without JavaScript; once
+/// hydrated, the page queues its scans and sends them one by one to [`till_scan`].
 #[server(endpoint = "till_add")]
 pub async fn till_add(
     register_id: i64,
@@ -64,6 +72,41 @@ pub async fn till_add(
     #[server(default)] code: String,
     #[server(default)] product_id: String,
 ) -> Result<(), AppError> {
+    let answer = add_to_cart(register_id, &panier, &code, &product_id).await?;
+    leptos_axum::redirect(&answer.url);
+    Ok(())
+}
+
+/// What adding a scan to a cart gives: the new cart, and the till's address that shows it
+/// (with why the scan was refused, if it was).
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct ScanAnswer {
+    /// The cart after the scan (`?panier=`), unchanged when the scan was refused.
+    pub cart: String,
+    pub url: String,
+    /// No product was added: nothing matches the code, or several do (`?q=` lists them).
+    pub refused: bool,
+}
+
+/// [`till_add`] for the hydrated page's scan queue: the same rule, answered with the new cart
+/// instead of a redirect, so that the next scan applies to it.
+#[server(endpoint = "till_scan")]
+pub async fn till_scan(
+    register_id: i64,
+    panier: String,
+    #[server(default)] code: String,
+    #[server(default)] product_id: String,
+) -> Result<ScanAnswer, AppError> {
+    add_to_cart(register_id, &panier, &code, &product_id).await
+}
+
+#[cfg(feature = "ssr")]
+async fn add_to_cart(
+    register_id: i64,
+    panier: &str,
+    code: &str,
+    product_id: &str,
+) -> Result<ScanAnswer, AppError> {
     use crate::server::{failure, pool, require_session};
     let session = require_session().await?;
     let pool = pool()?;
@@ -71,16 +114,19 @@ pub async fn till_add(
     let register = domain::stores::get_register(&pool, &actor, register_id)
         .await
         .map_err(failure)?;
-    let mut cart = super::cart::Cart::parse(&panier);
+    let mut cart = super::cart::Cart::parse(panier);
+    let added = |cart: &super::cart::Cart| ScanAnswer {
+        cart: cart.encode(),
+        url: till_url(register_id, cart, &[]),
+        refused: false,
+    };
     if let Ok(id) = product_id.trim().parse::<i64>() {
         cart.add(id, 1);
-        leptos_axum::redirect(&till_url(register_id, &cart, &[]));
-        return Ok(());
+        return Ok(added(&cart));
     }
     let code = code.trim();
     if code.is_empty() {
-        leptos_axum::redirect(&till_url(register_id, &cart, &[]));
-        return Ok(());
+        return Ok(added(&cart));
     }
     let hits = domain::sales::search_till_products(&pool, &actor, register.store_id, code, 20)
         .await
@@ -90,19 +136,21 @@ pub async fn till_add(
         [first, ..] if first.code.eq_ignore_ascii_case(code) => Some(first),
         _ => None,
     };
-    match chosen {
+    let url = match chosen {
         Some(product) => {
             cart.add(product.product_id, 1);
-            leptos_axum::redirect(&till_url(register_id, &cart, &[]));
+            return Ok(added(&cart));
         }
-        None if hits.is_empty() => refused(
-            register_id,
-            &cart,
-            Flash::error(codes::NOT_FOUND).with(codes::CODE, code),
-        ),
-        None => leptos_axum::redirect(&till_url(register_id, &cart, &[("q", code)])),
-    }
-    Ok(())
+        None if hits.is_empty() => Flash::error(codes::NOT_FOUND)
+            .with(codes::CODE, code)
+            .link(&till_url(register_id, &cart, &[])),
+        None => till_url(register_id, &cart, &[("q", code)]),
+    };
+    Ok(ScanAnswer {
+        cart: cart.encode(),
+        url,
+        refused: true,
+    })
 }
 
 /// Sets a line's quantity (0 removes it).
@@ -125,8 +173,10 @@ pub async fn till_set(
     Ok(())
 }
 
-/// Records the sale. `vente` is the id the page generated for this cart: a double click or a
-/// retry sends it again and gets the first sale back instead of a second one.
+/// Records the sale. `vente` is the UUID the page was given for this cart: a double click or a
+/// retry sends it again and gets the first sale back instead of a second one. The sale is
+/// recorded under the till's own id built from it (`domain::sales::ClientSaleId::till`);
+/// anything but a UUID is refused, nothing recorded, and the page gets a fresh id.
 #[server(endpoint = "till_checkout")]
 pub async fn till_checkout(
     csrf: String,
@@ -137,7 +187,7 @@ pub async fn till_checkout(
     #[server(default)] recu: String,
 ) -> Result<(), AppError> {
     use crate::server::{failure, pool, require_csrf};
-    use domain::sales::{CartLine, Channel, NewSale, Payment};
+    use domain::sales::{CartLine, Channel, ClientSaleId, NewSale, Payment, SALE_ID_TAKEN};
     let session = require_csrf(&csrf).await?;
     let pool = pool()?;
     let actor = session.employee.actor();
@@ -155,7 +205,7 @@ pub async fn till_checkout(
     let payment = match mode.as_str() {
         "carte" => Payment::Card,
         _ if recu.trim().is_empty() => Payment::Cash { tendered: None },
-        _ => match crate::format::parse_money(&recu) {
+        _ => match typed_amount(&recu) {
             Some(amount) => Payment::Cash {
                 tendered: Some(amount),
             },
@@ -165,12 +215,13 @@ pub async fn till_checkout(
             }
         },
     };
+    // a bad id: the same cart under a fresh id, so that the next attempt can go through
+    let Ok(client_sale_id) = ClientSaleId::till(&vente) else {
+        back(codes::SALE_ID).redirect(&till_url(register_id, &cart, &[]));
+        return Ok(());
+    };
     let new = NewSale {
-        client_sale_id: if vente.trim().is_empty() {
-            uuid::Uuid::new_v4().to_string()
-        } else {
-            vente.clone()
-        },
+        client_sale_id: client_sale_id.into(),
         channel: Channel::Till { register_id },
         lines: cart
             .lines
@@ -212,6 +263,9 @@ pub async fn till_checkout(
         {
             back(codes::AMOUNT).redirect(&till);
         }
+        Err(domain::Error::Conflict(msg)) if msg == SALE_ID_TAKEN => {
+            back(codes::SALE_ID_TAKEN).redirect(&till_url(register_id, &cart, &[]));
+        }
         Err(domain::Error::Conflict(_)) => back(codes::CLOSED).redirect(&till),
         Err(e) if e.is_client_error() => back(codes::REFUSED).redirect(&till),
         Err(e) => return Err(failure(e)),
@@ -225,7 +279,7 @@ pub async fn open_till(csrf: String, register_id: i64, fonds: String) -> Result<
     use crate::server::{failure, pool, require_csrf};
     let session = require_csrf(&csrf).await?;
     let back = format!("/caisses/{register_id}");
-    let Some(float) = crate::format::parse_money(&fonds) else {
+    let Some(float) = typed_amount(&fonds) else {
         Flash::error(codes::FLOAT).redirect(&back);
         return Ok(());
     };
@@ -251,7 +305,7 @@ pub async fn close_till(
     use crate::server::{failure, pool, require_csrf};
     let session = require_csrf(&csrf).await?;
     let back = format!("/caisses/{register_id}/fermeture");
-    let Some(counted) = crate::format::parse_money(&compte) else {
+    let Some(counted) = typed_amount(&compte) else {
         Flash::error(codes::AMOUNT).redirect(&back);
         return Ok(());
     };
@@ -262,6 +316,7 @@ pub async fn close_till(
         Err(domain::Error::Conflict(_)) => {
             leptos_axum::redirect(&format!("/sessions/{session_id}"))
         }
+        Err(domain::Error::Validation(_)) => Flash::error(codes::AMOUNT).redirect(&back),
         Err(e) if e.is_client_error() => Flash::error(codes::REFUSED).redirect(&back),
         Err(e) => return Err(failure(e)),
     }

@@ -145,7 +145,9 @@ pub fn ClosingPage() -> impl IntoView {
     let close = ServerAction::<CloseTill>::new();
     let error = move || {
         let text = match Flash::read(&query.read()).error_code()? {
-            codes::AMOUNT => "Le montant compté doit être positif, au cent près (ex. 812,35).",
+            codes::AMOUNT => {
+                "Le montant compté doit être positif, au cent près, sans dépasser 9 999 999 999,99 $ (ex. 812,35)."
+            }
             _ => {
                 "Fermeture refusée : seul l'employé qui a ouvert la caisse ou un gérant du magasin peut la fermer."
             }

@@ -11,6 +11,7 @@ pub mod cart;
 mod closing;
 mod history;
 mod sale;
+mod scan;
 
 pub use closing::{ClosingPage, SessionReportPage};
 pub use history::RegisterSessionsPage;
@@ -32,6 +33,8 @@ use actions::OpenTill;
 pub mod codes {
     /// `code=<what was typed>`: no product matches it.
     pub const NOT_FOUND: &str = "introuvable";
+    /// `code=<what was scanned>`: the server could not be reached to add it.
+    pub const SCAN_FAILED: &str = "lecture";
     pub const CODE: &str = "code";
     pub const QUANTITY: &str = "quantite";
     /// `produit=<id>&reste=<what is left>`: not enough stock for the sale.
@@ -42,6 +45,10 @@ pub mod codes {
     pub const TENDERED: &str = "recu";
     pub const AMOUNT: &str = "montant";
     pub const CLOSED: &str = "fermee";
+    /// The sale id sent was not the UUID the page was given.
+    pub const SALE_ID: &str = "identifiant";
+    /// The sale id was already used by another sale (another employee, store or channel).
+    pub const SALE_ID_TAKEN: &str = "doublon";
     pub const EMPTY: &str = "vide";
     pub const FLOAT: &str = "fonds";
     pub const ALREADY_OPEN: &str = "ouverte";
@@ -88,7 +95,8 @@ pub struct TillView {
     pub total_amount: Decimal,
     /// What a search without JavaScript found (`?q=`).
     pub hits: Vec<TillItem>,
-    /// The id this cart will be recorded under (sent again on a double click or a retry).
+    /// The UUID this cart will be recorded under (sent again on a double click or a retry; the
+    /// server makes the till's sale id of it).
     pub sale_id: String,
 }
 
@@ -183,10 +191,10 @@ pub async fn load_till(
         total: money(quote.totals.total),
         total_amount: quote.totals.total,
         hits,
-        sale_id: if vente.trim().is_empty() {
-            uuid::Uuid::new_v4().to_string()
-        } else {
-            vente
+        // only a UUID is kept (the server builds the sale id from it): anything else, a new one
+        sale_id: match uuid::Uuid::try_parse(vente.trim()) {
+            Ok(id) => id.hyphenated().to_string(),
+            Err(_) => uuid::Uuid::new_v4().to_string(),
         },
     })
 }
@@ -218,15 +226,18 @@ pub fn TillPage() -> impl IntoView {
         |(id, q)| actions::search_till(id, q),
     );
     let user = expect_context::<UserResource>();
-    // in the browser, after each change of the cart: a fresh search, the cursor back in the
-    // code field (a scanner can go on at once)
+    // the scans typed faster than the server answers (see `scan`), across re-renderings
+    let scans = scan::Scans::new();
+    let reloading = RwSignal::new(false);
+    // in the browser, after each change of the cart: the cursor back in the code field (a
+    // scanner can go on at once; the field is cleared by the scan itself, not here, or the
+    // next code being typed would be cut)
     Effect::new(move |_| {
         query.track();
-        typed.set(String::new());
         crate::components::focus_soon("code");
     });
     view! {
-        <Transition fallback=|| ()>
+        <Transition fallback=|| () set_pending=reloading.write_only()>
             {move || Suspend::new(async move {
                 let csrf = user.await.ok().flatten().map(|u| u.csrf).unwrap_or_default();
                 match till.await {
@@ -240,7 +251,8 @@ pub fn TillPage() -> impl IntoView {
                                 Some(s) => {
                                     let sale_id = v.sale_id.clone();
                                     view! {
-                                        <sale::SaleScreen view=v session=s csrf typed found sale_id />
+                                        <sale::SaleScreen view=v session=s csrf typed found sale_id
+                                            scans reloading=reloading.into() />
                                     }.into_any()
                                 }
                             }}
@@ -261,7 +273,7 @@ fn OpenForm(view: TillView, csrf: String, open: ServerAction<OpenTill>) -> impl 
     let error = move || {
         let text = match Flash::read(&query.read()).error_code()? {
             codes::FLOAT => {
-                "Le fonds de caisse doit être un montant positif, au cent près (ex. 200,00)."
+                "Le fonds de caisse doit être un montant positif, au cent près, sans dépasser 9 999 999 999,99 $ (ex. 200,00)."
             }
             codes::ALREADY_OPEN => "Cette caisse vient d'être ouverte par quelqu'un d'autre.",
             _ => "Ouverture refusée : vérifiez vos droits sur ce magasin.",

@@ -3,7 +3,11 @@
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
+use leptos::server_fn::ServerFn;
+use leptos_router::hooks::use_navigate;
+
 use super::actions::{TillAdd, TillCheckout, TillSet};
+use super::scan::{Scan, Scans};
 use super::{OpenSession, TillItem, TillView, codes};
 use crate::components::Notice;
 use crate::error::AppError;
@@ -37,9 +41,19 @@ fn problem(view: &TillView, flash: &Flash) -> Option<Notice> {
             "Aucun produit ne correspond à « {} ».",
             flash.fact(codes::CODE).unwrap_or_default()
         ),
+        codes::SCAN_FAILED => format!(
+            "Le code « {} » n'a pas pu être ajouté (serveur injoignable) : scannez-le de nouveau.",
+            flash.fact(codes::CODE).unwrap_or_default()
+        ),
         codes::QUANTITY => "La quantité doit être un entier positif.".into(),
         codes::AMOUNT => {
-            "Montant reçu invalide ou insuffisant : il doit couvrir le total, au cent près.".into()
+            "Montant reçu invalide ou insuffisant : il doit couvrir le total, au cent près, sans dépasser 9 999 999 999,99 $.".into()
+        }
+        codes::SALE_ID => {
+            "Identifiant de vente invalide : rien n'a été enregistré. Le panier est conservé, encaissez de nouveau.".into()
+        }
+        codes::SALE_ID_TAKEN => {
+            "Cet identifiant de vente a déjà servi pour une autre vente : rien n'a été enregistré. Le panier est conservé, encaissez de nouveau.".into()
         }
         codes::CLOSED => "La caisse n'est pas ouverte : ouvrez une session pour vendre.".into(),
         codes::EMPTY => "Le panier est vide.".into(),
@@ -56,9 +70,12 @@ pub fn SaleScreen(
     typed: RwSignal<String>,
     found: Found,
     sale_id: String,
+    scans: Scans,
+    /// The page is loading a newer cart than the one shown.
+    reloading: Signal<bool>,
 ) -> impl IntoView {
     let query = use_query_map();
-    let add = ServerAction::<TillAdd>::new();
+    scans.show(&view.cart);
     let flash = Flash::read(&query.read_untracked());
     let message = problem(&view, &flash);
     let total = view.total_amount;
@@ -73,6 +90,17 @@ pub fn SaleScreen(
     let (cart_scan, cart_live, cart_hits, cart_lines, cart_pay) =
         (cart.clone(), cart.clone(), cart.clone(), cart.clone(), cart);
     let empty = view.lines.is_empty();
+    // Enter (a scanner's last key): the code is queued and the field cleared at once; without
+    // JavaScript the form posts to `till_add`
+    let navigate = use_navigate();
+    let on_scan = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let code = typed.get_untracked();
+        typed.set(String::new());
+        if !code.trim().is_empty() {
+            scans.push(rid, Scan::Code(code), navigate.clone());
+        }
+    };
     view! {
         <p class="session-info">
             "Session ouverte par " {session.opened_by.clone()} " à " {session.since.clone()}
@@ -83,7 +111,7 @@ pub fn SaleScreen(
         {message.map(Notice::view)}
         <div class="till">
             <section class="scan-panel" aria-label="Ajouter un produit">
-                <ActionForm action=add attr:class="scan">
+                <form class="scan" method="post" action=TillAdd::url() on:submit=on_scan>
                     <input type="hidden" name="register_id" value=rid />
                     <input type="hidden" name="panier" value=cart_scan />
                     <label for="code">"Code-barres ou nom du produit"</label>
@@ -94,7 +122,7 @@ pub fn SaleScreen(
                             on:input=move |ev| typed.set(event_target_value(&ev)) />
                         <button type="submit">"Ajouter"</button>
                     </div>
-                </ActionForm>
+                </form>
                 <Transition fallback=|| ()>
                     {
                         let cart = cart_live;
@@ -102,13 +130,13 @@ pub fn SaleScreen(
                             let cart = cart.clone();
                             Suspend::new(async move {
                                 let live = found.await.unwrap_or_default();
-                                (!live.is_empty()).then(|| view! { <Hits items=live register_id=rid cart /> })
+                                (!live.is_empty()).then(|| view! { <Hits items=live register_id=rid cart scans typed /> })
                             })
                         }
                     }
                 </Transition>
                 {(!view.hits.is_empty()).then(|| view! {
-                    <Hits items=view.hits.clone() register_id=rid cart=cart_hits />
+                    <Hits items=view.hits.clone() register_id=rid cart=cart_hits scans typed />
                 })}
             </section>
             <section class="cart-panel" aria-label="Panier">
@@ -131,24 +159,39 @@ pub fn SaleScreen(
                     <div class="grand"><dt>"Total"</dt><dd data-total="total">{view.total.clone()}</dd></div>
                 </dl>
                 <Pay csrf register_id=rid cart=cart_pay sale_id tendered cash change=Signal::derive(change)
-                    total=view.total.clone() empty />
+                    total=view.total.clone() empty
+                    waiting=Signal::derive(move || scans.busy() || reloading.get()) />
             </section>
         </div>
     }
 }
 
-/// Products found by the search, each added by one click (or Tab and Enter).
+/// Products found by the search, each added by one click (or Tab and Enter): queued as a
+/// scan once hydrated, a form post without JavaScript.
 #[component]
-fn Hits(items: Vec<TillItem>, register_id: i64, cart: String) -> impl IntoView {
-    let add = ServerAction::<TillAdd>::new();
+fn Hits(
+    items: Vec<TillItem>,
+    register_id: i64,
+    cart: String,
+    scans: Scans,
+    typed: RwSignal<String>,
+) -> impl IntoView {
+    let navigate = use_navigate();
     view! {
         <ul class="hits" aria-label="Produits trouvés">
             {items.into_iter().map(|h| {
                 let cart = cart.clone();
                 let code = h.code.clone();
+                let navigate = navigate.clone();
+                let product_id = h.product_id;
+                let on_pick = move |ev: leptos::ev::SubmitEvent| {
+                    ev.prevent_default();
+                    typed.set(String::new());
+                    scans.push(register_id, Scan::Product(product_id), navigate.clone());
+                };
                 view! {
                 <li>
-                    <ActionForm action=add>
+                    <form method="post" action=TillAdd::url() on:submit=on_pick>
                         <input type="hidden" name="register_id" value=register_id />
                         <input type="hidden" name="panier" value=cart.clone() />
                         <input type="hidden" name="product_id" value=h.product_id />
@@ -160,7 +203,7 @@ fn Hits(items: Vec<TillItem>, register_id: i64, cart: String) -> impl IntoView {
                                 {format!("stock : {}", count(h.in_stock))}
                             </span>
                         </button>
-                    </ActionForm>
+                    </form>
                 </li>
             }}).collect_view()}
         </ul>
@@ -222,6 +265,8 @@ fn Pay(
     change: Signal<Option<String>>,
     total: String,
     empty: bool,
+    /// Scans not yet in the cart shown: paying waits for them.
+    waiting: Signal<bool>,
 ) -> impl IntoView {
     let checkout = ServerAction::<TillCheckout>::new();
     view! {
@@ -244,7 +289,7 @@ fn Pay(
             <p class="change" aria-live="polite">
                 {move || change.get().map(|c| format!("Monnaie à rendre : {c}"))}
             </p>
-            <button type="submit" class="primary" disabled=empty>{format!("Encaisser {total}")}</button>
+            <button type="submit" class="primary" disabled=move || empty || waiting.get()>{format!("Encaisser {total}")}</button>
         </ActionForm>
     }
 }
