@@ -87,7 +87,6 @@ impl WaitReason {
         }
     }
 
-    /// What the sign-in page says; the same whether the login exists or not.
     /// How long to wait, from a sign-in page's address: 1 s to a day.
     pub fn from_flash(flash: &crate::flash::Flash) -> Option<(Self, u64)> {
         let reason = Self::parse(flash.error_code()?)?;
@@ -99,6 +98,7 @@ impl WaitReason {
         Some((reason, secs))
     }
 
+    /// What the sign-in page says; the same whether the login exists or not.
     pub fn message(self, secs: u64) -> String {
         let wait = if secs < 60 {
             format!("{secs} seconde{}", if secs > 1 { "s" } else { "" })
@@ -122,8 +122,7 @@ impl WaitReason {
 #[server(endpoint = "login")]
 pub async fn login(login: String, password: String) -> Result<(), AppError> {
     use crate::server::{
-        client_ip, failure, pool, session_token, set_session_cookie, sign_in_must_wait,
-        sign_in_settings,
+        client_ip, failure, pool, session_token, set_session_cookie, sign_in_settings,
     };
     use domain::staff::SignInOutcome;
     let pool = pool()?;
@@ -167,6 +166,41 @@ pub async fn login(login: String, password: String) -> Result<(), AppError> {
         }
     }
     Ok(())
+}
+
+/// Answers a sign-in that must wait `secs` seconds with `status` (429 throttled, 503 busy) and
+/// `Retry-After`. The hydrated page and scripts get the status and the French message at once;
+/// a plain form post (no JavaScript) is sent back to the sign-in page, which answers with the
+/// same status and message (see `pages::login`).
+#[cfg(feature = "ssr")]
+fn sign_in_must_wait(
+    status: http::StatusCode,
+    reason: WaitReason,
+    secs: u64,
+) -> Result<(), crate::error::AppError> {
+    let plain_form = use_context::<http::request::Parts>()
+        .is_some_and(|parts| crate::server::wants_html(&parts));
+    if plain_form {
+        crate::flash::Flash::error(reason.code())
+            .with(WAIT_SECS, secs)
+            .redirect("/connexion");
+    }
+    if let Some(res) = use_context::<leptos_axum::ResponseOptions>() {
+        if !plain_form {
+            res.set_status(status);
+        }
+        res.insert_header(http::header::RETRY_AFTER, http::HeaderValue::from(secs));
+    }
+    if plain_form {
+        Ok(())
+    } else {
+        let kind = if status == http::StatusCode::TOO_MANY_REQUESTS {
+            crate::error::ErrorKind::TooMany
+        } else {
+            crate::error::ErrorKind::Unavailable
+        };
+        Err(crate::error::AppError::new(kind, reason.message(secs)))
+    }
 }
 
 #[server(endpoint = "logout")]

@@ -112,7 +112,7 @@ pub fn failure(err: domain::Error) -> AppError {
 }
 
 /// A plain HTML form post or page request (no JavaScript): the browser wants a page back.
-fn wants_html(parts: &http::request::Parts) -> bool {
+pub(crate) fn wants_html(parts: &http::request::Parts) -> bool {
     parts
         .headers
         .get(http::header::ACCEPT)
@@ -225,39 +225,6 @@ pub fn set_session_cookie(token: &str) {
 
 pub fn clear_session_cookie() {
     set_cookie(&sign_in_settings().cookie("", 0));
-}
-
-/// Answers a sign-in that must wait `secs` seconds with `status` (429 throttled, 503 busy) and
-/// `Retry-After`. The hydrated page and scripts get the status and the French message at once;
-/// a plain form post (no JavaScript) is sent back to the sign-in page, which answers with the
-/// same status and message (see `pages::login`).
-pub fn sign_in_must_wait(
-    status: http::StatusCode,
-    reason: crate::auth::WaitReason,
-    secs: u64,
-) -> Result<(), AppError> {
-    let plain_form = use_context::<http::request::Parts>().is_some_and(|parts| wants_html(&parts));
-    if plain_form {
-        crate::flash::Flash::error(reason.code())
-            .with(crate::auth::WAIT_SECS, secs)
-            .redirect("/connexion");
-    }
-    if let Some(res) = use_context::<leptos_axum::ResponseOptions>() {
-        if !plain_form {
-            res.set_status(status);
-        }
-        res.insert_header(http::header::RETRY_AFTER, http::HeaderValue::from(secs));
-    }
-    if plain_form {
-        Ok(())
-    } else {
-        let kind = if status == http::StatusCode::TOO_MANY_REQUESTS {
-            crate::error::ErrorKind::TooMany
-        } else {
-            crate::error::ErrorKind::Unavailable
-        };
-        Err(AppError::new(kind, reason.message(secs)))
-    }
 }
 
 /// The tax rates of the sales (Quebec's unless the server provides others in the context).

@@ -25,6 +25,19 @@ use sqlx::{PgConnection, PgPool, Postgres, Transaction};
 
 use crate::{Actor, Error, Result};
 
+/// The common head of the report queries on the daily aggregates. Binds `$1` (first local
+/// date), `$2` (last local date) and `$3` (store ids, `NULL` for every store). A day of the
+/// aggregates is already the store's local date, as in `SCOPE_CTES`.
+pub(crate) const DAILY_CTES: &str = "scope_stores AS (
+        SELECT st.id, st.name FROM stores st
+        WHERE $3::BIGINT[] IS NULL OR st.id = ANY($3::BIGINT[])),
+    day_sales AS (
+        SELECT d.* FROM scope_stores ss
+        JOIN daily_sales d ON d.store_id = ss.id AND d.day BETWEEN $1::DATE AND $2::DATE),
+    day_returns AS (
+        SELECT d.* FROM scope_stores ss
+        JOIN daily_returns d ON d.store_id = ss.id AND d.day BETWEEN $1::DATE AND $2::DATE)";
+
 /// Longest a report statement may run, by default: shorter than the pool's general timeout,
 /// since a report that takes longer is one nobody waits for, and it holds a connection.
 pub const DEFAULT_STATEMENT_TIMEOUT_MS: u64 = 5_000;

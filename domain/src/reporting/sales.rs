@@ -6,15 +6,9 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use sqlx::{FromRow, PgConnection, PgPool};
 
-use super::top::{TopMethod, query_top};
-use super::{ReportScope, authorize, snapshot};
-use crate::error::Validator;
+use super::top::{ProductSales, TopMethod, check_top, query_top};
+use super::{DAILY_CTES, ReportScope, authorize, snapshot};
 use crate::{Actor, Result};
-
-/// Products in each top list when the caller does not say.
-pub const DEFAULT_TOP: u32 = 10;
-/// Longest top list.
-pub const MAX_TOP: u32 = 100;
 
 /// The headline figures of a period. Amounts are before tax unless named otherwise.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, FromRow)]
@@ -126,20 +120,6 @@ pub struct DaySales {
     pub units: i64,
 }
 
-/// A product's sales in the period.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, FromRow)]
-pub struct ProductSales {
-    pub product_id: i64,
-    pub code: String,
-    pub name: String,
-    pub category: String,
-    pub units: i64,
-    /// Before tax.
-    pub revenue: Decimal,
-    /// Sales that contained the product.
-    pub sales: i64,
-}
-
 /// The performance report of a period.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct SalesReport {
@@ -187,19 +167,6 @@ pub async fn sales_report(
         top_by_units: top.by_units,
         top_by_revenue: top.by_revenue,
     })
-}
-
-/// The length of a top list: `top`, or [`DEFAULT_TOP`]; refused outside 1..=[`MAX_TOP`].
-pub(super) fn check_top(top: Option<u32>) -> Result<u32> {
-    let top = top.unwrap_or(DEFAULT_TOP);
-    Validator::default()
-        .check(
-            (1..=MAX_TOP).contains(&top),
-            "limit",
-            "Le classement compte de 1 à 100 produits.",
-        )
-        .finish()?;
-    Ok(top)
 }
 
 async fn query_stores(
@@ -287,16 +254,3 @@ async fn query_days(
     .fetch_all(&mut *conn)
     .await?)
 }
-
-/// The common head of the report queries on the daily aggregates. Binds `$1` (first local
-/// date), `$2` (last local date) and `$3` (store ids, `NULL` for every store). A day of the
-/// aggregates is already the store's local date, as in `SCOPE_CTES`.
-pub(super) const DAILY_CTES: &str = "scope_stores AS (
-        SELECT st.id, st.name FROM stores st
-        WHERE $3::BIGINT[] IS NULL OR st.id = ANY($3::BIGINT[])),
-    day_sales AS (
-        SELECT d.* FROM scope_stores ss
-        JOIN daily_sales d ON d.store_id = ss.id AND d.day BETWEEN $1::DATE AND $2::DATE),
-    day_returns AS (
-        SELECT d.* FROM scope_stores ss
-        JOIN daily_returns d ON d.store_id = ss.id AND d.day BETWEEN $1::DATE AND $2::DATE)";

@@ -13,12 +13,45 @@
 //! rounds the full aggregation answers.
 
 use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
 use sqlx::{FromRow, PgConnection, PgPool};
 
 use super::months::Split;
-use super::sales::{DAILY_CTES, ProductSales, check_top};
-use super::{ReportScope, authorize, snapshot};
+use super::{DAILY_CTES, ReportScope, authorize, snapshot};
+use crate::error::Validator;
 use crate::{Actor, Result};
+
+/// Products in each top list when the caller does not say.
+pub const DEFAULT_TOP: u32 = 10;
+/// Longest top list.
+pub const MAX_TOP: u32 = 100;
+
+/// A product's sales in the period.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, FromRow)]
+pub struct ProductSales {
+    pub product_id: i64,
+    pub code: String,
+    pub name: String,
+    pub category: String,
+    pub units: i64,
+    /// Before tax.
+    pub revenue: Decimal,
+    /// Sales that contained the product.
+    pub sales: i64,
+}
+
+/// The length of a top list: `top`, or [`DEFAULT_TOP`]; refused outside 1..=[`MAX_TOP`].
+pub(super) fn check_top(top: Option<u32>) -> Result<u32> {
+    let top = top.unwrap_or(DEFAULT_TOP);
+    Validator::default()
+        .check(
+            (1..=MAX_TOP).contains(&top),
+            "limit",
+            "Le classement compte de 1 à 100 produits.",
+        )
+        .finish()?;
+    Ok(top)
+}
 
 /// Periods shorter than this skip pruning: the bound of their covering months is loose and the
 /// full aggregation of a few days is cheap (large data set, network, top 10: today before its

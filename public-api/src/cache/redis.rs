@@ -12,7 +12,7 @@ use bb8_redis::RedisConnectionManager;
 use bb8_redis::bb8::{Pool, PooledConnection};
 use bb8_redis::redis::{self, AsyncCommands};
 
-use super::{Cache, Policy, stats};
+use super::{Cache, Policy};
 
 pub(super) type RedisPool = Pool<RedisConnectionManager>;
 
@@ -113,7 +113,7 @@ impl Redis {
                 "Redis unavailable: answering from PostgreSQL"
             );
         }
-        stats::operation("error");
+        operation("error");
     }
 
     /// Runs one Redis operation within the timeout; `None` on any failure. Callers go through
@@ -270,4 +270,10 @@ impl Cache {
         .await
         .is_some()
     }
+}
+
+/// Counts a cache operation by result (`hit`, `miss`, `error`): the failures of
+/// Redis counted here, the hits and misses by the statistics.
+pub(super) fn operation(result: &'static str) {
+    axum_prometheus::metrics::counter!("cache_operations_total", "result" => result).increment(1);
 }

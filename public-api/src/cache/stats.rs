@@ -6,7 +6,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use bb8_redis::redis;
 use serde::Serialize;
 
-use super::redis::Sweep;
+use super::redis::{Sweep, operation};
 use super::{Cache, Policy};
 
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
@@ -80,11 +80,6 @@ impl Counters {
             hits as f64 / (hits + misses) as f64
         }
     }
-}
-
-/// Counts a cache operation by result (`hit`, `miss`, `error`).
-pub(super) fn operation(result: &'static str) {
-    axum_prometheus::metrics::counter!("cache_operations_total", "result" => result).increment(1);
 }
 
 impl Cache {

@@ -3,7 +3,7 @@
 
 use domain::reporting;
 
-use super::api::{
+use super::view::{
     KpiCard, PerfRow, ReportBody, RunOutLine, STOCK_LINES, StockCounts, StockLine, StockSummary,
     TopRow,
 };

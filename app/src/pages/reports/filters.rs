@@ -4,8 +4,7 @@
 use leptos::prelude::*;
 use leptos_router::components::Form;
 
-use super::api::{ReportChoice, StoreChoice};
-use super::period::PeriodChoice;
+use super::view::{PeriodChoice, ReportChoice, StoreChoice};
 use crate::components::Field;
 
 #[component]

@@ -10,6 +10,7 @@ pub mod api;
 mod figures;
 mod filters;
 pub mod period;
+mod view;
 mod sales;
 mod stock;
 

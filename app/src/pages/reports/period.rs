@@ -3,17 +3,7 @@
 //! and what they mean live once in `domain::reporting` ([`Preset`](domain::reporting::Preset),
 //! `today_for`), shared with the REST API; the page receives them in its view.
 
-use serde::{Deserialize, Serialize};
-
-/// One choice of the period picker, as the domain names it.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct PeriodChoice {
-    /// The value in the URL (`periode=7j`).
-    pub key: String,
-    pub label: String,
-    /// The typed dates (`du`, `au`) only count with this choice.
-    pub custom: bool,
-}
+use super::view::{PeriodChoice, ReportChoice};
 
 /// The period picker's choices, in the domain's order.
 #[cfg(feature = "ssr")]
@@ -39,7 +29,7 @@ pub fn chosen(
     au: Option<String>,
     network_allowed: bool,
     own_store: Option<i64>,
-) -> super::api::ReportChoice {
+) -> ReportChoice {
     // no store named: head office sees the network, store staff their own store
     let store_id = match magasin.as_deref().map(str::trim) {
         Some("") => None,
@@ -51,7 +41,7 @@ pub fn chosen(
         None if network_allowed => None,
         None => own_store,
     };
-    super::api::ReportChoice {
+    ReportChoice {
         periode: periode
             .as_deref()
             .and_then(domain::reporting::Preset::parse)
@@ -67,7 +57,7 @@ pub fn chosen(
 /// The period a choice means, ending `today`; chosen dates are checked by the domain.
 #[cfg(feature = "ssr")]
 pub fn period_of(
-    choice: &super::api::ReportChoice,
+    choice: &ReportChoice,
     today: chrono::NaiveDate,
 ) -> Result<domain::reporting::Period, domain::Error> {
     use domain::reporting::Preset;
@@ -85,7 +75,7 @@ mod tests {
         NaiveDate::from_ymd_opt(y, m, d).unwrap()
     }
 
-    fn choice(periode: &str, du: &str, au: &str) -> super::super::api::ReportChoice {
+    fn choice(periode: &str, du: &str, au: &str) -> super::super::view::ReportChoice {
         chosen(
             Some(periode.into()),
             None,

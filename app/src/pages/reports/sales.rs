@@ -4,7 +4,7 @@
 
 use leptos::prelude::*;
 
-use super::api::{KpiCard, PerfRow, TopRow};
+use super::view::{KpiCard, PerfRow, TopRow};
 
 pub fn kpi_section(kpis: Vec<KpiCard>) -> AnyView {
     view! {

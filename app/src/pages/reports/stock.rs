@@ -3,7 +3,7 @@
 
 use leptos::prelude::*;
 
-use super::api::{RunOutLine, StockLine, StockSummary};
+use super::view::{RunOutLine, StockLine, StockSummary};
 
 fn status_badge(status: &str) -> (&'static str, &'static str) {
     match status {

@@ -7,7 +7,7 @@
 
 use super::groups::{group_expr, groups_sql, select_sql};
 use super::{GroupBy, Metric};
-use crate::reporting::sales::DAILY_CTES;
+use crate::reporting::DAILY_CTES;
 
 /// Time and store groupings: a bucket has sales when its daily rows count some (rows whose
 /// figures fell back to zero after a correction do not make a group active).
