@@ -12,6 +12,7 @@ use crate::components::{Failure, Pager};
 use crate::error::AppError;
 
 /// Sessions per page.
+#[cfg(feature = "ssr")]
 const PAGE_SIZE: u32 = 20;
 
 /// One session as the list shows it (times and amounts already written).
