@@ -252,7 +252,7 @@ pub fn TillPage() -> impl IntoView {
                                     let sale_id = v.sale_id.clone();
                                     view! {
                                         <sale::SaleScreen view=v session=s csrf typed found sale_id
-                                            scans reloading=reloading.into() />
+                                            scans reloading />
                                     }.into_any()
                                 }
                             }}

@@ -71,8 +71,9 @@ pub fn SaleScreen(
     found: Found,
     sale_id: String,
     scans: Scans,
-    /// The page is loading a newer cart than the one shown.
-    reloading: Signal<bool>,
+    /// The page is loading a newer cart than the one shown (the page's signal: this screen's
+    /// own reactive values are disposed as soon as the next one renders).
+    reloading: RwSignal<bool>,
 ) -> impl IntoView {
     let query = use_query_map();
     scans.show(&view.cart);
@@ -159,8 +160,7 @@ pub fn SaleScreen(
                     <div class="grand"><dt>"Total"</dt><dd data-total="total">{view.total.clone()}</dd></div>
                 </dl>
                 <Pay csrf register_id=rid cart=cart_pay sale_id tendered cash change=Signal::derive(change)
-                    total=view.total.clone() empty
-                    waiting=Signal::derive(move || scans.busy() || reloading.get()) />
+                    total=view.total.clone() empty scans reloading />
             </section>
         </div>
     }
@@ -265,8 +265,9 @@ fn Pay(
     change: Signal<Option<String>>,
     total: String,
     empty: bool,
-    /// Scans not yet in the cart shown: paying waits for them.
-    waiting: Signal<bool>,
+    /// Scans not yet in the cart shown, or a newer cart loading: paying waits for them.
+    scans: Scans,
+    reloading: RwSignal<bool>,
 ) -> impl IntoView {
     let checkout = ServerAction::<TillCheckout>::new();
     view! {
@@ -289,7 +290,7 @@ fn Pay(
             <p class="change" aria-live="polite">
                 {move || change.get().map(|c| format!("Monnaie à rendre : {c}"))}
             </p>
-            <button type="submit" class="primary" disabled=move || empty || waiting.get()>{format!("Encaisser {total}")}</button>
+            <button type="submit" class="primary" disabled=move || empty || scans.busy() || reloading.try_get().unwrap_or(false)>{format!("Encaisser {total}")}</button>
         </ActionForm>
     }
 }

@@ -52,7 +52,7 @@ impl Scans {
 
     /// True while scans wait or are applied.
     pub fn busy(self) -> bool {
-        self.pending.get() > 0
+        self.pending.try_get().is_some_and(|n| n > 0)
     }
 
     /// Queues a scan; the first one starts the worker, which runs until the queue is empty.
