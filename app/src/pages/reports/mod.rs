@@ -10,9 +10,9 @@ pub mod api;
 mod figures;
 mod filters;
 pub mod period;
-mod view;
 mod sales;
 mod stock;
+mod view;
 
 pub use api::{STOCK_LINES, TOP};
 

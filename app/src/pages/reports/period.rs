@@ -3,6 +3,7 @@
 //! and what they mean live once in `domain::reporting` ([`Preset`](domain::reporting::Preset),
 //! `today_for`), shared with the REST API; the page receives them in its view.
 
+#[cfg(feature = "ssr")]
 use super::view::{PeriodChoice, ReportChoice};
 
 /// The period picker's choices, in the domain's order.
