@@ -61,7 +61,7 @@ if [ $own_stack = 1 ]; then
   db_url="${DATABASE_URL%/*}/${LOADTEST_DB:-multimagasin_loadtest}"
   say "fresh database ${db_url##*/} with the demo data"
   psql "${DATABASE_URL%/*}/postgres" -qc "DROP DATABASE IF EXISTS ${db_url##*/} WITH (FORCE)" >/dev/null
-  DATABASE_URL=$db_url "$bin/server" seed | tail -n1
+  seed_copy "$db_url" "$bin/server"
   if [ "${LOADTEST_RESTOCK:-1}" = 1 ]; then
     psql "$db_url" -qc "UPDATE store_stock SET quantity = quantity + 1000000" >/dev/null
   fi

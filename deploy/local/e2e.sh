@@ -76,8 +76,7 @@ trap 'exit 130' INT
 trap 'exit 143' TERM
 
 say "seeding the database $db"
-target/debug/server seed >"$LOG_DIR/seed.out" 2>&1 || { cat "$LOG_DIR/seed.out"; die "server seed failed"; }
-tail -n1 "$LOG_DIR/seed.out"
+seed_copy "$DATABASE_URL"
 
 # --- the server on a free port ---
 port=$(node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')

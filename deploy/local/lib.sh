@@ -174,3 +174,38 @@ ensure_cargo_tool() {
   say "installing $crate $version (cargo install, a few minutes, once)"
   cargo install "$crate" --version "$version" "$@"
 }
+
+# seed_copy URL [SERVER]: creates URL's database as a copy of the demo data set. The data set is
+# loaded by `server seed` once per server binary and day into a template database
+# (mm_seed_<binary hash>_<YYYYMMDD>: the demo history ends today), which later copies reuse, so
+# each test script gets a database of its own in a second instead of a minute. Templates of
+# other binaries or days, and scratch copies of runs that died, are dropped on the way.
+seed_copy() {
+  local url=$1 server=${2:-target/debug/server}
+  local base=${url%/*} db=${url##*/} template scratch name try
+  template="mm_seed_$(sha256sum "$server" | cut -c1-12)_$(date +%Y%m%d)"
+  for name in $(psql "$base/postgres" -Atc \
+    "SELECT datname FROM pg_database WHERE datname LIKE 'mm\_seed\_%'"); do
+    case $name in
+      "$template") ;;
+      mm_seed_*_*_*) kill -0 "${name##*_}" 2>/dev/null \
+        || psql "$base/postgres" -qc "DROP DATABASE IF EXISTS $name WITH (FORCE)" >/dev/null 2>&1 || true ;;
+      *) psql "$base/postgres" -qc "DROP DATABASE IF EXISTS $name" >/dev/null 2>&1 || true ;;
+    esac
+  done
+  if [ -z "$(psql "$base/postgres" -Atc "SELECT 1 FROM pg_database WHERE datname = '$template'")" ]; then
+    scratch=${template}_$$
+    echo "seeding the demo data once for this server binary and day (template $template)"
+    DATABASE_URL=$base/$scratch "$server" seed | tail -n 1
+    psql "$base/postgres" -qc "ALTER DATABASE $scratch RENAME TO $template" >/dev/null 2>&1 \
+      || psql "$base/postgres" -qc "DROP DATABASE IF EXISTS $scratch WITH (FORCE)" >/dev/null 2>&1 || true
+  fi
+  for try in 1 2 3 4 5; do
+    if psql "$base/postgres" -qc "CREATE DATABASE $db TEMPLATE $template" >/dev/null 2>&1; then
+      echo "database $db: a copy of the demo data ($template)"
+      return 0
+    fi
+    sleep 1
+  done
+  die "cannot copy the demo data template $template into $db"
+}

@@ -180,38 +180,20 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-# Seeding the demo data takes ~25 s in debug: it is done once per server binary into a template
-# database, then each run copies the template (about a second).
+# Seeding the demo data takes ~25 s in debug: it is done once per server binary and day into a
+# template database (lib.sh's seed_copy, shared with the other scripts), then each run copies it.
 prepare_database() {
-  local hash template scratch
-  hash=$(sha256sum target/debug/server | cut -c1-12)
-  template=mm_ops_tpl_$hash
-  # leftovers of runs that died, and templates of older binaries
+  # leftovers of runs that died, and the templates of the earlier per-script scheme
   local name
   for name in $(psql "$base/postgres" -Atc "SELECT datname FROM pg_database WHERE datname LIKE 'mm_ops_%'"); do
     case $name in
       mm_ops_run_*) kill -0 "${name#mm_ops_run_}" 2>/dev/null \
         || psql "$base/postgres" -qc "DROP DATABASE IF EXISTS $name WITH (FORCE)" >/dev/null 2>&1 || true ;;
-      mm_ops_tpl_*_*) kill -0 "${name##*_}" 2>/dev/null \
-        || psql "$base/postgres" -qc "DROP DATABASE IF EXISTS $name WITH (FORCE)" >/dev/null 2>&1 || true ;;
-      "$template") ;;
-      mm_ops_tpl_*) psql "$base/postgres" -qc "DROP DATABASE IF EXISTS $name" >/dev/null 2>&1 || true ;;
+      mm_ops_tpl_*) psql "$base/postgres" -qc "DROP DATABASE IF EXISTS $name WITH (FORCE)" >/dev/null 2>&1 || true ;;
     esac
   done
-  if [ -z "$(psql "$base/postgres" -Atc "SELECT 1 FROM pg_database WHERE datname = '$template'")" ]; then
-    scratch=${template}_$$
-    echo "  seeding the demo data once for this server binary (template $template)"
-    DATABASE_URL=$base/$scratch target/debug/server seed | tail -n 1 | sed 's/^/  /'
-    psql "$base/postgres" -qc "ALTER DATABASE $scratch RENAME TO $template" >/dev/null 2>&1 \
-      || psql "$base/postgres" -qc "DROP DATABASE IF EXISTS $scratch WITH (FORCE)" >/dev/null
-  fi
-  local try
-  for try in 1 2 3 4 5; do
-    psql "$base/postgres" -qc "CREATE DATABASE $db TEMPLATE $template" >/dev/null 2>&1 && break
-    [ "$try" = 5 ] && { echo "  FAIL  cannot copy $template into $db"; return 1; }
-    sleep 1
-  done
-  echo "  ok    database $db copied from $template (demo data: $(psql "$base/$db" -Atc 'SELECT count(*) FROM sales') sales)"
+  seed_copy "$base/$db" | sed 's/^/  /'
+  echo "  ok    database $db (demo data: $(psql "$base/$db" -Atc 'SELECT count(*) FROM sales') sales)"
 }
 
 free_ports() { python3 -c '

@@ -37,7 +37,7 @@ free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",
 port=$(free_port)
 token="st-$$-$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')"   # API_TOKEN: 32+ characters
 
-DATABASE_URL="$base/$db" target/debug/server seed | tail -n1
+seed_copy "$base/$db"
 DATABASE_URL="$base/$db" API_TOKEN="$token" CACHE_NAMESPACE="mm-st-$$" RATE_LIMIT_PER_MINUTE=0 \
   LOG_DIR="$work" LOG_LEVEL=warn target/debug/public-api --port "$port" >"$work/api.out" 2>&1 &
 api_pid=$!

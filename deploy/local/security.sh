@@ -30,7 +30,7 @@ cleanup() {
 trap cleanup EXIT
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 
-target/debug/server seed | tail -n1
+seed_copy "$DATABASE_URL"
 web=$(free_port); api=$(free_port)
 token=$(python3 -c 'import secrets; print(secrets.token_hex(24))')
 target/debug/server --addr "127.0.0.1:$web" >"$LOG_DIR/web.out" 2>&1 & pids+=($!)

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Smoke test of the built binaries, as `make run` uses them: a fresh database is migrated and
-# seeded by `server seed`, then the web UI and the API start on free ports and must answer.
+# Smoke test of the built binaries, as `make run` uses them: a fresh database holding the demo
+# data (`server seed`, through the day's template of lib.sh's seed_copy), then the web UI and the API start on free ports and must answer.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 source deploy/local/lib.sh
@@ -25,7 +25,7 @@ check() { # name, command...
 }
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 
-target/debug/server seed | tail -n1
+seed_copy "$DATABASE_URL"
 web=$(free_port); api=$(free_port)
 target/debug/server --addr "127.0.0.1:$web" >"$LOG_DIR/web.out" 2>&1 & pids+=($!)
 target/debug/public-api --port "$api" >"$LOG_DIR/api.out" 2>&1 & pids+=($!)
