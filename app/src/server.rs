@@ -78,15 +78,8 @@ pub fn pool() -> Result<PgPool, AppError> {
 /// 409, 422), outages without detail.
 pub fn failure(err: domain::Error) -> AppError {
     use crate::error::ErrorKind;
-    use domain::Error;
     let error = if err.is_client_error() {
-        let kind = match &err {
-            Error::NotFound { .. } => ErrorKind::NotFound,
-            Error::Forbidden(_) => ErrorKind::Forbidden,
-            Error::Validation(_) => ErrorKind::Invalid,
-            _ => ErrorKind::Conflict,
-        };
-        AppError::new(kind, err.to_string())
+        business_error(&err)
     } else {
         let chain = common::error::cause_chain(&err);
         if err.is_unavailable() {
@@ -109,6 +102,20 @@ pub fn failure(err: domain::Error) -> AppError {
     };
     answer_status(&error);
     error
+}
+
+/// A business error of the domain (a client error) in French with its kind, and nothing else:
+/// for a view that shows the refusal in its answer instead of failing (see [`failure`]).
+pub fn business_error(err: &domain::Error) -> AppError {
+    use crate::error::ErrorKind;
+    use domain::Error;
+    let kind = match err {
+        Error::NotFound { .. } => ErrorKind::NotFound,
+        Error::Forbidden(_) => ErrorKind::Forbidden,
+        Error::Validation(_) => ErrorKind::Invalid,
+        _ => ErrorKind::Conflict,
+    };
+    AppError::new(kind, err.to_string())
 }
 
 /// A plain HTML form post or page request (no JavaScript): the browser wants a page back.

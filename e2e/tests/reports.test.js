@@ -98,7 +98,7 @@ describe('reports', () => {
   });
 
   it('a cashier reads no report', async (t) => {
-    await withPage(t, browser, '/rapports', { device: 'desktop', user: 'caissier1' }, async ({ page, errors }) => {
+    await withPage(t, browser, '/rapports', { device: 'desktop', user: 'caissier1', status: 403 }, async ({ page, errors }) => {
       await waitForHydration(page);
       assert.match(await page.locator('p.error').textContent(), /Réservé au gérant du magasin/);
       assert.equal(await page.locator('figure.chart').count(), 0);

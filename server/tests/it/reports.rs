@@ -38,6 +38,13 @@ async fn page(app: &axum::Router, cookie: &str, uri: &str) -> String {
     reply.body
 }
 
+/// A report the employee may not read: the page answers 403 with the refusal.
+async fn refused_page(app: &axum::Router, cookie: &str, uri: &str) -> String {
+    let reply = call(app, "GET", uri, Some(cookie), None).await;
+    assert_eq!(reply.status, StatusCode::FORBIDDEN, "{uri}");
+    reply.body
+}
+
 /// The report server function called as the hydrated page calls it (JSON answer), so the test
 /// sees what it returns rather than a page.
 async fn report_json(app: &axum::Router, cookie: &str, form: &str) -> serde_json::Value {
@@ -99,10 +106,10 @@ async fn network_reports_are_head_office_s_and_store_reports_their_manager_s(poo
             "no network choice for a manager"
         );
     }
-    let refused = page(&app, &manager, "/rapports?magasin=").await;
+    let refused = refused_page(&app, &manager, "/rapports?magasin=").await;
     assert!(refused.contains("Réservé au siège (administrateur)."));
     assert!(!refused.contains(FIGURES));
-    let refused = page(&app, &manager, "/rapports?magasin=3").await;
+    let refused = refused_page(&app, &manager, "/rapports?magasin=3").await;
     assert!(refused.contains("Vous ne travaillez pas dans ce magasin."));
     assert!(!refused.contains(FIGURES) && !refused.contains("Rapport — Nord"));
 
@@ -116,7 +123,7 @@ async fn network_reports_are_head_office_s_and_store_reports_their_manager_s(poo
             "Vous ne travaillez pas dans ce magasin.",
         ),
     ] {
-        let body = page(&app, &cashier, uri).await;
+        let body = refused_page(&app, &cashier, uri).await;
         assert!(body.contains(message), "{uri}: {body}");
         assert!(!body.contains(FIGURES) && !body.contains("<svg"), "{uri}");
     }

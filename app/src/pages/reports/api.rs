@@ -48,13 +48,14 @@ pub async fn load_report(
         field_errors: Vec::new(),
         periods: choices(),
         denied: None,
+        denied_status: None,
         body: None,
     };
     let store = match store_id {
         Some(id) => match domain::stores::get_store(&pool, id).await {
             Ok(store) => Some(store),
             Err(e) if e.is_client_error() => {
-                view.denied = Some(e.to_string());
+                view.deny(crate::server::business_error(&e));
                 return Ok(view);
             }
             Err(e) => return Err(failure(e)),
@@ -92,8 +93,17 @@ pub async fn load_report(
                 })
                 .collect();
         }
-        Err(e) if e.is_client_error() => view.denied = Some(e.to_string()),
+        Err(e) if e.is_client_error() => view.deny(crate::server::business_error(&e)),
         Err(e) => return Err(failure(e)),
     }
     Ok(view)
+}
+
+impl ReportView {
+    /// The report is refused (or its store missing): the message and its status, no figures.
+    #[cfg(feature = "ssr")]
+    fn deny(&mut self, error: AppError) {
+        self.denied_status = Some(error.status());
+        self.denied = Some(error.message);
+    }
 }

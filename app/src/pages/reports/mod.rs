@@ -58,6 +58,15 @@ fn ReportScreen(page: ReportView) -> impl IntoView {
         |b| format!("Rapport — {}", b.subject),
     );
     let period = page.body.as_ref().map(|b| b.period_label.clone());
+    // a refused report answers 403 (404: no such store), the page still offering the form
+    #[cfg(feature = "ssr")]
+    if let (Some(status), Some(res)) = (
+        page.denied_status
+            .and_then(|s| http::StatusCode::from_u16(s).ok()),
+        use_context::<leptos_axum::ResponseOptions>(),
+    ) {
+        res.set_status(status);
+    }
     view! {
         <Title text=title />
         <div class="report-head">

@@ -140,6 +140,9 @@ pub struct ReportView {
     pub periods: Vec<PeriodChoice>,
     /// Not allowed, or no such store.
     pub denied: Option<String>,
+    /// The HTTP status of such a refusal (403 or 404), which the server-rendered page answers
+    /// with, the form still there to choose what the employee may read.
+    pub denied_status: Option<u16>,
     pub body: Option<ReportBody>,
 }
 
