@@ -368,11 +368,12 @@ def main():
     oversized()
     bounds(product)
     code_with_space(product)
+    # before the wrong tokens: they lock this address out of the API for the minute
+    till_sale_id_replay(product)
     wrong_tokens()
     slowloris("web server", WEB)
     slowloris("API", API)
     metrics()
-    till_sale_id_replay(product)
     made_up_server_functions()
     sign_in_flood()  # last: it locks this address out of sign-in for a while
     failed = results.count(False)
