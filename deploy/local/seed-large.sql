@@ -148,6 +148,9 @@ FROM large_sales sa JOIN large_totals t ON t.sale_id = sa.id
 CROSS JOIN LATERAL (SELECT CASE WHEN sa.register_id IS NULL THEN 'carte' ELSE sa.method END AS method) m
 ORDER BY sa.id;
 SELECT setval(pg_get_serial_sequence('sales', 'id'), (SELECT max(id) FROM sales));
+INSERT INTO sale_payments (sale_id, seq, mode, amount)
+SELECT id, 1, payment_method, total FROM sales
+WHERE client_sale_id LIKE 'large-%' AND total > 0 ORDER BY id;
 
 INSERT INTO sale_lines (sale_id, line_no, product_id, quantity, unit_price, taxable, line_total)
 SELECT sale_id, line_no, product_id, quantity, price, taxable, line_total
@@ -170,8 +173,11 @@ SELECT id, sale_id, store_id, employee_id, 'Article défectueux', subtotal, tps,
        payment_method, returned_at
 FROM large_returns ORDER BY id;
 SELECT setval(pg_get_serial_sequence('returns', 'id'), (SELECT max(id) FROM returns));
-INSERT INTO return_lines (return_id, sale_line_id, quantity)
-SELECT rt.id, l.id, l.quantity FROM large_returns rt JOIN sale_lines l ON l.sale_id = rt.sale_id;
+INSERT INTO return_refunds (return_id, mode, amount)
+SELECT id, payment_method, total FROM large_returns WHERE total > 0 ORDER BY id;
+INSERT INTO return_lines (return_id, sale_line_id, quantity, amount)
+SELECT rt.id, l.id, l.quantity, l.line_total
+FROM large_returns rt JOIN sale_lines l ON l.sale_id = rt.sale_id;
 UPDATE sale_lines l SET returned_quantity = l.quantity
 FROM large_returns rt WHERE l.sale_id = rt.sale_id;
 

@@ -326,7 +326,8 @@ pub(crate) async fn create_return_at(
     by_product.sort();
     for (product_id, line_id, quantity) in by_product {
         sqlx::query(
-            "INSERT INTO return_lines (return_id, sale_line_id, quantity) VALUES ($1, $2, $3)",
+            "INSERT INTO return_lines (return_id, sale_line_id, quantity, amount)
+             SELECT $1, $2, $3, $3 * unit_price FROM sale_lines WHERE id = $2",
         )
         .bind(return_id)
         .bind(line_id)
