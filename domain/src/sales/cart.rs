@@ -1,6 +1,6 @@
 //! What a sale is asked to record, and the rules a cart obeys before anything is read: at least
-//! one line, whole quantities from 1 to [`MAX_LINE_QUANTITY`] per product, a client sale id, a
-//! cash amount to the cent. Every caller (the till, the public API) gets these rules and their
+//! one line (or a gift card sold), whole quantities from 1 to [`MAX_LINE_QUANTITY`] per product,
+//! a client sale id, amounts to the cent, discounts and tenders well formed. Every caller (the till, the public API) gets these rules and their
 //! field-named errors from here, so a form and an API problem name the same field.
 
 use std::collections::BTreeMap;
@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 use crate::Result;
 use crate::error::Validator;
 use crate::money::is_valid_amount;
+use pricing::{Discount, Tender, TenderKind};
 
 /// Largest quantity of one product in one sale.
 pub const MAX_LINE_QUANTITY: i64 = 10_000;
@@ -20,6 +21,16 @@ pub const MAX_CART_LINES: usize = 200;
 
 /// Longest client sale id (the `sales.client_sale_id` column's bound).
 pub const MAX_CLIENT_SALE_ID_LEN: usize = 200;
+
+/// Most tenders on one sale.
+pub const MAX_TENDERS: usize = 10;
+
+/// Most gift cards sold with one sale, and the largest amount of one.
+pub const MAX_GIFT_CARDS: usize = 10;
+pub const MAX_GIFT_CARD_AMOUNT: Decimal = Decimal::from_parts(1000, 0, 0, false, 0);
+
+/// Longest tender reference (a gift card code, a card terminal's authorisation).
+pub const MAX_REFERENCE_LEN: usize = 100;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CartLine {
@@ -35,13 +46,32 @@ pub enum Channel {
     External { store_id: i64 },
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Payment {
     /// Cash; `tendered` defaults to the exact total.
     Cash {
         tendered: Option<Decimal>,
     },
     Card,
+    /// One or more tenders that together pay the total (only cash may exceed it, giving
+    /// change). A gift card's `reference` is its code; points and credit need a customer.
+    Tenders(Vec<Tender>),
+}
+
+/// What a store sale adds to the cart (SPEC section 6); `Default` is a plain sale.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SaleOptions {
+    /// The customer, who earns points and may pay with points or store credit.
+    pub customer_id: Option<i64>,
+    /// Manual discounts per product (the product's lines are summed into one).
+    pub line_discounts: Vec<(i64, Discount)>,
+    /// A manual discount on the whole cart, spread over its lines.
+    pub discount: Option<Discount>,
+    /// The store's manager who approved discounts above the cashier's limit, verified by
+    /// [`approve_discount`](crate::staff::approve_discount).
+    pub approved_by: Option<i64>,
+    /// Gift cards sold with the sale, by amount: not revenue and not taxed.
+    pub gift_cards: Vec<Decimal>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -52,6 +82,7 @@ pub struct NewSale {
     pub channel: Channel,
     pub lines: Vec<CartLine>,
     pub payment: Payment,
+    pub options: SaleOptions,
 }
 
 impl NewSale {
@@ -73,16 +104,85 @@ pub(super) fn merge_cart(new: &NewSale) -> Result<Vec<(i64, i32)>> {
         "client_sale_id",
         "Identifiant de vente manquant ou trop long.",
     );
-    let merged = check_lines(&mut v, &new.lines);
-    if let Payment::Cash { tendered: Some(t) } = new.payment {
+    let options = &new.options;
+    let merged = if new.lines.is_empty() && !options.gift_cards.is_empty() {
+        Vec::new()
+    } else {
+        check_lines(&mut v, &new.lines)
+    };
+    match &new.payment {
+        Payment::Cash { tendered: Some(t) } => {
+            v.check(
+                is_valid_amount(*t),
+                "amount_tendered",
+                "Le montant reçu doit être positif, au cent près.",
+            );
+        }
+        Payment::Cash { tendered: None } | Payment::Card => {}
+        Payment::Tenders(tenders) => check_tenders(&mut v, tenders, options),
+    }
+    for (product_id, _) in &options.line_discounts {
         v.check(
-            is_valid_amount(t),
-            "amount_tendered",
-            "Le montant reçu doit être positif, au cent près.",
+            merged.iter().any(|(p, _)| p == product_id),
+            "discounts",
+            &format!("La remise vise le produit {product_id}, absent du panier."),
+        );
+    }
+    v.check(
+        options.gift_cards.len() <= MAX_GIFT_CARDS,
+        "gift_cards",
+        &format!("Au plus {MAX_GIFT_CARDS} cartes-cadeaux par vente."),
+    );
+    for (i, amount) in options.gift_cards.iter().enumerate() {
+        v.check(
+            is_valid_amount(*amount) && !amount.is_zero() && *amount <= MAX_GIFT_CARD_AMOUNT,
+            &format!("gift_cards[{i}]"),
+            &format!(
+                "Le montant d'une carte-cadeau va de 0,01 $ à {MAX_GIFT_CARD_AMOUNT} $, au cent près."
+            ),
         );
     }
     v.finish()?;
     Ok(merged)
+}
+
+/// The tenders' own rules; whether they pay the total is the pricing's ([`pricing::settle`]).
+fn check_tenders(v: &mut Validator, tenders: &[Tender], options: &SaleOptions) {
+    v.check(
+        tenders.len() <= MAX_TENDERS,
+        "paiements",
+        &format!("Au plus {MAX_TENDERS} paiements par vente."),
+    );
+    for (i, t) in tenders.iter().enumerate() {
+        let reference = t.reference.as_deref().map(str::trim).unwrap_or("");
+        v.check(
+            reference.len() <= MAX_REFERENCE_LEN,
+            &format!("paiements[{i}].reference"),
+            "Référence trop longue.",
+        );
+        match t.kind {
+            TenderKind::GiftCard => {
+                v.check(
+                    !reference.is_empty(),
+                    &format!("paiements[{i}].reference"),
+                    "Indiquez le numéro de la carte-cadeau.",
+                );
+                v.check(
+                    options.gift_cards.is_empty(),
+                    &format!("paiements[{i}].mode"),
+                    "Une carte-cadeau ne paie pas une autre carte-cadeau.",
+                );
+            }
+            TenderKind::Points | TenderKind::Credit => {
+                v.check(
+                    options.customer_id.is_some(),
+                    &format!("paiements[{i}].mode"),
+                    "Les points et le crédit demandent un client associé à la vente.",
+                );
+            }
+            TenderKind::Cash | TenderKind::Card => {}
+        }
+    }
 }
 
 /// Validates cart lines and sums the quantities per product, in first-seen order (the till
@@ -161,6 +261,7 @@ mod tests {
                 })
                 .collect(),
             payment: Payment::Card,
+            options: SaleOptions::default(),
         }
     }
 

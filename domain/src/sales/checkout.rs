@@ -7,7 +7,7 @@
 //! statement (`sell.rs`), for one cart or several at once; this module runs those steps for a
 //! group of carts and turns what the statement wrote into outcomes, each cart its own.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, HashMap};
 
 use chrono::{DateTime, SubsecRound, Utc};
 use serde::{Deserialize, Serialize};
@@ -15,10 +15,11 @@ use sqlx::{PgConnection, PgPool};
 
 use super::cart::{Channel, NewSale, merge_cart};
 use super::ids::SALE_ID_TAKEN;
-use super::price::{PricedProduct, locate, price};
-use super::{Sale, load_sale, sell};
+use super::lookup::lookup;
+use super::price::{locate, price};
+use super::{Sale, load_sale, sale_customer, sell};
 use crate::inventory::Location;
-use crate::money::TaxRates;
+use pricing::Rules;
 use crate::{Actor, Error, Result};
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -32,11 +33,11 @@ pub struct SaleOutcome {
 pub async fn record_sale(
     db: &PgPool,
     actor: &Actor,
-    taxes: &TaxRates,
+    rules: &Rules,
     new: &NewSale,
 ) -> Result<SaleOutcome> {
     let mut tx = crate::db::begin_hot_path(db).await?;
-    let outcome = record_sale_at(&mut tx, actor, taxes, new, Utc::now()).await;
+    let outcome = record_sale_at(&mut tx, actor, rules, new, Utc::now()).await;
     if outcome.is_ok() {
         tx.commit().await?;
     }
@@ -101,10 +102,10 @@ fn log_outcome(actor: &Actor, new: &NewSale, outcome: &Result<SaleOutcome>) {
 pub async fn record_sale_in(
     conn: &mut PgConnection,
     actor: &Actor,
-    taxes: &TaxRates,
+    rules: &Rules,
     new: &NewSale,
 ) -> Result<SaleOutcome> {
-    let outcome = record_sale_at(conn, actor, taxes, new, Utc::now()).await;
+    let outcome = record_sale_at(conn, actor, rules, new, Utc::now()).await;
     log_outcome(actor, new, &outcome);
     outcome
 }
@@ -115,10 +116,10 @@ pub async fn record_sale_in(
 /// (the database failed) means the transaction must be rolled back, carts and all.
 pub async fn record_sales_in(
     conn: &mut PgConnection,
-    taxes: &TaxRates,
+    rules: &Rules,
     carts: &[(&Actor, &NewSale)],
 ) -> Result<Vec<Result<SaleOutcome>>> {
-    let outcomes = record_sales_at(conn, taxes, carts, Utc::now()).await?;
+    let outcomes = record_sales_at(conn, rules, carts, Utc::now()).await?;
     for ((actor, new), outcome) in carts.iter().zip(&outcomes) {
         log_outcome(actor, new, outcome);
     }
@@ -131,11 +132,11 @@ pub async fn record_sales_in(
 pub(crate) async fn record_sale_at(
     conn: &mut PgConnection,
     actor: &Actor,
-    taxes: &TaxRates,
+    rules: &Rules,
     new: &NewSale,
     at: DateTime<Utc>,
 ) -> Result<SaleOutcome> {
-    record_sales_at(conn, taxes, &[(actor, new)], at)
+    record_sales_at(conn, rules, &[(actor, new)], at)
         .await?
         .pop()
         .unwrap_or_else(|| Err(Error::Internal("vente sans résultat".into())))
@@ -144,7 +145,7 @@ pub(crate) async fn record_sale_at(
 /// The carts' outcomes, in their order; the outer error is the database's.
 async fn record_sales_at(
     conn: &mut PgConnection,
-    taxes: &TaxRates,
+    rules: &Rules,
     carts: &[(&Actor, &NewSale)],
     at: DateTime<Utc>,
 ) -> Result<Vec<Result<SaleOutcome>>> {
@@ -158,25 +159,20 @@ async fn record_sales_at(
             Err(invalid) => Err(invalid),
         });
     }
-    let ids: BTreeSet<i64> = checked
+    let wanted: Vec<_> = checked
         .iter()
-        .flat_map(|c| match c {
-            Ok(Ok(cart)) => cart.lines.iter().map(|(p, _)| *p).collect(),
-            _ => Vec::new(),
+        .filter_map(|c| match c {
+            Ok(Ok(cart)) => Some(cart.wanted()),
+            _ => None,
         })
         .collect();
-    let products: Vec<PricedProduct> = sqlx::query_as(
-        "SELECT id, code, name, price, taxable, active FROM products WHERE id = ANY($1)",
-    )
-    .bind(ids.into_iter().collect::<Vec<_>>())
-    .fetch_all(&mut *conn)
-    .await?;
-    let by_id: BTreeMap<i64, &PricedProduct> = products.iter().map(|p| (p.id, p)).collect();
+    let found = lookup(conn, &wanted, at).await?;
+    drop(wanted);
 
     let mut refusals = BTreeMap::new();
     let mut priced = Vec::new();
     for (i, cart) in checked.into_iter().enumerate() {
-        match cart.map(|located| located.and_then(|cart| price(cart, &by_id, taxes))) {
+        match cart.map(|located| located.and_then(|cart| price(cart, &found, rules))) {
             Ok(Ok(cart)) => priced.push((i, cart)),
             Ok(Err(refusal)) if refusal.is_client_error() => {
                 refusals.insert(i, (refusal, true));
@@ -215,10 +211,15 @@ async fn record_sales_at(
             _ => earlier.remove(new.client_sale_id.trim()),
         };
         outcomes.push(match (result, replay) {
-            (Ok(Some(sale)), _) => Ok(SaleOutcome {
-                sale,
-                replayed: false,
-            }),
+            (Ok(Some(mut sale)), _) => {
+                if let Some(customer) = sale.customer_id {
+                    sale.customer = sale_customer(conn, customer).await?;
+                }
+                Ok(SaleOutcome {
+                    sale,
+                    replayed: false,
+                })
+            }
             (_, Some(id)) => {
                 let sale = load_sale(conn, id).await?;
                 if same_seller(conn, actor, new, &sale).await? {

@@ -1,13 +1,16 @@
 //! Sales and returns: recording a sale atomically at a till or from an external channel
 //! ([`record_sale`]), reading it back as a receipt, and returning part or all of it
 //! ([`create_return`]). One file per verb: `cart` (what a sale asks for and its rules),
-//! `price` (locate and price a cart), `checkout` (record carts), `sell` (the write statement),
-//! `returns`, `till` (what the till shows before the sale), `ids` (each channel's client sale
-//! ids).
+//! `lookup` (what pricing reads), `price` (locate and price a cart), `checkout` (record
+//! carts), `sell` (the write statement), `balances` (gift cards, points and credit a sale
+//! moves), `returns`, `till` (what the till shows before the sale), `ids` (each channel's client
+//! sale ids).
 
+mod balances;
 mod cart;
 mod checkout;
 mod ids;
+mod lookup;
 mod price;
 mod returns;
 mod sell;
@@ -26,33 +29,59 @@ use sqlx::{FromRow, PgConnection, PgPool};
 
 use crate::{Actor, Error, Result};
 
+pub use pricing::{Discount, Rules, Tender, TenderKind};
+
+/// How a sale (or one of its tenders, or a refund) is paid.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
+#[serde(rename_all = "snake_case")]
 pub enum PaymentMethod {
     Especes,
     Carte,
+    CarteCadeau,
+    Credit,
+    Points,
 }
 
 impl PaymentMethod {
     pub fn as_str(self) -> &'static str {
-        match self {
-            PaymentMethod::Especes => "especes",
-            PaymentMethod::Carte => "carte",
-        }
+        TenderKind::from(self).as_str()
     }
 
     pub fn parse(s: &str) -> Option<Self> {
-        match s {
-            "especes" => Some(PaymentMethod::Especes),
-            "carte" => Some(PaymentMethod::Carte),
-            _ => None,
-        }
+        TenderKind::parse(s).map(Self::from)
     }
 
     pub fn label(self) -> &'static str {
         match self {
             PaymentMethod::Especes => "Espèces",
             PaymentMethod::Carte => "Carte",
+            PaymentMethod::CarteCadeau => "Carte-cadeau",
+            PaymentMethod::Credit => "Crédit en magasin",
+            PaymentMethod::Points => "Points",
+        }
+    }
+}
+
+impl From<TenderKind> for PaymentMethod {
+    fn from(kind: TenderKind) -> Self {
+        match kind {
+            TenderKind::Cash => PaymentMethod::Especes,
+            TenderKind::Card => PaymentMethod::Carte,
+            TenderKind::GiftCard => PaymentMethod::CarteCadeau,
+            TenderKind::Credit => PaymentMethod::Credit,
+            TenderKind::Points => PaymentMethod::Points,
+        }
+    }
+}
+
+impl From<PaymentMethod> for TenderKind {
+    fn from(method: PaymentMethod) -> Self {
+        match method {
+            PaymentMethod::Especes => TenderKind::Cash,
+            PaymentMethod::Carte => TenderKind::Card,
+            PaymentMethod::CarteCadeau => TenderKind::GiftCard,
+            PaymentMethod::Credit => TenderKind::Credit,
+            PaymentMethod::Points => TenderKind::Points,
         }
     }
 }
@@ -74,8 +103,17 @@ pub struct SaleLine {
     pub quantity: i32,
     pub unit_price: Decimal,
     pub taxable: bool,
+    /// What the line really cost before tax: after the promotion and both discounts.
     pub line_total: Decimal,
     pub returned_quantity: i32,
+    /// The catalogue's unit price (`unit_price` is the price after the promotion).
+    pub original_price: Decimal,
+    pub promotion_id: Option<i64>,
+    pub promotion_name: Option<String>,
+    pub promotion_saving: Decimal,
+    pub line_discount: Decimal,
+    /// The line's share of the cart discount.
+    pub cart_discount: Decimal,
 }
 
 impl SaleLine {
@@ -107,16 +145,76 @@ pub struct Sale {
     pub payment_method: PaymentMethod,
     pub amount_tendered: Option<Decimal>,
     pub change_given: Option<Decimal>,
+    pub customer_id: Option<i64>,
+    pub promotion_savings: Decimal,
+    /// Line and cart discounts given by hand.
+    pub manual_discounts: Decimal,
+    pub cart_discount: Decimal,
+    /// The manager who approved discounts above the cashier's limit.
+    pub discount_approved_by: Option<i64>,
+    pub points_earned: i64,
+    /// Gift cards sold with the sale: paid with it, but outside its subtotal and total.
+    pub gift_cards_sold: Decimal,
     #[sqlx(skip)]
     pub lines: Vec<SaleLine>,
     #[sqlx(skip)]
     pub returns: Vec<Return>,
+    /// Every tender, in the order given (what each paid of the sale, cash net of change).
+    #[sqlx(skip)]
+    pub payments: Vec<SalePayment>,
+    #[sqlx(skip)]
+    pub gift_cards: Vec<SoldGiftCard>,
+    /// The customer as the receipt shows them (their balances now).
+    #[sqlx(skip)]
+    pub customer: Option<SaleCustomer>,
+}
+
+impl Sale {
+    /// What the customer saved: promotions and discounts.
+    pub fn savings(&self) -> Decimal {
+        self.promotion_savings + self.manual_discounts
+    }
+
+    /// What the customer handed over in all: the total, the gift cards bought and the change.
+    pub fn amount_due(&self) -> Decimal {
+        self.total + self.gift_cards_sold
+    }
+}
+
+/// One tender of a sale.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, FromRow)]
+pub struct SalePayment {
+    pub seq: i32,
+    #[sqlx(try_from = "String")]
+    pub mode: PaymentMethod,
+    pub amount: Decimal,
+    pub reference: Option<String>,
+    pub points: Option<i64>,
+}
+
+/// A gift card sold by a sale, with the code printed on its receipt.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, FromRow)]
+pub struct SoldGiftCard {
+    pub code: String,
+    pub amount: Decimal,
+}
+
+/// A sale's customer as its receipt shows them.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, FromRow)]
+pub struct SaleCustomer {
+    pub id: i64,
+    pub name: Option<String>,
+    pub loyalty_card: String,
+    pub points: i64,
+    pub credit: Decimal,
 }
 
 const SALE_SELECT: &str = "SELECT sa.id, sa.client_sale_id, sa.store_id, st.name AS store_name,
         st.address AS store_address, sa.register_id, r.name AS register_name, sa.session_id,
         sa.employee_id, e.full_name AS employee_name, sa.api_client_id, sa.sold_at, sa.subtotal,
-        sa.tps, sa.tvq, sa.total, sa.payment_method, sa.amount_tendered, sa.change_given
+        sa.tps, sa.tvq, sa.total, sa.payment_method, sa.amount_tendered, sa.change_given,
+        sa.customer_id, sa.promotion_savings, sa.manual_discounts, sa.cart_discount,
+        sa.discount_approved_by, sa.points_earned, sa.gift_cards_sold
      FROM sales sa JOIN stores st ON st.id = sa.store_id
      LEFT JOIN registers r ON r.id = sa.register_id
      LEFT JOIN employees e ON e.id = sa.employee_id";
@@ -129,15 +227,48 @@ pub(crate) async fn load_sale(conn: &mut PgConnection, id: i64) -> Result<Sale> 
         .ok_or_else(|| Error::not_found("Vente", id))?;
     sale.lines = sqlx::query_as(
         "SELECT l.id, l.line_no, l.product_id, p.code AS product_code, p.name AS product_name,
-                l.quantity, l.unit_price, l.taxable, l.line_total, l.returned_quantity
+                l.quantity, l.unit_price, l.taxable, l.line_total, l.returned_quantity,
+                COALESCE(l.original_price, l.unit_price) AS original_price, l.promotion_id,
+                pr.name AS promotion_name, l.promotion_saving, l.line_discount, l.cart_discount
          FROM sale_lines l JOIN products p ON p.id = l.product_id
+         LEFT JOIN promotions pr ON pr.id = l.promotion_id
          WHERE l.sale_id = $1 ORDER BY l.line_no",
     )
     .bind(id)
     .fetch_all(&mut *conn)
     .await?;
+    sale.payments = sqlx::query_as(
+        "SELECT seq, mode, amount, reference, points FROM sale_payments
+         WHERE sale_id = $1 ORDER BY seq",
+    )
+    .bind(id)
+    .fetch_all(&mut *conn)
+    .await?;
+    sale.gift_cards = sqlx::query_as(
+        "SELECT g.code, s.amount FROM sale_gift_cards s JOIN gift_cards g ON g.id = s.gift_card_id
+         WHERE s.sale_id = $1 ORDER BY g.id",
+    )
+    .bind(id)
+    .fetch_all(&mut *conn)
+    .await?;
+    if let Some(customer) = sale.customer_id {
+        sale.customer = sale_customer(conn, customer).await?;
+    }
     sale.returns = load_returns_of_sale(conn, id).await?;
     Ok(sale)
+}
+
+/// A customer as a receipt shows them.
+pub(crate) async fn sale_customer(
+    conn: &mut PgConnection,
+    id: i64,
+) -> Result<Option<SaleCustomer>> {
+    Ok(sqlx::query_as(
+        "SELECT id, name, loyalty_card, points, credit FROM customers WHERE id = $1",
+    )
+    .bind(id)
+    .fetch_optional(conn)
+    .await?)
 }
 
 /// A sale with its lines and returns. Store staff may read their own store's sales only.

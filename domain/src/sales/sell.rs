@@ -15,32 +15,41 @@ use std::collections::{BTreeMap, HashSet};
 
 use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
-use sqlx::PgConnection;
+use sqlx::{Acquire, PgConnection};
 
-use super::price::Priced;
-use super::{Sale, SaleLine};
+use super::price::{PaidTender, Priced};
+use super::{PaymentMethod, Sale, SaleLine, SalePayment};
+use pricing::PricedLine;
 use crate::{Error, Result};
 
-/// `$1`..`$14`: the carts (index, client sale id, store, register, session, employee, API
-/// client, amounts, payment); `$15`..`$21`: their lines (cart index, line number, product,
-/// quantity, price, tax flag, amount), each product once per cart; `$22`: the time of sale.
-/// Only the carts that fit are inserted, and only once per client sale id (an earlier or
-/// concurrent one wins: that cart gets no sale id). The aggregate triggers of `sales` and
-/// `sale_lines` run once at the end of the statement, for the whole group.
+/// `$1`..`$21`: the carts (index, client sale id, store, register, session, employee, API
+/// client, amounts, main payment, cash handed over and change, customer, discounts, approver,
+/// points earned, gift cards sold); `$22`..`$33`: their lines (cart index, line number,
+/// product, quantity, prices, tax flag, amount, promotion and discounts), each product once per
+/// cart; `$34`..`$40`: their tenders; `$41`: the time of sale. Only the carts that fit are
+/// inserted, and only once per client sale id (an earlier or concurrent one wins: that cart
+/// gets no sale id). The aggregate triggers of `sales` and `sale_lines` run once at the end of
+/// the statement, for the whole group. The points a customer earns are added here too (summed
+/// per customer, so a group's two sales of one customer add both); what a tender spends is
+/// taken afterwards (`balances.rs`), where it may refuse the sale.
 const SELL: &str = "
     WITH cart AS (
         SELECT * FROM unnest($1::INT[], $2::TEXT[], $3::BIGINT[], $4::BIGINT[], $5::BIGINT[],
                              $6::BIGINT[], $7::BIGINT[], $8::NUMERIC[], $9::NUMERIC[],
                              $10::NUMERIC[], $11::NUMERIC[], $12::TEXT[], $13::NUMERIC[],
-                             $14::NUMERIC[])
+                             $14::NUMERIC[], $15::BIGINT[], $16::NUMERIC[], $17::NUMERIC[],
+                             $18::NUMERIC[], $19::BIGINT[], $20::BIGINT[], $21::NUMERIC[])
             AS c(idx, client_sale_id, store_id, register_id, session_id, employee_id,
                  api_client_id, subtotal, tps, tvq, total, payment_method, amount_tendered,
-                 change_given)),
+                 change_given, customer_id, promotion_savings, manual_discounts, cart_discount,
+                 discount_approved_by, points_earned, gift_cards_sold)),
     line AS (
         SELECT l.*, c.store_id
-        FROM unnest($15::INT[], $16::INT[], $17::BIGINT[], $18::INT[], $19::NUMERIC[],
-                    $20::BOOL[], $21::NUMERIC[])
-            AS l(idx, line_no, product_id, quantity, unit_price, taxable, line_total)
+        FROM unnest($22::INT[], $23::INT[], $24::BIGINT[], $25::INT[], $26::NUMERIC[],
+                    $27::BOOL[], $28::NUMERIC[], $29::NUMERIC[], $30::BIGINT[], $31::NUMERIC[],
+                    $32::NUMERIC[], $33::NUMERIC[])
+            AS l(idx, line_no, product_id, quantity, unit_price, taxable, line_total,
+                 original_price, promotion_id, promotion_saving, line_discount, cart_discount)
         JOIN cart c USING (idx)),
     locked AS MATERIALIZED (
         SELECT s.store_id, s.product_id, s.quantity FROM store_stock s
@@ -58,41 +67,68 @@ const SELL: &str = "
     sale AS (
         INSERT INTO sales (client_sale_id, store_id, register_id, session_id, employee_id,
             api_client_id, sold_at, subtotal, tps, tvq, total, payment_method, amount_tendered,
-            change_given)
+            change_given, customer_id, promotion_savings, manual_discounts, cart_discount,
+            discount_approved_by, points_earned, gift_cards_sold)
         SELECT c.client_sale_id, c.store_id, c.register_id, c.session_id, c.employee_id,
-               c.api_client_id, $22, c.subtotal, c.tps, c.tvq, c.total, c.payment_method,
-               c.amount_tendered, c.change_given
-        FROM cart c JOIN fits f USING (idx)
-        WHERE f.ok
+               c.api_client_id, $41, c.subtotal, c.tps, c.tvq, c.total, c.payment_method,
+               c.amount_tendered, c.change_given, c.customer_id, c.promotion_savings,
+               c.manual_discounts, c.cart_discount, c.discount_approved_by, c.points_earned,
+               c.gift_cards_sold
+        -- a cart of gift cards only has no line, so no row in `fits`: nothing to take
+        FROM cart c LEFT JOIN fits f USING (idx)
+        WHERE COALESCE(f.ok, TRUE)
+          AND EXISTS (SELECT 1 FROM stores st WHERE st.id = c.store_id)
         ORDER BY c.idx
         ON CONFLICT (client_sale_id) DO NOTHING
         RETURNING id, client_sale_id),
     sold AS (
-        SELECT c.idx, s.id, c.store_id, c.employee_id, c.api_client_id
+        SELECT c.idx, s.id, c.store_id, c.employee_id, c.api_client_id, c.customer_id,
+               c.points_earned
         FROM sale s JOIN cart c USING (client_sale_id)),
     lines AS (
         INSERT INTO sale_lines (sale_id, line_no, product_id, quantity, unit_price, taxable,
-                                line_total)
+                                line_total, original_price, promotion_id, promotion_saving,
+                                line_discount, cart_discount)
         SELECT sold.id, l.line_no, l.product_id, l.quantity, l.unit_price, l.taxable,
-               l.line_total
+               l.line_total, l.original_price, l.promotion_id, l.promotion_saving,
+               l.line_discount, l.cart_discount
         FROM sold JOIN line l USING (idx)
         ORDER BY sold.id, l.line_no
         RETURNING id, sale_id, line_no),
+    pay AS (
+        SELECT * FROM unnest($34::INT[], $35::INT[], $36::TEXT[], $37::NUMERIC[], $38::TEXT[],
+                             $39::BIGINT[], $40::BIGINT[])
+            AS p(idx, seq, mode, amount, reference, gift_card_id, points)),
+    payments AS (
+        INSERT INTO sale_payments (sale_id, seq, mode, amount, reference, gift_card_id, points)
+        SELECT sold.id, p.seq, p.mode, p.amount, p.reference, p.gift_card_id, p.points
+        FROM sold JOIN pay p USING (idx)
+        ORDER BY sold.id, p.seq),
+    earned AS (
+        UPDATE customers cu SET points = cu.points + e.points
+        FROM (SELECT customer_id, sum(points_earned) AS points FROM sold
+              WHERE points_earned > 0 GROUP BY customer_id) e
+        WHERE cu.id = e.customer_id),
+    loyalty AS (
+        INSERT INTO loyalty_movements (customer_id, delta, reason, sale_id, employee_id,
+                                       api_client_id, created_at)
+        SELECT customer_id, points_earned, 'earned', id, employee_id, api_client_id, $41
+        FROM sold WHERE points_earned > 0),
     taken AS (
         SELECT l.store_id, l.product_id, sum(l.quantity) AS quantity
         FROM sold JOIN line l USING (idx)
         GROUP BY l.store_id, l.product_id),
     moved AS (
-        UPDATE store_stock s SET quantity = s.quantity - t.quantity, updated_at = $22
+        UPDATE store_stock s SET quantity = s.quantity - t.quantity, updated_at = $41
         FROM taken t
         WHERE s.store_id = t.store_id AND s.product_id = t.product_id),
     journal AS (
         INSERT INTO stock_movements (location, store_id, product_id, delta, reason, sale_id,
                                      employee_id, api_client_id, created_at)
         SELECT 'store', sold.store_id, l.product_id, -l.quantity, 'sale', sold.id,
-               sold.employee_id, sold.api_client_id, $22
+               sold.employee_id, sold.api_client_id, $41
         FROM sold JOIN line l USING (idx))
-    SELECT c.idx, COALESCE(f.ok, FALSE) AS enough, sold.id AS sale_id,
+    SELECT c.idx, COALESCE(f.ok, TRUE) AS enough, sold.id AS sale_id,
            ARRAY(SELECT n.id FROM lines n WHERE n.sale_id = sold.id ORDER BY n.line_no)
                AS line_ids,
            e.full_name AS employee_name, st.name AS store_name, st.address AS store_address
@@ -130,11 +166,12 @@ pub(super) async fn sell(
     at: DateTime<Utc>,
 ) -> Result<BTreeMap<usize, Result<Option<Sale>>>> {
     let mut done = BTreeMap::new();
-    // a client sale id twice in one group would be written once: the repeat goes alone, after
+    // a client sale id twice in one group would be written once: the repeat goes alone, after;
+    // so does a cart that spends a balance, which may still refuse it after its statement
     let mut seen = HashSet::new();
     let (group, mut alone): (Vec<_>, Vec<_>) = carts
         .into_iter()
-        .partition(|(_, cart)| seen.insert(cart.client_sale_id));
+        .partition(|(_, cart)| !cart.moves_balances() && seen.insert(cart.client_sale_id));
     if !group.is_empty() {
         let rows = run(conn, &group, at).await?;
         let mut refused = Vec::new();
@@ -158,10 +195,41 @@ pub(super) async fn sell(
         }
     }
     for (i, cart) in alone {
-        let result = sell_alone(conn, &cart, at).await?;
+        let result = if cart.moves_balances() {
+            sell_with_balances(conn, &cart, at).await?
+        } else {
+            sell_alone(conn, &cart, at).await?
+        };
         done.insert(i, result);
     }
     Ok(done)
+}
+
+/// A cart that spends points, credit or a gift card, or sells gift cards: written alone under
+/// a savepoint, then its balances moved (`balances.rs`); a balance that lacks what the cart
+/// takes refuses the sale and the savepoint undoes it, so nothing is written.
+async fn sell_with_balances(
+    conn: &mut PgConnection,
+    cart: &Priced<'_, '_>,
+    at: DateTime<Utc>,
+) -> Result<Result<Option<Sale>>> {
+    let mut savepoint = conn.begin().await?;
+    let sold = sell_alone(&mut savepoint, cart, at).await?;
+    let Ok(Some(mut sale)) = sold else {
+        savepoint.commit().await?;
+        return Ok(sold);
+    };
+    match super::balances::apply(&mut savepoint, cart, &mut sale, at).await {
+        Ok(()) => {
+            savepoint.commit().await?;
+            Ok(Ok(Some(sale)))
+        }
+        Err(refusal) if refusal.is_client_error() => {
+            savepoint.rollback().await?;
+            Ok(Err(refusal))
+        }
+        Err(failure) => Err(failure),
+    }
 }
 
 /// One cart alone, where the statement's test is exact.
@@ -225,9 +293,9 @@ async fn shortages<'a, 'p, C: Borrow<Priced<'a, 'p>>>(
         let Some((i, cart)) = carts.iter().find(|(i, _)| *i as i32 == idx) else {
             continue;
         };
-        let product = cart.borrow().lines.iter().find(|l| l.0.id == product_id);
+        let product = cart.borrow().products.iter().find(|p| p.id == product_id);
         let refusal = match (available, product) {
-            (Some(available), Some((product, _, _))) => Error::InsufficientStock {
+            (Some(available), Some(product)) => Error::InsufficientStock {
                 product_id,
                 product_code: product.code.clone(),
                 product_name: product.name.clone(),
@@ -250,9 +318,21 @@ async fn run<'a, 'p, C: Borrow<Priced<'a, 'p>>>(
     let carts = || group.iter().map(|(_, c)| c.borrow());
     let idx: Vec<i32> = (0..group.len() as i32).collect();
     let lines = || {
-        carts()
-            .zip(&idx)
-            .flat_map(|(c, i)| c.lines.iter().zip(1..).map(move |(l, no)| (*i, no, l)))
+        carts().zip(&idx).flat_map(|(c, i)| {
+            c.cart
+                .lines
+                .iter()
+                .zip(1..)
+                .map(move |(l, no): (&PricedLine, i32)| (*i, no, l))
+        })
+    };
+    let pays = || {
+        carts().zip(&idx).flat_map(|(c, i)| {
+            c.tenders
+                .iter()
+                .zip(1..)
+                .map(move |(t, seq): (&PaidTender, i32)| (*i, seq, t))
+        })
     };
     let rows: Vec<Row> = sqlx::query_as(SELL)
         .bind(&idx)
@@ -266,20 +346,43 @@ async fn run<'a, 'p, C: Borrow<Priced<'a, 'p>>>(
         .bind(carts().map(|c| c.session_id).collect::<Vec<_>>())
         .bind(carts().map(|c| c.actor.employee_id()).collect::<Vec<_>>())
         .bind(carts().map(|c| c.actor.api_client_id()).collect::<Vec<_>>())
-        .bind(carts().map(|c| c.totals.subtotal).collect::<Vec<_>>())
-        .bind(carts().map(|c| c.totals.tps).collect::<Vec<_>>())
-        .bind(carts().map(|c| c.totals.tvq).collect::<Vec<_>>())
-        .bind(carts().map(|c| c.totals.total).collect::<Vec<_>>())
+        .bind(carts().map(|c| c.cart.totals.subtotal).collect::<Vec<_>>())
+        .bind(carts().map(|c| c.cart.totals.tps).collect::<Vec<_>>())
+        .bind(carts().map(|c| c.cart.totals.tvq).collect::<Vec<_>>())
+        .bind(carts().map(|c| c.cart.totals.total).collect::<Vec<_>>())
         .bind(carts().map(|c| c.method.as_str()).collect::<Vec<_>>())
         .bind(carts().map(|c| c.tendered).collect::<Vec<_>>())
         .bind(carts().map(|c| c.change).collect::<Vec<_>>())
+        .bind(carts().map(|c| c.customer_id).collect::<Vec<_>>())
+        .bind(carts().map(|c| c.cart.promotion_savings).collect::<Vec<_>>())
+        .bind(carts().map(|c| c.cart.manual_discounts).collect::<Vec<_>>())
+        .bind(carts().map(cart_discount).collect::<Vec<_>>())
+        .bind(carts().map(|c| c.approved_by).collect::<Vec<_>>())
+        .bind(carts().map(|c| c.points_earned).collect::<Vec<_>>())
+        .bind(carts().map(|c| c.gift_cards_sold).collect::<Vec<_>>())
         .bind(lines().map(|(i, _, _)| i).collect::<Vec<_>>())
         .bind(lines().map(|(_, no, _)| no).collect::<Vec<i32>>())
-        .bind(lines().map(|(_, _, l)| l.0.id).collect::<Vec<_>>())
-        .bind(lines().map(|(_, _, l)| l.1).collect::<Vec<_>>())
-        .bind(lines().map(|(_, _, l)| l.0.price).collect::<Vec<_>>())
-        .bind(lines().map(|(_, _, l)| l.0.taxable).collect::<Vec<_>>())
-        .bind(lines().map(|(_, _, l)| l.2).collect::<Vec<Decimal>>())
+        .bind(lines().map(|(_, _, l)| l.product_id).collect::<Vec<_>>())
+        .bind(lines().map(|(_, _, l)| l.quantity).collect::<Vec<_>>())
+        .bind(lines().map(|(_, _, l)| l.unit_price).collect::<Vec<_>>())
+        .bind(lines().map(|(_, _, l)| l.taxable).collect::<Vec<_>>())
+        .bind(lines().map(|(_, _, l)| l.total).collect::<Vec<Decimal>>())
+        .bind(lines().map(|(_, _, l)| l.original_unit_price).collect::<Vec<_>>())
+        .bind(
+            lines()
+                .map(|(_, _, l)| l.promotion.as_ref().map(|p| p.0))
+                .collect::<Vec<_>>(),
+        )
+        .bind(lines().map(|(_, _, l)| l.promotion_saving).collect::<Vec<_>>())
+        .bind(lines().map(|(_, _, l)| l.line_discount).collect::<Vec<_>>())
+        .bind(lines().map(|(_, _, l)| l.cart_discount).collect::<Vec<_>>())
+        .bind(pays().map(|(i, _, _)| i).collect::<Vec<_>>())
+        .bind(pays().map(|(_, seq, _)| seq).collect::<Vec<_>>())
+        .bind(pays().map(|(_, _, t)| t.kind.as_str()).collect::<Vec<_>>())
+        .bind(pays().map(|(_, _, t)| t.amount).collect::<Vec<_>>())
+        .bind(pays().map(|(_, _, t)| t.reference.as_deref()).collect::<Vec<_>>())
+        .bind(pays().map(|(_, _, t)| t.gift_card_id).collect::<Vec<_>>())
+        .bind(pays().map(|(_, _, t)| t.points).collect::<Vec<_>>())
         .bind(at)
         .fetch_all(&mut *conn)
         .await?;
@@ -287,6 +390,11 @@ async fn run<'a, 'p, C: Borrow<Priced<'a, 'p>>>(
         return Err(Error::Internal("ventes : réponse inattendue".into()));
     }
     Ok(rows)
+}
+
+/// The cart discount given, summed from the lines' shares.
+fn cart_discount(cart: &Priced<'_, '_>) -> Decimal {
+    cart.cart.lines.iter().map(|l| l.cart_discount).sum()
 }
 
 /// The receipt of a written cart, built from what the statement returned (no read-back).
@@ -298,21 +406,41 @@ fn finish(cart: &Priced<'_, '_>, row: Row, at: DateTime<Utc>) -> Result<Option<S
         return Ok(None);
     };
     let lines = cart
+        .cart
         .lines
         .iter()
+        .zip(&cart.products)
         .zip(&row.line_ids)
         .zip(1..)
-        .map(|(((product, quantity, amount), id), line_no)| SaleLine {
+        .map(|(((line, product), id), line_no)| SaleLine {
             id: *id,
             line_no,
             product_id: product.id,
             product_code: product.code.clone(),
             product_name: product.name.clone(),
-            quantity: *quantity,
-            unit_price: product.price,
-            taxable: product.taxable,
-            line_total: *amount,
+            quantity: line.quantity,
+            unit_price: line.unit_price,
+            taxable: line.taxable,
+            line_total: line.total,
             returned_quantity: 0,
+            original_price: line.original_unit_price,
+            promotion_id: line.promotion.as_ref().map(|p| p.0),
+            promotion_name: line.promotion.as_ref().map(|p| p.1.clone()),
+            promotion_saving: line.promotion_saving,
+            line_discount: line.line_discount,
+            cart_discount: line.cart_discount,
+        })
+        .collect();
+    let payments = cart
+        .tenders
+        .iter()
+        .zip(1..)
+        .map(|(t, seq)| SalePayment {
+            seq,
+            mode: PaymentMethod::from(t.kind),
+            amount: t.amount,
+            reference: t.reference.clone(),
+            points: t.points,
         })
         .collect();
     Ok(Some(Sale {
@@ -328,14 +456,24 @@ fn finish(cart: &Priced<'_, '_>, row: Row, at: DateTime<Utc>) -> Result<Option<S
         employee_name: row.employee_name,
         api_client_id: cart.actor.api_client_id(),
         sold_at: at,
-        subtotal: cart.totals.subtotal,
-        tps: cart.totals.tps,
-        tvq: cart.totals.tvq,
-        total: cart.totals.total,
+        subtotal: cart.cart.totals.subtotal,
+        tps: cart.cart.totals.tps,
+        tvq: cart.cart.totals.tvq,
+        total: cart.cart.totals.total,
         payment_method: cart.method,
         amount_tendered: cart.tendered,
         change_given: cart.change,
+        customer_id: cart.customer_id,
+        promotion_savings: cart.cart.promotion_savings,
+        manual_discounts: cart.cart.manual_discounts,
+        cart_discount: cart_discount(cart),
+        discount_approved_by: cart.approved_by,
+        points_earned: cart.points_earned,
+        gift_cards_sold: cart.gift_cards_sold,
         lines,
         returns: Vec::new(),
+        payments,
+        gift_cards: Vec::new(),
+        customer: None,
     }))
 }

@@ -1,0 +1,235 @@
+//! What pricing a group of carts reads, once for the whole group: the catalogue's products, the
+//! stores' local dates and the promotions current there, and, only when a cart names them, its
+//! customer and the gift cards it pays with. Two queries for a plain cart, four at most.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use chrono::{DateTime, NaiveDate, Utc};
+use rust_decimal::Decimal;
+use sqlx::PgConnection;
+
+use super::cart::{Payment, SaleOptions};
+use crate::{Error, Result};
+use pricing::{Promotion, PromotionKind, TenderKind};
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct PricedProduct {
+    pub(crate) id: i64,
+    pub(crate) code: String,
+    pub(crate) name: String,
+    pub(crate) price: Decimal,
+    pub(crate) taxable: bool,
+    pub(crate) active: bool,
+    pub(crate) category_id: Option<i64>,
+}
+
+/// What a group of carts is priced with.
+pub(crate) struct Lookups {
+    products: BTreeMap<i64, PricedProduct>,
+    /// Each store's date at the time of sale, in its time zone (promotions run by local date).
+    dates: HashMap<i64, NaiveDate>,
+    fallback_date: NaiveDate,
+    promotions: Vec<Promotion>,
+    customers: BTreeSet<i64>,
+    gift_cards: HashMap<String, i64>,
+}
+
+impl Lookups {
+    pub(crate) fn product(&self, id: i64) -> Result<&PricedProduct> {
+        self.products
+            .get(&id)
+            .ok_or_else(|| Error::not_found("Produit", id))
+    }
+
+    pub(crate) fn local_date(&self, store_id: i64) -> NaiveDate {
+        self.dates
+            .get(&store_id)
+            .copied()
+            .unwrap_or(self.fallback_date)
+    }
+
+    pub(crate) fn promotions(&self) -> &[Promotion] {
+        &self.promotions
+    }
+
+    /// A customer named by a cart must exist: an unknown one is refused naming `client_id`.
+    pub(crate) fn customer(&self, id: i64) -> Result<()> {
+        if self.customers.contains(&id) {
+            Ok(())
+        } else {
+            Err(Error::invalid("client_id", format!("Client {id} inconnu.")))
+        }
+    }
+
+    pub(crate) fn gift_card(&self, code: &str) -> Option<i64> {
+        self.gift_cards.get(code).copied()
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct PromotionRow {
+    store_id: i64,
+    day: NaiveDate,
+    id: Option<i64>,
+    name: Option<String>,
+    kind: Option<String>,
+    value: Option<Decimal>,
+    buy: Option<i32>,
+    pay: Option<i32>,
+    starts_on: Option<NaiveDate>,
+    ends_on: Option<NaiveDate>,
+    product_ids: Option<Vec<i64>>,
+    category_ids: Option<Vec<i64>>,
+    store_ids: Option<Vec<i64>>,
+}
+
+/// The promotions current at each store on its local date that touch the products (or their
+/// categories), and each store's date; a store without any still gives its date.
+const PROMOTIONS: &str = "
+    WITH st AS (
+        SELECT id, ($3::TIMESTAMPTZ AT TIME ZONE time_zone)::DATE AS day
+        FROM stores WHERE id = ANY($1))
+    SELECT st.id AS store_id, st.day, p.id, p.name, p.kind, p.value, p.buy, p.pay, p.starts_on,
+           p.ends_on,
+           ARRAY(SELECT x.product_id FROM promotion_products x WHERE x.promotion_id = p.id)
+               AS product_ids,
+           ARRAY(SELECT x.category_id FROM promotion_categories x WHERE x.promotion_id = p.id)
+               AS category_ids,
+           ARRAY(SELECT x.store_id FROM promotion_stores x WHERE x.promotion_id = p.id)
+               AS store_ids
+    FROM st LEFT JOIN LATERAL (
+        SELECT p.* FROM promotions p
+        WHERE p.active AND p.starts_on <= st.day AND p.ends_on >= st.day
+          AND (EXISTS (SELECT 1 FROM promotion_products x
+                       WHERE x.promotion_id = p.id AND x.product_id = ANY($2))
+               OR EXISTS (SELECT 1 FROM promotion_categories x
+                          WHERE x.promotion_id = p.id
+                            AND x.category_id IN (SELECT category_id FROM products
+                                                  WHERE id = ANY($2))))
+          AND (NOT EXISTS (SELECT 1 FROM promotion_stores x WHERE x.promotion_id = p.id)
+               OR EXISTS (SELECT 1 FROM promotion_stores x
+                          WHERE x.promotion_id = p.id AND x.store_id = st.id))
+    ) p ON TRUE";
+
+/// What a cart asks to be looked up.
+pub(crate) struct Wanted<'a> {
+    pub(crate) store_id: i64,
+    /// Each product once, with its quantity.
+    pub(crate) lines: &'a [(i64, i32)],
+    pub(crate) options: &'a SaleOptions,
+    pub(crate) payment: Option<&'a Payment>,
+}
+
+/// Reads what the carts are priced with.
+pub(crate) async fn lookup(
+    conn: &mut PgConnection,
+    carts: &[Wanted<'_>],
+    at: DateTime<Utc>,
+) -> Result<Lookups> {
+    let product_ids: Vec<i64> = carts
+        .iter()
+        .flat_map(|c| c.lines.iter().map(|(p, _)| *p))
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    let store_ids: Vec<i64> = carts
+        .iter()
+        .map(|c| c.store_id)
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    let products: Vec<PricedProduct> = sqlx::query_as(
+        "SELECT id, code, name, price, taxable, active, category_id
+         FROM products WHERE id = ANY($1)",
+    )
+    .bind(&product_ids)
+    .fetch_all(&mut *conn)
+    .await?;
+    let rows: Vec<PromotionRow> = if store_ids.is_empty() {
+        Vec::new()
+    } else {
+        sqlx::query_as(PROMOTIONS)
+            .bind(&store_ids)
+            .bind(&product_ids)
+            .bind(at)
+            .fetch_all(&mut *conn)
+            .await?
+    };
+    let mut dates = HashMap::new();
+    let mut promotions: BTreeMap<i64, Promotion> = BTreeMap::new();
+    for row in rows {
+        dates.insert(row.store_id, row.day);
+        if let Some(promotion) = promotion_of(row) {
+            promotions.entry(promotion.id).or_insert(promotion);
+        }
+    }
+
+    let customer_ids: Vec<i64> = carts
+        .iter()
+        .filter_map(|c| c.options.customer_id)
+        .collect();
+    let customers = if customer_ids.is_empty() {
+        BTreeSet::new()
+    } else {
+        sqlx::query_scalar::<_, i64>("SELECT id FROM customers WHERE id = ANY($1)")
+            .bind(&customer_ids)
+            .fetch_all(&mut *conn)
+            .await?
+            .into_iter()
+            .collect()
+    };
+    let codes: Vec<String> = carts
+        .iter()
+        .flat_map(|c| match c.payment {
+            Some(Payment::Tenders(tenders)) => tenders
+                .iter()
+                .filter(|t| t.kind == TenderKind::GiftCard)
+                .filter_map(|t| t.reference.as_deref().map(|r| r.trim().to_owned()))
+                .collect(),
+            _ => Vec::new(),
+        })
+        .collect();
+    let gift_cards = if codes.is_empty() {
+        HashMap::new()
+    } else {
+        sqlx::query_as::<_, (String, i64)>("SELECT code, id FROM gift_cards WHERE code = ANY($1)")
+            .bind(&codes)
+            .fetch_all(&mut *conn)
+            .await?
+            .into_iter()
+            .collect()
+    };
+    Ok(Lookups {
+        products: products.into_iter().map(|p| (p.id, p)).collect(),
+        dates,
+        fallback_date: at.date_naive(),
+        promotions: promotions.into_values().collect(),
+        customers,
+        gift_cards,
+    })
+}
+
+/// A stored promotion in the pricing's form; `None` for the row of a store without any.
+fn promotion_of(row: PromotionRow) -> Option<Promotion> {
+    let kind = match row.kind.as_deref()? {
+        "pourcentage" => PromotionKind::Percent(row.value?),
+        "montant" => PromotionKind::AmountOff(row.value?),
+        "prix_fixe" => PromotionKind::FixedPrice(row.value?),
+        "lot" => PromotionKind::Lot {
+            buy: row.buy?,
+            pay: row.pay?,
+        },
+        _ => return None,
+    };
+    Some(Promotion {
+        id: row.id?,
+        name: row.name?,
+        kind,
+        product_ids: row.product_ids.unwrap_or_default(),
+        category_ids: row.category_ids.unwrap_or_default(),
+        store_ids: row.store_ids.unwrap_or_default(),
+        starts_on: row.starts_on?,
+        ends_on: row.ends_on?,
+        active: true,
+    })
+}
