@@ -152,3 +152,98 @@ pub fn points_reversed(
     };
     share(returned_after) - share(returned_before)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::money::TaxRates;
+    use rust_decimal_macros::dec;
+
+    fn sold() -> (Vec<SoldLine>, Totals) {
+        // 3 units for 3.60 after a lot (taxable), 2 units for 2.25 after a discount (not taxed).
+        let lines = vec![
+            SoldLine {
+                quantity: 3,
+                total: dec!(3.60),
+                taxable: true,
+            },
+            SoldLine {
+                quantity: 2,
+                total: dec!(2.25),
+                taxable: false,
+            },
+        ];
+        let totals = TaxRates::default().totals(lines.iter().map(|l| (l.total, l.taxable)));
+        (lines, totals)
+    }
+
+    #[test]
+    fn returns_refund_the_paid_share_and_all_of_them_the_total() -> Result<(), PricingError> {
+        let (lines, sale) = sold();
+        assert_eq!(sale.total, dec!(6.39)); // 5.85 + 0.18 + 0.36
+        let first = refund(&lines, &sale, &[0, 0], &[1, 1])?;
+        // 1.20 + 1.13 (2.25 / 2 = 1.125 -> 1.13); taxes: a third of 0.18 and 0.36.
+        assert_eq!(first.subtotal, dec!(2.33));
+        assert_eq!((first.tps, first.tvq), (dec!(0.06), dec!(0.12)));
+        assert_eq!(first.total, dec!(2.51));
+        let second = refund(&lines, &sale, &[1, 1], &[1, 0])?;
+        let last = refund(&lines, &sale, &[2, 1], &[1, 1])?;
+        assert_eq!(
+            last.subtotal,
+            dec!(3.60) - dec!(2.40) + dec!(2.25) - dec!(1.13)
+        );
+        assert_eq!(first.total + second.total + last.total, sale.total);
+        Ok(())
+    }
+
+    #[test]
+    fn refuses_returning_more_than_was_sold() {
+        let (lines, sale) = sold();
+        let fields = |r: Result<Totals, PricingError>| -> Vec<String> {
+            r.err()
+                .map(|e| e.errors.into_iter().map(|f| f.field).collect())
+                .unwrap_or_default()
+        };
+        assert_eq!(
+            fields(refund(&lines, &sale, &[2, 0], &[2, 0])),
+            ["lignes[0]"]
+        );
+        assert_eq!(
+            fields(refund(&lines, &sale, &[0, 0], &[0, -1])),
+            ["lignes[1]"]
+        );
+        assert_eq!(fields(refund(&lines, &sale, &[0], &[1])), ["lignes"]);
+    }
+
+    #[test]
+    fn a_refund_goes_back_to_the_tenders_pro_rata() -> Result<(), PricingError> {
+        let parts = split_refund(dec!(2.51), &[dec!(5.00), dec!(1.39)])?;
+        // 2.51 x 5 / 6.39 = 1.9640 -> 1.96; 2.51 x 1.39 / 6.39 = 0.5459 -> 0.55
+        assert_eq!(parts, vec![dec!(1.96), dec!(0.55)]);
+        assert_eq!(
+            split_refund(dec!(6.39), &[dec!(5.00), dec!(1.39)])?,
+            vec![dec!(5.00), dec!(1.39)]
+        );
+        let over = split_refund(dec!(6.40), &[dec!(5.00), dec!(1.39)]);
+        assert_eq!(
+            over.map_err(|e| e.errors[0].field.clone()),
+            Err("montant".into())
+        );
+        assert_eq!(split_refund(dec!(0), &[])?, Vec::<Decimal>::new());
+        Ok(())
+    }
+
+    #[test]
+    fn points_are_reversed_by_cumulative_floors() {
+        // 24 points on 24.99: returning a third, then the rest.
+        assert_eq!(points_reversed(24, dec!(24.99), dec!(0), dec!(8.33)), 8);
+        assert_eq!(
+            points_reversed(24, dec!(24.99), dec!(8.33), dec!(24.99)),
+            16
+        );
+        assert_eq!(points_reversed(5, dec!(3.00), dec!(0), dec!(1.00)), 1);
+        assert_eq!(points_reversed(5, dec!(3.00), dec!(1.00), dec!(2.00)), 2);
+        assert_eq!(points_reversed(5, dec!(3.00), dec!(2.00), dec!(3.00)), 2);
+        assert_eq!(points_reversed(0, dec!(0), dec!(0), dec!(0)), 0);
+    }
+}

@@ -177,3 +177,135 @@ pub fn points_earned(subtotal: Decimal, rules: &Rules) -> i64 {
     let dollars = subtotal.floor().to_i64().unwrap_or(i64::MAX);
     dollars.saturating_mul(i64::from(rules.points_per_dollar))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rust_decimal_macros::dec;
+
+    fn tender(kind: TenderKind, amount: Decimal) -> Tender {
+        Tender {
+            kind,
+            amount,
+            reference: None,
+        }
+    }
+
+    fn fields(result: Result<Settlement, PricingError>) -> Vec<String> {
+        result
+            .err()
+            .map(|e| e.errors.into_iter().map(|f| f.field).collect())
+            .unwrap_or_default()
+    }
+
+    #[test]
+    fn modes_round_trip_their_rest_names() {
+        for kind in TenderKind::ALL {
+            assert_eq!(TenderKind::parse(kind.as_str()), Some(kind));
+        }
+        assert_eq!(TenderKind::parse("cheque"), None);
+        assert_eq!(
+            serde_json::to_string(&TenderKind::GiftCard).ok(),
+            Some("\"carte_cadeau\"".to_string())
+        );
+    }
+
+    #[test]
+    fn cash_over_the_total_gives_change() -> Result<(), PricingError> {
+        let s = settle(
+            dec!(17.25),
+            &[
+                tender(TenderKind::GiftCard, dec!(5.00)),
+                tender(TenderKind::Cash, dec!(20.00)),
+            ],
+        )?;
+        assert_eq!(s.change, dec!(7.75));
+        assert_eq!(s.cash_tendered, dec!(20.00));
+        assert_eq!(s.paid, vec![dec!(5.00), dec!(12.25)]);
+        // Exact payment by card and points.
+        let s = settle(
+            dec!(10.00),
+            &[
+                tender(TenderKind::Card, dec!(9.00)),
+                tender(TenderKind::Points, dec!(1.00)),
+            ],
+        )?;
+        assert_eq!((s.change, s.paid), (dec!(0), vec![dec!(9.00), dec!(1.00)]));
+        // The change comes out of the last cash tender first.
+        let s = settle(
+            dec!(3.00),
+            &[
+                tender(TenderKind::Cash, dec!(2.00)),
+                tender(TenderKind::Cash, dec!(5.00)),
+            ],
+        )?;
+        assert_eq!(
+            (s.change, s.paid),
+            (dec!(4.00), vec![dec!(2.00), dec!(1.00)])
+        );
+        Ok(())
+    }
+
+    #[test]
+    fn refuses_what_does_not_pay_or_overpays_without_cash() {
+        assert_eq!(fields(settle(dec!(1), &[])), ["paiements"]);
+        assert!(settle(dec!(0), &[]).is_ok());
+        let short = settle(dec!(10), &[tender(TenderKind::Card, dec!(9.99))]);
+        assert_eq!(
+            short.err().map(|e| e.errors[0].message.clone()),
+            Some("Il manque 0,01 $ pour payer le total.".to_string())
+        );
+        assert_eq!(
+            fields(settle(dec!(10), &[tender(TenderKind::Card, dec!(10.01))])),
+            ["paiements"]
+        );
+        // 2 $ of cash cannot give 3 $ of change on a card overpaying by 1 $.
+        assert_eq!(
+            fields(settle(
+                dec!(10),
+                &[
+                    tender(TenderKind::Card, dec!(11)),
+                    tender(TenderKind::Cash, dec!(2))
+                ]
+            )),
+            ["paiements"]
+        );
+        assert_eq!(
+            fields(settle(
+                dec!(10),
+                &[
+                    tender(TenderKind::Cash, dec!(0)),
+                    tender(TenderKind::Card, dec!(-1)),
+                    tender(TenderKind::Card, dec!(10.001))
+                ]
+            )),
+            [
+                "paiements[0].montant",
+                "paiements[1].montant",
+                "paiements[2].montant"
+            ]
+        );
+    }
+
+    #[test]
+    fn points_pay_in_whole_points_and_are_earned_per_whole_dollar() {
+        let rules = Rules::default();
+        assert_eq!(points_for_amount(dec!(1.00), &rules), Ok(100));
+        assert_eq!(points_for_amount(dec!(2.37), &rules), Ok(237));
+        assert!(points_for_amount(dec!(0), &rules).is_err());
+        let half = Rules {
+            points_per_dollar_redeemed: 50,
+            ..rules
+        };
+        assert_eq!(points_for_amount(dec!(0.02), &half), Ok(1));
+        assert!(points_for_amount(dec!(0.01), &half).is_err());
+        assert_eq!(points_earned(dec!(24.99), &rules), 24);
+        assert_eq!(points_earned(dec!(0.99), &rules), 0);
+        assert_eq!(points_earned(dec!(-5), &rules), 0);
+        let double = Rules {
+            points_per_dollar: 2,
+            ..rules
+        };
+        assert_eq!(points_earned(dec!(10.50), &double), 20);
+    }
+}
