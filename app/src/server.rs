@@ -234,7 +234,7 @@ pub fn clear_session_cookie() {
     set_cookie(&sign_in_settings().cookie("", 0));
 }
 
-/// The tax rates of the sales (Quebec's unless the server provides others in the context).
-pub fn tax_rates() -> domain::TaxRates {
-    use_context::<domain::TaxRates>().unwrap_or_default()
+/// The selling rules (taxes, loyalty, discount limit): the SPEC's unless the server provides others in the context.
+pub fn selling_rules() -> domain::Rules {
+    use_context::<domain::Rules>().unwrap_or_default()
 }

@@ -20,7 +20,7 @@ pub use catalogue::{CATEGORIES, PRODUCTS};
 pub use stores::STORES;
 
 use chrono::{DateTime, Utc};
-use domain::{Error, Result, TaxRates};
+use domain::{Error, Result, Rules};
 use serde::Serialize;
 use sqlx::PgPool;
 
@@ -51,12 +51,12 @@ pub async fn is_empty(db: &PgPool) -> Result<bool> {
 }
 
 /// Fills an empty database with the demo set. Refuses (`Conflict`) when data already exists.
-pub async fn seed_demo(db: &PgPool, taxes: &TaxRates) -> Result<DemoReport> {
-    seed_demo_at(db, taxes, Utc::now()).await
+pub async fn seed_demo(db: &PgPool, rules: &Rules) -> Result<DemoReport> {
+    seed_demo_at(db, rules, Utc::now()).await
 }
 
 /// The demo set as of `now`: the same `now` always gives the same data.
-pub async fn seed_demo_at(db: &PgPool, taxes: &TaxRates, now: DateTime<Utc>) -> Result<DemoReport> {
+pub async fn seed_demo_at(db: &PgPool, rules: &Rules, now: DateTime<Utc>) -> Result<DemoReport> {
     if !is_empty(db).await? {
         return Err(Error::Conflict(
             "La base contient déjà des données : démo non chargée.".into(),
@@ -79,5 +79,5 @@ pub async fn seed_demo_at(db: &PgPool, taxes: &TaxRates, now: DateTime<Utc>) -> 
         employees: 2 * STORES.len() + 1,
         ..Default::default()
     };
-    history::write(&mut conn, *taxes, now, admin, stores, products, report).await
+    history::write(&mut conn, *rules, now, admin, stores, products, report).await
 }

@@ -11,7 +11,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use domain::sales::{self, CartLine, Channel, NewSale, Payment};
-use domain::{Actor, TaxRates};
+use domain::{Actor, Rules};
 
 type BoxResult<T> = Result<T, Box<dyn Error + Send + Sync>>;
 
@@ -102,12 +102,13 @@ async fn main() -> BoxResult<()> {
                     },
                     lines,
                     payment: Payment::Card,
+                    options: Default::default(),
                 };
                 let t = Instant::now();
                 sales::record_sale(
                     &db,
                     &Actor::ApiClient { id: None },
-                    &TaxRates::default(),
+                    &Rules::default(),
                     &new,
                 )
                 .await?;

@@ -15,7 +15,7 @@ use crate::inventory::{
 };
 use crate::sales::{self, NewReturn, NewSale, Return, SaleOutcome};
 use crate::stores::{self, RegisterSession, ZReport};
-use crate::{Actor, Result, TaxRates};
+use crate::{Actor, Result, Rules};
 
 /// Opens a register at `at`, as [`stores::open_session`] does now.
 pub async fn open_session(
@@ -43,11 +43,11 @@ pub async fn close_session(
 pub async fn record_sale(
     conn: &mut PgConnection,
     actor: &Actor,
-    taxes: &TaxRates,
+    rules: &Rules,
     new: &NewSale,
     at: DateTime<Utc>,
 ) -> Result<SaleOutcome> {
-    sales::record_sale_at(conn, actor, taxes, new, at).await
+    sales::record_sale_at(conn, actor, rules, new, at).await
 }
 
 /// Takes a return at `at`, as [`sales::create_return`] does now.

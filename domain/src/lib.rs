@@ -22,6 +22,7 @@ pub mod stores;
 
 pub use error::{Error, FieldError, Result};
 pub use money::TaxRates;
+pub use pricing::Rules;
 pub use page::{Page, PageRequest};
 
 use serde::{Deserialize, Serialize};

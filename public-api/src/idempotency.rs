@@ -153,6 +153,7 @@ mod tests {
                     quantity: 1,
                 }],
                 payment: domain::sales::Payment::Card,
+                options: Default::default(),
             };
             assert!(sale.validate().is_ok(), "{client}");
         }

@@ -43,7 +43,7 @@ pub struct ApiState {
     pub auth_failures: Option<auth_failures::AuthFailures>,
     /// Reports each caller may compute at once (`REPORT_CONCURRENCY`).
     pub reports: report_gate::ReportGate,
-    pub taxes: domain::TaxRates,
+    pub rules: domain::Rules,
     /// `POST /stores/{id}/sales`, with its lanes (started here, ended when the state is dropped).
     pub(crate) sales: sales::SaleService,
     last_seen: Arc<Mutex<HashMap<i64, Instant>>>,
@@ -58,7 +58,7 @@ impl ApiState {
             Duration::from_millis(config.redis_timeout_ms),
             config.local_cache_mb,
         );
-        let taxes = domain::TaxRates::default();
+        let rules = domain::Rules::default();
         // a setting of the process, like the pool's statement timeout
         domain::reporting::set_statement_timeout(Duration::from_millis(
             config.report_statement_timeout_ms,
@@ -71,12 +71,12 @@ impl ApiState {
             reports: report_gate::ReportGate::new(config.report_concurrency),
             instance_id: Arc::from(config.instance.resolved_id().as_str()),
             limiter: auth::limiter(config.rate_limit_per_minute),
-            sales: sales::SaleService::start(pool.clone(), taxes, cache.clone()),
+            sales: sales::SaleService::start(pool.clone(), rules, cache.clone()),
             cache,
             pool,
             config: Arc::new(config),
             started: Instant::now(),
-            taxes,
+            rules,
             last_seen: Arc::default(),
         }
     }

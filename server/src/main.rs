@@ -86,7 +86,7 @@ async fn seed(url: &str) -> anyhow::Result<()> {
         return Ok(());
     }
     let started = Instant::now();
-    let report = demo::seed_demo(&pool, &domain::TaxRates::default()).await?;
+    let report = demo::seed_demo(&pool, &domain::Rules::default()).await?;
     // the year of demo sales left dead row versions behind every stock row, and no statistics:
     // clean up and analyse now rather than wait for autovacuum (stock pages were 10x slower)
     domain::db::vacuum_analyze(&pool).await?;

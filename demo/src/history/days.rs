@@ -138,6 +138,7 @@ impl Seeder<'_> {
                 channel: Channel::Till { register_id },
                 lines: lines.clone(),
                 payment,
+                options: Default::default(),
             };
             if cash {
                 // Customers pay with a round amount.
@@ -151,7 +152,7 @@ impl Seeder<'_> {
                 };
             }
             let mut tx = self.conn.begin().await?;
-            let outcome = backfill::record_sale(&mut tx, &employee, &self.taxes, &new, at).await;
+            let outcome = backfill::record_sale(&mut tx, &employee, &self.rules, &new, at).await;
             match outcome {
                 Ok(outcome) => {
                     tx.commit().await?;
@@ -182,7 +183,7 @@ impl Seeder<'_> {
                     .await?;
             amounts.push((price * Decimal::from(line.quantity), taxable));
         }
-        Ok(self.taxes.totals(amounts).total)
+        Ok(self.rules.taxes.totals(amounts).total)
     }
 
     async fn return_one(

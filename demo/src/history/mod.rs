@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, Duration, NaiveDate, NaiveTime, TimeZone, Utc};
 use domain::inventory::Location;
-use domain::{Actor, Result, TaxRates, backfill};
+use domain::{Actor, Result, Rules, backfill};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use sqlx::{Acquire, PgConnection};
@@ -21,7 +21,7 @@ use crate::{DemoReport, HISTORY_DAYS};
 struct Seeder<'a> {
     conn: &'a mut PgConnection,
     rng: ChaCha8Rng,
-    taxes: TaxRates,
+    rules: Rules,
     now: DateTime<Utc>,
     admin: Actor,
     stores: Vec<StoreCtx>,
@@ -46,7 +46,7 @@ fn local(tz: chrono_tz::Tz, day: NaiveDate, hour: u32, minute: u32) -> DateTime<
 /// Writes the history on `conn` and completes the report with what it wrote.
 pub(crate) async fn write(
     conn: &mut PgConnection,
-    taxes: TaxRates,
+    rules: Rules,
     now: DateTime<Utc>,
     admin: Actor,
     stores: Vec<StoreCtx>,
@@ -56,7 +56,7 @@ pub(crate) async fn write(
     let mut seeder = Seeder {
         conn,
         rng: ChaCha8Rng::seed_from_u64(20_261_123),
-        taxes,
+        rules,
         now,
         admin,
         stores,

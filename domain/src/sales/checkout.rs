@@ -287,3 +287,27 @@ async fn earlier_sales(
             .await?;
     Ok(found.into_iter().collect())
 }
+
+/// Prices a sale exactly as [`record_sale`] would record it, writing nothing: the receipt it
+/// would print, with id 0. The balances a tender would spend are not checked (the sale checks
+/// them under their row's lock).
+pub async fn quote_sale(db: &PgPool, actor: &Actor, rules: &Rules, new: &NewSale) -> Result<Sale> {
+    let lines = merge_cart(new)?;
+    let mut conn = db.acquire().await?;
+    let located = locate(&mut conn, actor, new, lines).await?;
+    let at = Utc::now().trunc_subsecs(6);
+    let found = lookup(&mut conn, &[located.wanted()], at).await?;
+    let store: Option<(String, String)> =
+        sqlx::query_as("SELECT name, address FROM stores WHERE id = $1")
+            .bind(located.store_id)
+            .fetch_optional(&mut *conn)
+            .await?;
+    let store = store.ok_or_else(|| Error::not_found("Magasin", located.store_id))?;
+    let priced = price(located, &found, rules)?;
+    let mut sale = sell::receipt(&priced, 0, &[], store, None, at);
+    sale.client_sale_id = String::new();
+    if let Some(customer) = sale.customer_id {
+        sale.customer = sale_customer(&mut conn, customer).await?;
+    }
+    Ok(sale)
+}

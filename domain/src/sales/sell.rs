@@ -405,15 +405,34 @@ fn finish(cart: &Priced<'_, '_>, row: Row, at: DateTime<Utc>) -> Result<Option<S
     let Some(sale_id) = row.sale_id else {
         return Ok(None);
     };
+    Ok(Some(receipt(
+        cart,
+        sale_id,
+        &row.line_ids,
+        (store_name, store_address),
+        row.employee_name,
+        at,
+    )))
+}
+
+/// The receipt of a priced cart: a written sale's, or a quote's (id 0, lines 0).
+pub(super) fn receipt(
+    cart: &Priced<'_, '_>,
+    sale_id: i64,
+    line_ids: &[i64],
+    (store_name, store_address): (String, String),
+    employee_name: Option<String>,
+    at: DateTime<Utc>,
+) -> Sale {
     let lines = cart
         .cart
         .lines
         .iter()
         .zip(&cart.products)
-        .zip(&row.line_ids)
+        .zip(line_ids.iter().copied().chain(std::iter::repeat(0)))
         .zip(1..)
         .map(|(((line, product), id), line_no)| SaleLine {
-            id: *id,
+            id,
             line_no,
             product_id: product.id,
             product_code: product.code.clone(),
@@ -443,7 +462,7 @@ fn finish(cart: &Priced<'_, '_>, row: Row, at: DateTime<Utc>) -> Result<Option<S
             points: t.points,
         })
         .collect();
-    Ok(Some(Sale {
+    Sale {
         id: sale_id,
         client_sale_id: cart.client_sale_id.to_owned(),
         store_id: cart.store_id,
@@ -453,7 +472,7 @@ fn finish(cart: &Priced<'_, '_>, row: Row, at: DateTime<Utc>) -> Result<Option<S
         register_name: cart.register.as_ref().map(|r| r.name.clone()),
         session_id: cart.session_id,
         employee_id: cart.actor.employee_id(),
-        employee_name: row.employee_name,
+        employee_name,
         api_client_id: cart.actor.api_client_id(),
         sold_at: at,
         subtotal: cart.cart.totals.subtotal,
@@ -475,5 +494,5 @@ fn finish(cart: &Priced<'_, '_>, row: Row, at: DateTime<Utc>) -> Result<Option<S
         payments,
         gift_cards: Vec::new(),
         customer: None,
-    }))
+    }
 }

@@ -6,10 +6,14 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use sqlx::{FromRow, PgPool};
 
-use super::cart::{CartLine, merge_lines};
+use super::cart::{CartLine, SaleOptions, merge_lines};
+use super::lookup::{Wanted, lookup};
+use super::price::priced_cart;
 use crate::catalog::escape_like;
-use crate::money::{TaxRates, Totals};
+use crate::money::Totals;
 use crate::{Actor, Result};
+use chrono::Utc;
+use pricing::{PricedLine, Rules};
 
 /// A product as the till lists it: price, tax flag and what the store has on its shelves.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, FromRow)]
@@ -61,25 +65,36 @@ pub async fn search_till_products(
 pub struct QuoteLine {
     pub product: TillProduct,
     pub quantity: i32,
+    /// What the line costs before tax, after its promotion and discounts.
     pub line_total: Decimal,
+    /// The money order's detail: original price, promotion, discounts.
+    pub priced: PricedLine,
 }
 
 /// A cart priced for a store: lines in the order products were first added, quantities of the
-/// same product summed, and the sale's totals.
+/// same product summed, promotions and discounts applied, and the sale's totals.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Quote {
     pub lines: Vec<QuoteLine>,
     pub totals: Totals,
+    pub promotion_savings: Decimal,
+    pub manual_discounts: Decimal,
+    /// The largest manual discount in percent, which may need a manager's approval.
+    pub manual_discount_rate: Decimal,
+    /// Points the customer would earn.
+    pub points_earned: i64,
 }
 
-/// Prices a cart. Products that no longer exist or are no longer sold are left out (the till
-/// drops them from the cart); quantities must be at least 1.
+/// Prices a cart as [`record_sale`](super::record_sale) would. Products that no longer exist
+/// or are no longer sold are left out (the till drops them from the cart); quantities must be
+/// at least 1; a discount that the rules refuse is refused naming it.
 pub async fn quote_cart(
     db: &PgPool,
     actor: &Actor,
-    taxes: &TaxRates,
+    rules: &Rules,
     store_id: i64,
     lines: &[CartLine],
+    options: &SaleOptions,
 ) -> Result<Quote> {
     actor.ensure_store(store_id)?;
     let merged = if lines.is_empty() {
@@ -88,6 +103,7 @@ pub async fn quote_cart(
         merge_lines(lines)?
     };
     let ids: Vec<i64> = merged.iter().map(|(p, _)| *p).collect();
+    let mut conn = db.acquire().await?;
     let found: Vec<TillProduct> = sqlx::query_as(
         "SELECT p.id AS product_id, p.code, p.name, p.price, p.taxable,
                 COALESCE(s.quantity, 0) AS in_stock
@@ -97,19 +113,50 @@ pub async fn quote_cart(
     )
     .bind(store_id)
     .bind(&ids)
-    .fetch_all(db)
+    .fetch_all(&mut *conn)
     .await?;
-    let lines: Vec<QuoteLine> = merged
+    let kept: Vec<(i64, i32)> = merged
         .into_iter()
-        .filter_map(|(id, quantity)| {
-            let product = found.iter().find(|p| p.product_id == id)?.clone();
+        .filter(|(id, _)| found.iter().any(|p| p.product_id == *id))
+        .collect();
+    let mut options = options.clone();
+    options
+        .line_discounts
+        .retain(|(p, _)| kept.iter().any(|(id, _)| id == p));
+    let looked = lookup(
+        &mut conn,
+        &[Wanted {
+            store_id,
+            lines: &kept,
+            options: &options,
+            payment: None,
+        }],
+        Utc::now(),
+    )
+    .await?;
+    let (_, cart) = priced_cart(store_id, &kept, &options, &looked, rules)?;
+    let lines = cart
+        .lines
+        .iter()
+        .filter_map(|priced| {
+            let product = found.iter().find(|p| p.product_id == priced.product_id)?;
             Some(QuoteLine {
-                line_total: product.price * Decimal::from(quantity),
-                product,
-                quantity,
+                product: product.clone(),
+                quantity: priced.quantity,
+                line_total: priced.total,
+                priced: priced.clone(),
             })
         })
         .collect();
-    let totals = taxes.totals(lines.iter().map(|l| (l.line_total, l.product.taxable)));
-    Ok(Quote { lines, totals })
+    Ok(Quote {
+        lines,
+        totals: cart.totals,
+        promotion_savings: cart.promotion_savings,
+        manual_discounts: cart.manual_discounts,
+        manual_discount_rate: cart.manual_discount_rate,
+        points_earned: match options.customer_id {
+            Some(_) => pricing::points_earned(cart.totals.subtotal, rules),
+            None => 0,
+        },
+    })
 }

@@ -334,7 +334,7 @@ async fn store_stock_counts_the_units_sold_in_the_last_30_days_of_that_store(db:
             domain::sales::record_sale(
                 &db,
                 &cashier,
-                &domain::TaxRates::default(),
+                &domain::Rules::default(),
                 &till_sale(
                     id,
                     register,

@@ -11,7 +11,7 @@ use domain::inventory::{self, Location};
 use domain::reporting::{self, CustomQuery, CustomSource, GroupBy, Metric, Period};
 use domain::sales::{self, NewReturn, Payment, ReturnLineInput, Sale};
 use domain::stores;
-use domain::{Actor, TaxRates};
+use domain::{Actor, Rules};
 use rust_decimal::Decimal;
 use rust_decimal_macros::dec;
 use sqlx::PgPool;
@@ -261,7 +261,7 @@ async fn the_report_from_the_aggregates_equals_the_raw_computation(db: PgPool) {
         let sale = sales::record_sale(
             &db,
             &actor,
-            &TaxRates::default(),
+            &Rules::default(),
             &till_sale(&format!("gen-{n}"), register, &lines, Payment::Card),
         )
         .await
@@ -375,7 +375,7 @@ async fn product_groupings_list_the_best_first_up_to_the_limit(db: PgPool) {
             &[(*id, i as i32 + 1)],
             Payment::Card,
         );
-        sales::record_sale(&db, &w.cashier, &TaxRates::default(), &new)
+        sales::record_sale(&db, &w.cashier, &Rules::default(), &new)
             .await
             .unwrap();
     }
@@ -420,7 +420,7 @@ async fn the_report_reads_the_aggregates_not_the_sales(db: PgPool) {
     open_register(&db, &w).await;
     let bread = product(&db, &w, "ALI001", 100, false, 100, 0).await;
     let new = till_sale("s", w.register, &[(bread, 2)], Payment::Card);
-    sales::record_sale(&db, &w.cashier, &TaxRates::default(), &new)
+    sales::record_sale(&db, &w.cashier, &Rules::default(), &new)
         .await
         .unwrap();
     for sql in [

@@ -9,7 +9,7 @@ use crate::world::*;
 use chrono::{Duration, NaiveDate, Utc};
 use domain::reporting::{self, Period, ReportScope};
 use domain::sales::{self, Channel, NewSale, Payment, Sale};
-use domain::{Actor, TaxRates};
+use domain::{Actor, Rules};
 use rust_decimal::Decimal;
 use sqlx::PgPool;
 
@@ -90,7 +90,7 @@ async fn assert_exact(db: &PgPool, when: &str) {
 }
 
 async fn sell(db: &PgPool, actor: &Actor, new: &NewSale) -> Sale {
-    sales::record_sale(db, actor, &TaxRates::default(), new)
+    sales::record_sale(db, actor, &Rules::default(), new)
         .await
         .unwrap()
         .sale
@@ -129,6 +129,7 @@ async fn sales_and_returns_keep_the_aggregates_exact(db: PgPool) {
             quantity: 4,
         }],
         payment: Payment::Card,
+        options: Default::default(),
     };
     sell(&db, &Actor::ApiClient { id: None }, &external).await;
     // a replayed sale counts once
@@ -283,11 +284,12 @@ async fn concurrent_sales_and_returns_keep_the_aggregates_exact(db: PgPool) {
                         },
                     ],
                     payment: Payment::Card,
+                    options: Default::default(),
                 },
             ),
         };
         tasks.spawn(async move {
-            sales::record_sale(&db, &actor, &TaxRates::default(), &new)
+            sales::record_sale(&db, &actor, &Rules::default(), &new)
                 .await
                 .map(|o| o.sale)
         });
@@ -352,7 +354,7 @@ async fn stores_other_register(db: &PgPool, w: &World) {
 /// aggregates are exact, and the reports read from them equal the raw sums.
 #[sqlx::test(migrator = "domain::MIGRATOR")]
 async fn reports_from_the_aggregates_equal_the_raw_figures_on_the_demo_data(db: PgPool) {
-    demo::seed_demo_at(&db, &TaxRates::default(), Utc::now())
+    demo::seed_demo_at(&db, &Rules::default(), Utc::now())
         .await
         .unwrap();
     assert_exact(&db, "the demo data").await;

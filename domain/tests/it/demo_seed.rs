@@ -1,12 +1,12 @@
 //! The demo data set: deterministic, complete, and consistent with the rules that produced it.
 
 use crate::world::assert_movements_explain_stock;
-use domain::{TaxRates, staff};
+use domain::{Rules, staff};
 use sqlx::PgPool;
 
 #[sqlx::test(migrator = "domain::MIGRATOR")]
 async fn the_demo_seed_is_complete_and_its_movements_explain_the_stock(db: PgPool) {
-    let report = demo::seed_demo(&db, &TaxRates::default()).await.unwrap();
+    let report = demo::seed_demo(&db, &Rules::default()).await.unwrap();
     assert_eq!(
         (report.stores, report.products, report.employees),
         (5, 13, 11)
@@ -88,7 +88,7 @@ async fn the_demo_seed_is_complete_and_its_movements_explain_the_stock(db: PgPoo
     );
 
     // a second seed refuses to touch existing data
-    assert!(demo::seed_demo(&db, &TaxRates::default()).await.is_err());
+    assert!(demo::seed_demo(&db, &Rules::default()).await.is_err());
 }
 
 /// What two seeds must agree on: every sale, line, return, request and stock row.
@@ -115,7 +115,7 @@ async fn fingerprint(db: &PgPool) -> String {
 #[sqlx::test(migrator = "domain::MIGRATOR")]
 async fn the_demo_seed_is_deterministic(db: PgPool) {
     let now = chrono::Utc::now();
-    demo::seed_demo_at(&db, &TaxRates::default(), now)
+    demo::seed_demo_at(&db, &Rules::default(), now)
         .await
         .unwrap();
 
@@ -137,7 +137,7 @@ async fn the_demo_seed_is_deterministic(db: PgPool) {
         .await
         .unwrap();
     domain::MIGRATOR.run(&twin_db).await.unwrap();
-    demo::seed_demo_at(&twin_db, &TaxRates::default(), now)
+    demo::seed_demo_at(&twin_db, &Rules::default(), now)
         .await
         .unwrap();
     let (a, b) = (fingerprint(&db).await, fingerprint(&twin_db).await);

@@ -6,7 +6,7 @@
 use crate::world::*;
 use domain::inventory::{self, Location, RequestLine, Transition};
 use domain::sales::{self, NewReturn, Payment, ReturnLineInput};
-use domain::{Error, TaxRates, stores};
+use domain::{Error, Rules, stores};
 use rust_decimal_macros::dec;
 use sqlx::PgPool;
 
@@ -29,7 +29,7 @@ async fn another_store_s_ids_answer_like_missing_ones(db: PgPool) {
     let sale = sales::record_sale(
         &db,
         &w.cashier,
-        &TaxRates::default(),
+        &Rules::default(),
         &till_sale("v1", w.register, &[(bread, 2)], Payment::Card),
     )
     .await
@@ -183,7 +183,7 @@ async fn amounts_beyond_what_the_database_holds_are_refused_by_field(db: PgPool)
         },
     );
     assert_eq!(
-        fields(sales::record_sale(&db, &w.cashier, &TaxRates::default(), &cash).await),
+        fields(sales::record_sale(&db, &w.cashier, &Rules::default(), &cash).await),
         ["amount_tendered"]
     );
     assert_eq!(

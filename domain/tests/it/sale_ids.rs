@@ -3,7 +3,7 @@
 
 use crate::world::*;
 use domain::sales::{self, ClientSaleId, Payment};
-use domain::{Actor, Error, TaxRates, stores};
+use domain::{Actor, Error, Rules, stores};
 use rust_decimal::Decimal;
 use sqlx::PgPool;
 
@@ -36,7 +36,7 @@ async fn a_till_replay_answers_only_the_same_employee_in_the_same_store(db: PgPo
     shelve(&db, w.other_store, bread, 20).await;
     let id: String = ClientSaleId::till(PAGE_ID).unwrap().into();
     let new = till_sale(&id, w.register, &[(bread, 1)], Payment::Card);
-    let taxes = TaxRates::default();
+    let taxes = Rules::default();
     let first = sales::record_sale(&db, &w.cashier, &taxes, &new)
         .await
         .unwrap();
@@ -78,7 +78,7 @@ async fn an_api_replay_answers_only_the_same_client_in_the_same_store(db: PgPool
     let api = Actor::ApiClient { id: None };
     let id: String = ClientSaleId::api("env", "commande-42").into();
     assert_eq!(id, "api:env:commande-42");
-    let taxes = TaxRates::default();
+    let taxes = Rules::default();
     let first = sales::record_sale(
         &db,
         &api,

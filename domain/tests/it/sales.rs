@@ -3,7 +3,7 @@
 
 use crate::world::*;
 use domain::sales::{self, CartLine, Channel, NewReturn, NewSale, Payment, ReturnLineInput};
-use domain::{Error, TaxRates, stores};
+use domain::{Error, Rules, stores};
 use rust_decimal_macros::dec;
 use sqlx::PgPool;
 
@@ -21,7 +21,7 @@ async fn a_sale_takes_prices_from_the_database_and_computes_taxes(db: PgPool) {
             tendered: Some(dec!(10)),
         },
     );
-    let out = sales::record_sale(&db, &w.cashier, &TaxRates::default(), &new)
+    let out = sales::record_sale(&db, &w.cashier, &Rules::default(), &new)
         .await
         .unwrap();
     assert!(!out.replayed);
@@ -59,7 +59,7 @@ async fn two_lines_of_one_product_are_checked_against_their_sum(db: PgPool) {
         &[(water, 1), (milk, 3), (milk, 3)],
         Payment::Card,
     );
-    let err = sales::record_sale(&db, &w.cashier, &TaxRates::default(), &new)
+    let err = sales::record_sale(&db, &w.cashier, &Rules::default(), &new)
         .await
         .unwrap_err();
     match err {
@@ -85,7 +85,7 @@ async fn two_lines_of_one_product_are_checked_against_their_sum(db: PgPool) {
     assert_eq!(sales, 0);
 
     let ok = till_sale("s2", w.register, &[(milk, 2), (milk, 3)], Payment::Card);
-    let sale = sales::record_sale(&db, &w.cashier, &TaxRates::default(), &ok)
+    let sale = sales::record_sale(&db, &w.cashier, &Rules::default(), &ok)
         .await
         .unwrap()
         .sale;
@@ -104,7 +104,7 @@ async fn fifty_concurrent_sales_of_the_last_units_never_oversell(db: PgPool) {
         let (db, actor, register) = (db.clone(), w.cashier, w.register);
         tasks.spawn(async move {
             let new = till_sale(&format!("c{i}"), register, &[(cola, 1)], Payment::Card);
-            sales::record_sale(&db, &actor, &TaxRates::default(), &new).await
+            sales::record_sale(&db, &actor, &Rules::default(), &new).await
         });
     }
     let (mut sold, mut refused) = (0, 0);
@@ -131,10 +131,10 @@ async fn a_retried_sale_returns_the_first_one(db: PgPool) {
     open_register(&db, &w).await;
     let bread = product(&db, &w, "ALI001", 120, false, 20, 0).await;
     let new = till_sale("retry-me", w.register, &[(bread, 2)], Payment::Card);
-    let first = sales::record_sale(&db, &w.cashier, &TaxRates::default(), &new)
+    let first = sales::record_sale(&db, &w.cashier, &Rules::default(), &new)
         .await
         .unwrap();
-    let again = sales::record_sale(&db, &w.cashier, &TaxRates::default(), &new)
+    let again = sales::record_sale(&db, &w.cashier, &Rules::default(), &new)
         .await
         .unwrap();
     assert!(again.replayed);
@@ -146,7 +146,7 @@ async fn a_retried_sale_returns_the_first_one(db: PgPool) {
         let (db, actor, register) = (db.clone(), w.cashier, w.register);
         tasks.spawn(async move {
             let new = till_sale("raced", register, &[(bread, 1)], Payment::Card);
-            sales::record_sale(&db, &actor, &TaxRates::default(), &new)
+            sales::record_sale(&db, &actor, &Rules::default(), &new)
                 .await
                 .unwrap()
                 .sale
@@ -164,13 +164,13 @@ async fn a_till_sale_needs_an_open_session_and_the_right_store(db: PgPool) {
     let w = world(&db).await;
     let bread = product(&db, &w, "ALI001", 120, false, 20, 0).await;
     let new = till_sale("closed", w.register, &[(bread, 1)], Payment::Card);
-    let err = sales::record_sale(&db, &w.cashier, &TaxRates::default(), &new)
+    let err = sales::record_sale(&db, &w.cashier, &Rules::default(), &new)
         .await
         .unwrap_err();
     assert!(matches!(err, Error::Conflict(_)), "{err:?}");
 
     open_register(&db, &w).await;
-    let err = sales::record_sale(&db, &w.other_cashier, &TaxRates::default(), &new)
+    let err = sales::record_sale(&db, &w.other_cashier, &Rules::default(), &new)
         .await
         .unwrap_err();
     // another store's register is not found, like a missing one
@@ -184,7 +184,7 @@ async fn a_till_sale_needs_an_open_session_and_the_right_store(db: PgPool) {
             tendered: Some(dec!(1.00)),
         },
     );
-    let err = sales::record_sale(&db, &w.cashier, &TaxRates::default(), &short)
+    let err = sales::record_sale(&db, &w.cashier, &Rules::default(), &short)
         .await
         .unwrap_err();
     assert!(
@@ -203,12 +203,12 @@ async fn inactive_or_unknown_products_are_not_sold(db: PgPool) {
         .await
         .unwrap();
     let new = till_sale("inactive", w.register, &[(bread, 1)], Payment::Card);
-    let err = sales::record_sale(&db, &w.cashier, &TaxRates::default(), &new)
+    let err = sales::record_sale(&db, &w.cashier, &Rules::default(), &new)
         .await
         .unwrap_err();
     assert!(matches!(err, Error::Validation(_)), "{err:?}");
     let unknown = till_sale("unknown", w.register, &[(999_999, 1)], Payment::Card);
-    let err = sales::record_sale(&db, &w.cashier, &TaxRates::default(), &unknown)
+    let err = sales::record_sale(&db, &w.cashier, &Rules::default(), &unknown)
         .await
         .unwrap_err();
     assert!(matches!(err, Error::NotFound { .. }), "{err:?}");
@@ -226,11 +226,12 @@ async fn an_external_channel_sells_from_store_stock_without_a_register(db: PgPoo
             quantity: 4,
         }],
         payment: Payment::Card,
+        options: Default::default(),
     };
     let sale = sales::record_sale(
         &db,
         &domain::Actor::ApiClient { id: None },
-        &TaxRates::default(),
+        &Rules::default(),
         &new,
     )
     .await
@@ -253,7 +254,7 @@ async fn an_external_channel_sells_from_store_stock_without_a_register(db: PgPoo
     let err = sales::record_sale(
         &db,
         &domain::Actor::ApiClient { id: None },
-        &TaxRates::default(),
+        &Rules::default(),
         &elsewhere,
     )
     .await
@@ -277,19 +278,19 @@ async fn a_retry_returns_the_first_sale_after_its_stock_is_gone_or_the_till_clos
     open_register(&db, &w).await;
     let cola = product(&db, &w, "BOI003", 180, true, 2, 0).await;
     let new = till_sale("last-two", w.register, &[(cola, 2)], Payment::Card);
-    let first = sales::record_sale(&db, &w.cashier, &TaxRates::default(), &new)
+    let first = sales::record_sale(&db, &w.cashier, &Rules::default(), &new)
         .await
         .unwrap();
     assert_eq!(store_qty(&db, w.store, cola).await, 0);
     // the stock is gone: the retry is still the recorded sale, not a refusal
-    let again = sales::record_sale(&db, &w.cashier, &TaxRates::default(), &new)
+    let again = sales::record_sale(&db, &w.cashier, &Rules::default(), &new)
         .await
         .unwrap();
     assert!(again.replayed);
     assert_eq!(again.sale, first.sale);
     // another sale of the same product is refused, naming what is left
     let other = till_sale("after", w.register, &[(cola, 1)], Payment::Card);
-    let err = sales::record_sale(&db, &w.cashier, &TaxRates::default(), &other)
+    let err = sales::record_sale(&db, &w.cashier, &Rules::default(), &other)
         .await
         .unwrap_err();
     assert!(
@@ -311,7 +312,7 @@ async fn a_retry_returns_the_first_sale_after_its_stock_is_gone_or_the_till_clos
     .execute(&db)
     .await
     .unwrap();
-    let late = sales::record_sale(&db, &w.cashier, &TaxRates::default(), &new)
+    let late = sales::record_sale(&db, &w.cashier, &Rules::default(), &new)
         .await
         .unwrap();
     assert!(late.replayed);
@@ -340,7 +341,7 @@ async fn carts_sharing_scarce_products_in_opposite_orders_neither_deadlock_nor_o
             sales::record_sale(
                 &db,
                 &domain::Actor::ApiClient { id: None },
-                &TaxRates::default(),
+                &Rules::default(),
                 &new,
             )
             .await
@@ -365,7 +366,7 @@ async fn partial_returns_are_bounded_by_what_remains(db: PgPool) {
         &[(soap, 3), (bread, 1)],
         Payment::Cash { tendered: None },
     );
-    let sale = sales::record_sale(&db, &w.cashier, &TaxRates::default(), &new)
+    let sale = sales::record_sale(&db, &w.cashier, &Rules::default(), &new)
         .await
         .unwrap()
         .sale;
@@ -449,7 +450,7 @@ async fn recent_sales_are_the_store_s_latest_first(db: PgPool) {
     let mut ids = Vec::new();
     for i in 0..4 {
         let new = till_sale(&format!("r{i}"), w.register, &[(bread, 1)], Payment::Card);
-        let sale = sales::record_sale(&db, &w.cashier, &TaxRates::default(), &new)
+        let sale = sales::record_sale(&db, &w.cashier, &Rules::default(), &new)
             .await
             .unwrap()
             .sale;

@@ -2,7 +2,7 @@
 
 use crate::world::*;
 use domain::sales::{self, CartLine, Channel, NewSale, Payment};
-use domain::{Error, TaxRates, stores};
+use domain::{Error, Rules, stores};
 use rust_decimal_macros::dec;
 use sqlx::PgPool;
 
@@ -70,8 +70,9 @@ async fn closing_computes_the_z_report(db: PgPool) {
             quantity,
         }],
         payment,
+        options: Default::default(),
     };
-    let taxes = TaxRates::default();
+    let taxes = Rules::default();
     sales::record_sale(
         &db,
         &w.cashier,
@@ -146,7 +147,7 @@ async fn the_store_page_shows_who_opened_each_register_and_today_total(db: PgPoo
     let bread = product(&db, &w, "ALI001", 120, false, 50, 0).await;
     open_register(&db, &w).await;
     let sale = till_sale("r1", w.register, &[(bread, 2)], Payment::Card);
-    sales::record_sale(&db, &w.cashier, &TaxRates::default(), &sale)
+    sales::record_sale(&db, &w.cashier, &Rules::default(), &sale)
         .await
         .unwrap();
     let statuses = stores::register_statuses(&db, &w.manager, w.store)
@@ -159,7 +160,7 @@ async fn the_store_page_shows_who_opened_each_register_and_today_total(db: PgPoo
     assert_eq!((r.today_sales, r.today_total), (1, dec!(2.40)));
     // today only: a sale moved to yesterday leaves today's figures
     let second = till_sale("r2", w.register, &[(bread, 1)], Payment::Card);
-    let second = sales::record_sale(&db, &w.cashier, &TaxRates::default(), &second)
+    let second = sales::record_sale(&db, &w.cashier, &Rules::default(), &second)
         .await
         .unwrap()
         .sale;

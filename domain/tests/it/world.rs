@@ -128,6 +128,7 @@ fn sale_through(channel: Channel, id: &str, lines: &[(i64, i32)], payment: Payme
             })
             .collect(),
         payment,
+        options: Default::default(),
     }
 }
 
@@ -138,7 +139,7 @@ pub async fn sell_together(
 ) -> Vec<domain::Result<domain::sales::SaleOutcome>> {
     let mut tx = db.begin().await.unwrap();
     let refs: Vec<_> = carts.iter().map(|(a, n)| (a, n)).collect();
-    let outcomes = domain::sales::record_sales_in(&mut tx, &domain::TaxRates::default(), &refs)
+    let outcomes = domain::sales::record_sales_in(&mut tx, &domain::Rules::default(), &refs)
         .await
         .unwrap();
     tx.commit().await.unwrap();

@@ -80,6 +80,7 @@ impl SaleInput {
                 })
                 .collect(),
             payment,
+            options: Default::default(),
         };
         if contract.is_empty() {
             return Ok(sale);

@@ -114,7 +114,7 @@ async fn attempt(
         .iter()
         .map(|&(i, cart)| (&group[i].actor, cart))
         .collect();
-    let outcomes = domain::sales::record_sales_in(&mut tx, &writer.taxes, &sellers).await?;
+    let outcomes = domain::sales::record_sales_in(&mut tx, &writer.rules, &sellers).await?;
     let mut stored: Vec<(usize, SavedResponse)> = Vec::new();
     for (&(i, _), outcome) in carts.iter().zip(outcomes) {
         match answer::kept(outcome)? {

@@ -55,7 +55,7 @@ mod tests {
             // never connected: these lanes record nothing
             pool: domain::db::connect_lazy("postgres://127.0.0.1:1/none", 1, 0)
                 .expect("a lazy pool"),
-            taxes: domain::TaxRates::default(),
+            rules: domain::Rules::default(),
             cache: Cache::disabled(),
         }
     }

@@ -129,7 +129,7 @@ pub enum SaleReply {
 #[derive(Clone)]
 struct Writer {
     pool: domain::db::PgPool,
-    taxes: domain::TaxRates,
+    rules: domain::Rules,
     cache: Cache,
 }
 
@@ -145,8 +145,8 @@ pub struct SaleService {
 
 impl SaleService {
     /// Starts the lanes on the current runtime.
-    pub fn start(pool: domain::db::PgPool, taxes: domain::TaxRates, cache: Cache) -> Self {
-        let writer = Writer { pool, taxes, cache };
+    pub fn start(pool: domain::db::PgPool, rules: domain::Rules, cache: Cache) -> Self {
+        let writer = Writer { pool, rules, cache };
         let lanes = match tokio::runtime::Handle::try_current() {
             Ok(runtime) => Some(
                 (0..LANES)

@@ -436,8 +436,9 @@ async fn a_till_sale_cannot_take_the_id_of_an_api_sale(pool: sqlx::PgPool) {
             quantity: 1,
         }],
         payment: Payment::Card,
+        options: Default::default(),
     };
-    let taxes = domain::TaxRates::default();
+    let taxes = domain::Rules::default();
 
     // the till refuses an id that is not a UUID, such as the API's
     assert!(matches!(

@@ -10,7 +10,7 @@ use sqlx::PgPool;
 use tower::ServiceExt;
 
 async fn demo(pool: &PgPool) {
-    demo::seed_demo(pool, &domain::TaxRates::default())
+    demo::seed_demo(pool, &domain::Rules::default())
         .await
         .unwrap();
 }

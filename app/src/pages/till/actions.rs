@@ -232,8 +232,9 @@ pub async fn till_checkout(
             })
             .collect(),
         payment,
+        options: Default::default(),
     };
-    match domain::sales::record_sale(&pool, &actor, &crate::server::tax_rates(), &new).await {
+    match domain::sales::record_sale(&pool, &actor, &crate::server::selling_rules(), &new).await {
         Ok(outcome) => {
             if !outcome.replayed {
                 let store_label = outcome.sale.store_id.to_string();

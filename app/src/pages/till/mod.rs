@@ -147,7 +147,7 @@ pub async fn load_till(
         })
         .collect();
     let quote =
-        domain::sales::quote_cart(&pool, &actor, &crate::server::tax_rates(), store.id, &lines)
+        domain::sales::quote_cart(&pool, &actor, &crate::server::selling_rules(), store.id, &lines, &Default::default())
             .await
             .map_err(failure)?;
     let hits = if q.trim().is_empty() {

@@ -19,7 +19,7 @@ struct DirectSums {
 
 #[sqlx::test(migrator = "domain::MIGRATOR")]
 async fn the_demo_kpis_over_90_days_match_the_sales_table(db: PgPool) {
-    demo::seed_demo(&db, &TaxRates::default()).await.unwrap();
+    demo::seed_demo(&db, &Rules::default()).await.unwrap();
     let today = Utc::now()
         .with_timezone(&chrono_tz::America::Montreal)
         .date_naive();

@@ -263,11 +263,11 @@ async fn the_dashboard_shows_today_per_store_and_confines_store_staff(db: PgPool
     open_register(&db, &w).await;
     let bread = product(&db, &w, "ALI001", 120, false, 30, 0).await;
     let new = till_sale("today-1", w.register, &[(bread, 5)], Payment::Card);
-    sales::record_sale(&db, &w.cashier, &TaxRates::default(), &new)
+    sales::record_sale(&db, &w.cashier, &Rules::default(), &new)
         .await
         .unwrap();
     let old = till_sale("yesterday", w.register, &[(bread, 1)], Payment::Card);
-    let old = sales::record_sale(&db, &w.cashier, &TaxRates::default(), &old)
+    let old = sales::record_sale(&db, &w.cashier, &Rules::default(), &old)
         .await
         .unwrap()
         .sale;

@@ -20,7 +20,7 @@ use domain::catalog;
 use domain::reporting::{self, CustomQuery, GroupBy, Metric, Period, ReportScope, SalesReport};
 use domain::sales::{self, CartLine, Channel, NewSale, Payment, Sale};
 use domain::stores;
-use domain::{Actor, Error, TaxRates};
+use domain::{Actor, Error, Rules};
 use rust_decimal::Decimal;
 use rust_decimal_macros::dec;
 use sqlx::PgPool;
@@ -59,7 +59,7 @@ async fn sell(
     at: Option<DateTime<Utc>>,
 ) -> Sale {
     let new = till_sale(id, register, lines, Payment::Card);
-    let sale = sales::record_sale(db, actor, &TaxRates::default(), &new)
+    let sale = sales::record_sale(db, actor, &Rules::default(), &new)
         .await
         .unwrap()
         .sale;

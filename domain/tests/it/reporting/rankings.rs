@@ -136,8 +136,9 @@ async fn a_store_report_lists_every_register(db: PgPool) {
             quantity: 1,
         }],
         payment: Payment::Card,
+        options: Default::default(),
     };
-    let sale = sales::record_sale(&db, &Actor::System, &TaxRates::default(), &external)
+    let sale = sales::record_sale(&db, &Actor::System, &Rules::default(), &external)
         .await
         .unwrap()
         .sale;
