@@ -256,3 +256,35 @@ CREATE INDEX cash_movements_session_idx ON cash_movements (session_id);
 
 -- the closing count by denomination ({"100": 2, "0.25": 12, ...}), when counted that way
 ALTER TABLE register_sessions ADD COLUMN counted_denominations JSONB;
+
+-- every foreign key indexed (the lookups of an employee's, a client's or a return's rows, and
+-- the deletes that check them), partially where the key is mostly NULL
+CREATE INDEX cash_movements_employee_idx ON cash_movements (employee_id);
+CREATE INDEX gift_cards_store_idx ON gift_cards (store_id);
+CREATE INDEX gift_card_movements_sale_idx ON gift_card_movements (sale_id)
+    WHERE sale_id IS NOT NULL;
+CREATE INDEX gift_card_movements_return_idx ON gift_card_movements (return_id)
+    WHERE return_id IS NOT NULL;
+CREATE INDEX gift_card_movements_employee_idx ON gift_card_movements (employee_id)
+    WHERE employee_id IS NOT NULL;
+CREATE INDEX gift_card_movements_api_client_idx ON gift_card_movements (api_client_id)
+    WHERE api_client_id IS NOT NULL;
+CREATE INDEX loyalty_movements_return_idx ON loyalty_movements (return_id)
+    WHERE return_id IS NOT NULL;
+CREATE INDEX loyalty_movements_employee_idx ON loyalty_movements (employee_id)
+    WHERE employee_id IS NOT NULL;
+CREATE INDEX loyalty_movements_api_client_idx ON loyalty_movements (api_client_id)
+    WHERE api_client_id IS NOT NULL;
+CREATE INDEX store_credit_movements_sale_idx ON store_credit_movements (sale_id)
+    WHERE sale_id IS NOT NULL;
+CREATE INDEX store_credit_movements_return_idx ON store_credit_movements (return_id)
+    WHERE return_id IS NOT NULL;
+CREATE INDEX store_credit_movements_employee_idx ON store_credit_movements (employee_id)
+    WHERE employee_id IS NOT NULL;
+CREATE INDEX store_credit_movements_api_client_idx ON store_credit_movements (api_client_id)
+    WHERE api_client_id IS NOT NULL;
+CREATE INDEX parked_carts_employee_idx ON parked_carts (employee_id);
+CREATE INDEX promotion_categories_category_idx ON promotion_categories (category_id);
+CREATE INDEX promotion_stores_store_idx ON promotion_stores (store_id);
+CREATE INDEX return_refunds_gift_card_idx ON return_refunds (gift_card_id)
+    WHERE gift_card_id IS NOT NULL;
