@@ -49,7 +49,7 @@ impl Caller {
 }
 
 /// The POST routes that only read.
-const READ_POSTS: [&str; 1] = ["/reports/custom"];
+const READ_POSTS: [&str; 2] = ["/reports/custom", "/sales/quote"];
 
 /// The scope a request needs.
 pub fn required_scope(method: &Method, path: &str) -> Scope {

@@ -266,10 +266,13 @@ fn contract_field(field: &str) -> String {
         "lines" => "lignes",
         "quantity" => "quantite",
         "time_zone" => "fuseau_horaire",
+        "discount" => "remise",
+        "gift_cards" => "cartes_cadeaux",
         other => {
             return other
                 .replace("lines[", "lignes[")
-                .replace(".quantity", ".quantite");
+                .replace(".quantity", ".quantite")
+                .replace(".discount", ".remise");
         }
     };
     mapped.to_owned()

@@ -135,7 +135,8 @@ pub(super) fn price<'a, 'p>(
     rules: &Rules,
 ) -> Result<Priced<'a, 'p>> {
     let new = located.new;
-    let cart = priced_cart(located.store_id, &located.lines, &new.options, found, rules)?;
+    let cart = priced_cart(located.store_id, &located.lines, &new.options, found, rules)
+        .map_err(|e| discounts_by_line(e, new))?;
     let products = located
         .lines
         .iter()
@@ -369,6 +370,24 @@ fn discount_fields(e: pricing::PricingError, lines: &[(i64, i32)]) -> Error {
                 .and_then(|i| i.parse::<usize>().ok());
             if let Some((product, _)) = line.and_then(|i| lines.get(i)) {
                 error.field = format!("discounts[{product}]");
+            }
+        }
+    }
+    e
+}
+
+/// A sale names a line discount by the first line of its product: `lines[i].discount`.
+fn discounts_by_line(mut e: Error, new: &NewSale) -> Error {
+    if let Error::Validation(errors) = &mut e {
+        for error in errors {
+            let product = error
+                .field
+                .strip_prefix("discounts[")
+                .and_then(|rest| rest.strip_suffix(']'))
+                .and_then(|p| p.parse::<i64>().ok());
+            if let Some(i) = product.and_then(|p| new.lines.iter().position(|l| l.product_id == p))
+            {
+                error.field = format!("lines[{i}].discount");
             }
         }
     }

@@ -12,14 +12,15 @@ use utoipa_axum::routes;
 use super::json;
 use crate::ApiState;
 use crate::auth::Caller;
-use crate::dto::sales::{Sale, SaleInput};
+use crate::dto::sales::{Sale, SaleInput, SaleQuote};
 use crate::error::{ApiResult, AuthErrors, InputErrors, MediaTypeError, NotFoundError, Problem};
-use crate::extract::{NoQuery, ValidPath};
+use crate::extract::{NoQuery, ValidJson, ValidPath};
 use crate::sales::SaleRequest;
 
 pub fn router() -> OpenApiRouter<ApiState> {
     OpenApiRouter::new()
         .routes(routes!(create_sale))
+        .routes(routes!(quote_sale))
         .routes(routes!(get_sale))
 }
 
@@ -78,4 +79,34 @@ async fn create_sale(
 ) -> ApiResult<Response> {
     let request = SaleRequest::read(&caller, store_id, &headers, &body)?;
     Ok(state.sales.submit(request).await.into_response())
+}
+
+/// Prices a cart exactly as `POST /stores/{id}/sales` would sell it (promotions of the day,
+/// discounts, taxes, tenders, change, points), and writes nothing: no key, no stock taken.
+/// The balances a tender would spend (gift card, points, credit) are checked by the sale.
+#[utoipa::path(
+    post,
+    path = "/stores/{id}/sales/quote",
+    tag = "ventes",
+    params(("id" = i64, Path, description = "Store id", example = 1)),
+    request_body = SaleInput,
+    security(("bearer" = []), ("api_key" = [])),
+    responses(
+        (status = 200, description = "The cart as it would be sold", body = SaleQuote),
+        NotFoundError, InputErrors, MediaTypeError, AuthErrors
+    )
+)]
+async fn quote_sale(
+    State(state): State<ApiState>,
+    Extension(caller): Extension<Caller>,
+    ValidPath(store_id): ValidPath<i64>,
+    _: NoQuery,
+    ValidJson(input): ValidJson<SaleInput>,
+) -> ApiResult<Response> {
+    let new = input
+        .into_sale(store_id, "quote".into())
+        .map_err(crate::error::ApiError::Validation)?;
+    let sale =
+        domain::sales::quote_sale(&state.pool, &caller.actor(), &state.rules, &new).await?;
+    json(StatusCode::OK, &SaleQuote::from(sale))
 }
