@@ -105,13 +105,8 @@ async fn main() -> BoxResult<()> {
                     options: Default::default(),
                 };
                 let t = Instant::now();
-                sales::record_sale(
-                    &db,
-                    &Actor::ApiClient { id: None },
-                    &Rules::default(),
-                    &new,
-                )
-                .await?;
+                sales::record_sale(&db, &Actor::ApiClient { id: None }, &Rules::default(), &new)
+                    .await?;
                 times.push(t.elapsed());
                 i += connections;
             }

@@ -22,8 +22,8 @@ pub mod stores;
 
 pub use error::{Error, FieldError, Result};
 pub use money::TaxRates;
-pub use pricing::Rules;
 pub use page::{Page, PageRequest};
+pub use pricing::Rules;
 
 use serde::{Deserialize, Serialize};
 

@@ -14,6 +14,7 @@ use super::price::Priced;
 use super::{Sale, SoldGiftCard};
 use crate::{Error, Result};
 use pricing::TenderKind;
+use pricing::error::fr_money;
 
 /// Spends the cart's tenders and issues its gift cards; the refusal names the balance.
 pub(super) async fn apply(
@@ -50,7 +51,8 @@ pub(super) async fn apply(
                             .fetch_one(&mut *conn)
                             .await?;
                     return Err(Error::Conflict(format!(
-                        "Solde de la carte-cadeau insuffisant : {left} $ disponibles."
+                        "Solde de la carte-cadeau insuffisant : {} disponibles.",
+                        fr_money(left)
                     )));
                 }
             }
@@ -79,6 +81,8 @@ pub(super) async fn apply(
                             .bind(customer)
                             .fetch_one(&mut *conn)
                             .await?;
+                    // without the points this very sale earns (undone with it)
+                    let left = (left - cart.points_earned).max(0);
                     return Err(Error::Conflict(format!(
                         "Solde de points insuffisant : {left} points disponibles."
                     )));
@@ -109,7 +113,8 @@ pub(super) async fn apply(
                             .fetch_one(&mut *conn)
                             .await?;
                     return Err(Error::Conflict(format!(
-                        "Crédit en magasin insuffisant : {left} $ disponibles."
+                        "Crédit en magasin insuffisant : {} disponibles.",
+                        fr_money(left)
                     )));
                 }
             }
@@ -165,9 +170,7 @@ async fn issue(
             return Ok(code);
         }
     }
-    Err(Error::Internal(
-        "aucun numéro de carte-cadeau libre".into(),
-    ))
+    Err(Error::Internal("aucun numéro de carte-cadeau libre".into()))
 }
 
 /// A 16-digit gift card number whose last digit is the Luhn check digit of the other 15, so a

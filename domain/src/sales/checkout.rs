@@ -19,8 +19,8 @@ use super::lookup::lookup;
 use super::price::{locate, price};
 use super::{Sale, load_sale, sale_customer, sell};
 use crate::inventory::Location;
-use pricing::Rules;
 use crate::{Actor, Error, Result};
+use pricing::Rules;
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct SaleOutcome {

@@ -164,10 +164,7 @@ pub(crate) async fn lookup(
         }
     }
 
-    let customer_ids: Vec<i64> = carts
-        .iter()
-        .filter_map(|c| c.options.customer_id)
-        .collect();
+    let customer_ids: Vec<i64> = carts.iter().filter_map(|c| c.options.customer_id).collect();
     let customers = if customer_ids.is_empty() {
         BTreeSet::new()
     } else {

@@ -263,12 +263,14 @@ pub(crate) async fn sale_customer(
     conn: &mut PgConnection,
     id: i64,
 ) -> Result<Option<SaleCustomer>> {
-    Ok(sqlx::query_as(
-        "SELECT id, name, loyalty_card, points, credit FROM customers WHERE id = $1",
+    Ok(
+        sqlx::query_as(
+            "SELECT id, name, loyalty_card, points, credit FROM customers WHERE id = $1",
+        )
+        .bind(id)
+        .fetch_optional(conn)
+        .await?,
     )
-    .bind(id)
-    .fetch_optional(conn)
-    .await?)
 }
 
 /// A sale with its lines and returns. Store staff may read their own store's sales only.

@@ -9,9 +9,9 @@
 use rust_decimal::Decimal;
 use sqlx::PgConnection;
 
+use super::PaymentMethod;
 use super::cart::{Channel, NewSale, Payment, SaleOptions};
 use super::lookup::{Lookups, PricedProduct, Wanted};
-use super::PaymentMethod;
 use crate::stores::Register;
 use crate::{Actor, Error, FieldError, Result, Role};
 use pricing::{Cart, Item, PricedCart, Rules, Settlement, Tender, TenderKind};

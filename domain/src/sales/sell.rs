@@ -19,8 +19,8 @@ use sqlx::{Acquire, PgConnection};
 
 use super::price::{PaidTender, Priced};
 use super::{PaymentMethod, Sale, SaleLine, SalePayment};
-use pricing::PricedLine;
 use crate::{Error, Result};
+use pricing::PricedLine;
 
 /// `$1`..`$21`: the carts (index, client sale id, store, register, session, employee, API
 /// client, amounts, main payment, cash handed over and change, customer, discounts, approver,
@@ -354,7 +354,11 @@ async fn run<'a, 'p, C: Borrow<Priced<'a, 'p>>>(
         .bind(carts().map(|c| c.tendered).collect::<Vec<_>>())
         .bind(carts().map(|c| c.change).collect::<Vec<_>>())
         .bind(carts().map(|c| c.customer_id).collect::<Vec<_>>())
-        .bind(carts().map(|c| c.cart.promotion_savings).collect::<Vec<_>>())
+        .bind(
+            carts()
+                .map(|c| c.cart.promotion_savings)
+                .collect::<Vec<_>>(),
+        )
         .bind(carts().map(|c| c.cart.manual_discounts).collect::<Vec<_>>())
         .bind(carts().map(cart_discount).collect::<Vec<_>>())
         .bind(carts().map(|c| c.approved_by).collect::<Vec<_>>())
@@ -367,20 +371,32 @@ async fn run<'a, 'p, C: Borrow<Priced<'a, 'p>>>(
         .bind(lines().map(|(_, _, l)| l.unit_price).collect::<Vec<_>>())
         .bind(lines().map(|(_, _, l)| l.taxable).collect::<Vec<_>>())
         .bind(lines().map(|(_, _, l)| l.total).collect::<Vec<Decimal>>())
-        .bind(lines().map(|(_, _, l)| l.original_unit_price).collect::<Vec<_>>())
+        .bind(
+            lines()
+                .map(|(_, _, l)| l.original_unit_price)
+                .collect::<Vec<_>>(),
+        )
         .bind(
             lines()
                 .map(|(_, _, l)| l.promotion.as_ref().map(|p| p.0))
                 .collect::<Vec<_>>(),
         )
-        .bind(lines().map(|(_, _, l)| l.promotion_saving).collect::<Vec<_>>())
+        .bind(
+            lines()
+                .map(|(_, _, l)| l.promotion_saving)
+                .collect::<Vec<_>>(),
+        )
         .bind(lines().map(|(_, _, l)| l.line_discount).collect::<Vec<_>>())
         .bind(lines().map(|(_, _, l)| l.cart_discount).collect::<Vec<_>>())
         .bind(pays().map(|(i, _, _)| i).collect::<Vec<_>>())
         .bind(pays().map(|(_, seq, _)| seq).collect::<Vec<_>>())
         .bind(pays().map(|(_, _, t)| t.kind.as_str()).collect::<Vec<_>>())
         .bind(pays().map(|(_, _, t)| t.amount).collect::<Vec<_>>())
-        .bind(pays().map(|(_, _, t)| t.reference.as_deref()).collect::<Vec<_>>())
+        .bind(
+            pays()
+                .map(|(_, _, t)| t.reference.as_deref())
+                .collect::<Vec<_>>(),
+        )
         .bind(pays().map(|(_, _, t)| t.gift_card_id).collect::<Vec<_>>())
         .bind(pays().map(|(_, _, t)| t.points).collect::<Vec<_>>())
         .bind(at)

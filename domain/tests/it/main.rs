@@ -15,6 +15,7 @@ mod reporting;
 mod sale_ids;
 mod sales;
 mod schema;
+mod selling;
 mod sessions;
 mod sign_in;
 mod web_sessions;

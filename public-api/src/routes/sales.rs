@@ -13,7 +13,9 @@ use super::json;
 use crate::ApiState;
 use crate::auth::Caller;
 use crate::dto::sales::{Sale, SaleInput, SaleQuote};
-use crate::error::{ApiResult, AuthErrors, InputErrors, MediaTypeError, NotFoundError, Problem};
+use crate::error::{
+    ApiResult, AuthErrors, BodyErrors, InputErrors, MediaTypeError, NotFoundError, Problem,
+};
 use crate::extract::{NoQuery, ValidJson, ValidPath};
 use crate::sales::SaleRequest;
 
@@ -93,7 +95,7 @@ async fn create_sale(
     security(("bearer" = []), ("api_key" = [])),
     responses(
         (status = 200, description = "The cart as it would be sold", body = SaleQuote),
-        NotFoundError, InputErrors, MediaTypeError, AuthErrors
+        NotFoundError, InputErrors, BodyErrors, AuthErrors
     )
 )]
 async fn quote_sale(
@@ -106,7 +108,6 @@ async fn quote_sale(
     let new = input
         .into_sale(store_id, "quote".into())
         .map_err(crate::error::ApiError::Validation)?;
-    let sale =
-        domain::sales::quote_sale(&state.pool, &caller.actor(), &state.rules, &new).await?;
+    let sale = domain::sales::quote_sale(&state.pool, &caller.actor(), &state.rules, &new).await?;
     json(StatusCode::OK, &SaleQuote::from(sale))
 }

@@ -14,5 +14,6 @@ mod helpers;
 mod reports;
 mod robustness;
 mod sales;
+mod selling;
 mod stores;
 mod throttle;

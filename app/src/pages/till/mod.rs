@@ -146,10 +146,16 @@ pub async fn load_till(
             quantity,
         })
         .collect();
-    let quote =
-        domain::sales::quote_cart(&pool, &actor, &crate::server::selling_rules(), store.id, &lines, &Default::default())
-            .await
-            .map_err(failure)?;
+    let quote = domain::sales::quote_cart(
+        &pool,
+        &actor,
+        &crate::server::selling_rules(),
+        store.id,
+        &lines,
+        &Default::default(),
+    )
+    .await
+    .map_err(failure)?;
     let hits = if q.trim().is_empty() {
         Vec::new()
     } else {
