@@ -22,7 +22,10 @@ fn present(text: &str) -> Option<&str> {
 pub fn normalize_name(name: &str) -> Result<Option<String>, &'static str> {
     match present(name) {
         None => Ok(None),
-        Some(n) if n.chars().count() <= 200 => Ok(Some(n.to_owned())),
+        // a control character (NUL above all, which PostgreSQL's text refuses) is no name
+        Some(n) if n.chars().count() <= 200 && !n.chars().any(char::is_control) => {
+            Ok(Some(n.to_owned()))
+        }
         Some(_) => Err(NAME_PROBLEM),
     }
 }
@@ -41,7 +44,7 @@ pub fn normalize_email(email: &str) -> Result<Option<String>, &'static str> {
         && !local.is_empty()
         && !domain.contains('@')
         && domain_ok
-        && !email.chars().any(char::is_whitespace);
+        && !email.chars().any(|c| c.is_whitespace() || c.is_control());
     if ok {
         Ok(Some(email.to_owned()))
     } else {
@@ -171,6 +174,8 @@ mod tests {
             Ok(true)
         );
         assert_eq!(normalize_name(&"é".repeat(201)), Err(NAME_PROBLEM));
+        assert_eq!(normalize_name("Marie\0Roy"), Err(NAME_PROBLEM));
+        assert_eq!(normalize_email("a\0@b.ca"), Err(EMAIL_PROBLEM));
     }
 
     #[test]

@@ -12,7 +12,9 @@ use crate::{Error, Page, PageRequest, Result};
 /// (digits, spaces, `+-.()`), part of the phone or the whole card.
 fn push_search(qb: &mut QueryBuilder<'_, Postgres>, q: Option<&str>) {
     qb.push(" WHERE TRUE");
-    let Some(q) = q.map(str::trim).filter(|q| !q.is_empty()) else {
+    // control characters cannot match (and PostgreSQL's text refuses NUL)
+    let q: Option<String> = q.map(|q| q.chars().filter(|c| !c.is_control()).collect());
+    let Some(q) = q.as_deref().map(str::trim).filter(|q| !q.is_empty()) else {
         return;
     };
     let pattern = format!("%{}%", escape_like(q));
