@@ -3,15 +3,15 @@
 //! in the caller's transaction: two tills spending the same points at once cannot both succeed,
 //! and a balance always equals the sum of its movements.
 //!
-//! Managers adjust balances by hand ([`adjust_points`], [`adjust_credit`]); a sale and a return
-//! call the `*_in` building blocks inside their own transaction.
+//! A sale and a return call the `*_in` building blocks inside their own transaction; managers
+//! adjust balances by hand through `adjust`.
 
 use rust_decimal::Decimal;
-use sqlx::{PgConnection, PgPool};
+use sqlx::PgConnection;
 
-use super::{Customer, get_customer};
+use super::get_customer;
 use crate::money::is_valid_amount;
-use crate::{Actor, Error, Result, Role};
+use crate::{Actor, Error, Result};
 
 /// Why points moved (the `reason` of `loyalty_movements`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -362,96 +362,4 @@ pub async fn credit_in(
         return_id: Some(return_id),
     };
     move_credit_in(conn, customer_id, amount, reason, source, actor, "").await
-}
-
-/// Managers and head office correct balances by hand; cashiers do not.
-fn ensure_may_adjust(actor: &Actor) -> Result<()> {
-    match actor {
-        Actor::Employee {
-            role: Role::Caissier,
-            ..
-        } => Err(Error::Forbidden(
-            "Réservé au gérant ou au siège : demandez à un gérant.".into(),
-        )),
-        _ => Ok(()),
-    }
-}
-
-/// The reason of a manual correction: required, so the history explains it.
-fn checked_note(note: &str) -> Result<&str> {
-    let note = note.trim();
-    if note.is_empty() || note.chars().count() > 500 {
-        Err(Error::invalid(
-            "note",
-            "Indiquez la raison de l'ajustement (500 caractères au plus).",
-        ))
-    } else {
-        Ok(note)
-    }
-}
-
-/// Adds (or, negative, removes) points by hand, never below zero. The customer after.
-pub async fn adjust_points(
-    db: &PgPool,
-    actor: &Actor,
-    customer_id: i64,
-    delta: i64,
-    note: &str,
-) -> Result<Customer> {
-    ensure_may_adjust(actor)?;
-    let note = checked_note(note)?;
-    let mut tx = db.begin().await?;
-    let balance = move_points_in(
-        &mut tx,
-        customer_id,
-        delta,
-        PointsReason::Adjusted,
-        Source::default(),
-        actor,
-        note,
-    )
-    .await?;
-    let customer = get_customer(&mut *tx, customer_id).await?;
-    tx.commit().await?;
-    crate::events::emit(
-        "adjust_points",
-        "customer",
-        customer_id,
-        actor,
-        serde_json::json!({"delta": delta, "balance": balance}),
-    );
-    Ok(customer)
-}
-
-/// Adds (or, negative, removes) store credit by hand, never below zero. The customer after.
-pub async fn adjust_credit(
-    db: &PgPool,
-    actor: &Actor,
-    customer_id: i64,
-    delta: Decimal,
-    note: &str,
-) -> Result<Customer> {
-    ensure_may_adjust(actor)?;
-    let note = checked_note(note)?;
-    let mut tx = db.begin().await?;
-    let balance = move_credit_in(
-        &mut tx,
-        customer_id,
-        delta,
-        CreditReason::Adjusted,
-        Source::default(),
-        actor,
-        note,
-    )
-    .await?;
-    let customer = get_customer(&mut *tx, customer_id).await?;
-    tx.commit().await?;
-    crate::events::emit(
-        "adjust_credit",
-        "customer",
-        customer_id,
-        actor,
-        serde_json::json!({"delta": delta, "balance": balance}),
-    );
-    Ok(customer)
 }

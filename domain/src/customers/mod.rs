@@ -3,9 +3,10 @@
 //! store and API clients look customers up, create and edit them (a customer shops anywhere in
 //! the chain); only head office anonymises. Split by verb: `fields` (what may be typed), `card`
 //! (the card's code), `write` (create, edit, anonymise), `find` (search, scan, read),
-//! `balances` (points and credit: adjustments and the sale's building blocks), `history`
+//! `balances` (points and credit: the sale's building blocks), `adjust` (by hand), `history`
 //! (movements and sales).
 
+mod adjust;
 pub mod balances;
 pub mod card;
 mod fields;
@@ -13,6 +14,7 @@ mod find;
 mod history;
 mod write;
 
+pub use adjust::*;
 pub use balances::*;
 pub use fields::{normalize_email, normalize_name, normalize_phone};
 pub use find::*;

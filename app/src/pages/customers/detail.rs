@@ -6,10 +6,8 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::params::ParamsMap;
 
-use super::api::{
-    AdjustBalance, AnonymizeCustomer, CustomerView, MovementRow, UpdateCustomer, card_display,
-    codes,
-};
+use super::actions::{AdjustBalance, AnonymizeCustomer, UpdateCustomer};
+use super::api::{CustomerView, MovementRow, card_display, codes};
 use super::list::{FormValues, customer_fields};
 use crate::components::{Field, Notice};
 use crate::flash::Flash;

@@ -4,7 +4,8 @@
 use leptos::prelude::*;
 use leptos_router::params::ParamsMap;
 
-use super::api::{CreateCustomer, CustomersView, card_display, codes};
+use super::actions::CreateCustomer;
+use super::api::{CustomersView, card_display, codes};
 use crate::components::{Field, Notice, Pager};
 use crate::flash::Flash;
 use crate::format::count;

@@ -6,6 +6,7 @@
 //!
 //! [`Flash`]: crate::flash::Flash
 
+mod actions;
 pub mod api;
 mod detail;
 mod list;
@@ -17,9 +18,8 @@ use leptos_router::hooks::use_query_map;
 use crate::auth::UserResource;
 use crate::components::Failure;
 use crate::links::route_id;
-use api::{
-    AdjustBalance, AnonymizeCustomer, CreateCustomer, UpdateCustomer, load_customer, load_customers,
-};
+use actions::{AdjustBalance, AnonymizeCustomer, CreateCustomer, UpdateCustomer};
+use api::{load_customer, load_customers};
 
 #[component]
 pub fn CustomersPage() -> impl IntoView {
