@@ -135,6 +135,12 @@ pub fn App() -> impl IntoView {
                         view=pages::central::RequestPage
                         ssr=SsrMode::Async
                     />
+                    <Route path=StaticSegment("clients") view=pages::customers::CustomersPage ssr=SsrMode::Async />
+                    <Route
+                        path=(StaticSegment("clients"), ParamSegment("id"))
+                        view=pages::customers::CustomerPage
+                        ssr=SsrMode::Async
+                    />
                     <Route path=StaticSegment("produits") view=pages::products::ProductsPage ssr=SsrMode::Async />
                     // declared before `produits/:id`: the first route that matches wins
                     <Route

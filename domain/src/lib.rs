@@ -8,6 +8,7 @@
 pub mod access;
 pub mod backfill;
 pub mod catalog;
+pub mod customers;
 pub mod db;
 pub mod error;
 pub mod events;

@@ -2,9 +2,9 @@
 //! `X-API-Token: <token>`; the `API_TOKEN` of the environment is an admin token (compared in
 //! constant time), other tokens are API clients stored as SHA-256 hashes. The scope a route
 //! needs follows from what it does: reads need `read` (every GET, and `POST /reports/custom`,
-//! a read whose request is a body), DELETE and the cache administration need `admin`, every
-//! other write needs `write`. A client address that sent too many wrong tokens is
-//! refused before its token is looked up (`auth_failures`).
+//! a read whose request is a body), DELETE, the cache administration and anonymising a
+//! customer need `admin`, every other write needs `write`. A client address that sent too many
+//! wrong tokens is refused before its token is looked up (`auth_failures`).
 
 use std::net::{IpAddr, SocketAddr};
 use std::num::NonZeroU32;
@@ -48,13 +48,17 @@ impl Caller {
     }
 }
 
+/// The routes of head office alone besides deletes: emptying the cache and anonymising a
+/// customer (a privacy request, SPEC section 6).
+const ADMIN_POSTS: [&str; 2] = ["/cache/clear", "/anonymize"];
+
 /// The POST routes that only read.
 const READ_POSTS: [&str; 2] = ["/reports/custom", "/sales/quote"];
 
 /// The scope a request needs.
 pub fn required_scope(method: &Method, path: &str) -> Scope {
     let path = path.trim_end_matches('/');
-    if *method == Method::DELETE || path.ends_with("/cache/clear") {
+    if *method == Method::DELETE || ADMIN_POSTS.iter().any(|r| path.ends_with(r)) {
         Scope::Admin
     } else if *method == Method::GET
         || *method == Method::HEAD

@@ -31,6 +31,7 @@ pub fn TopBar() -> impl IntoView {
                             {(u.role != "caissier").then(|| view! { <a href="/rapports">"Rapports"</a> })}
                             {(u.role == "admin").then(|| view! { <a href="/entrepot">"Stock central"</a> })}
                             <a href="/produits">"Produits"</a>
+                            <a href="/clients">"Clients"</a>
                         </nav>
                         <div class="who">
                             <span class="name">{u.full_name.clone()}</span>

@@ -1,6 +1,7 @@
 //! One module per page.
 
 pub mod central;
+pub mod customers;
 pub mod home;
 pub mod login;
 pub mod products;

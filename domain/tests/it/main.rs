@@ -5,6 +5,7 @@
 
 mod catalog;
 mod custom_reports;
+mod customers;
 mod daily_aggregates;
 mod demo_seed;
 mod idempotency;

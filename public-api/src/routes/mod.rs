@@ -4,6 +4,7 @@
 
 mod cache;
 mod catalog;
+mod customers;
 mod reports;
 mod sales;
 mod stores;
@@ -31,7 +32,7 @@ use crate::error::{ApiError, ApiResult};
         version = "1.0.0",
         description = "API publique de la chaîne Multi-Magasin : catalogue, magasins, stock, ventes et rapports.\n\n\
             Authentification : `Authorization: Bearer <jeton>` ou `X-API-Token: <jeton>`. \
-            Portées : `read` (lectures : les GET et `POST /reports/custom`, dont la requête est un corps), `write` (créations, modifications, ventes), `admin` (suppressions, vidage du cache).\n\n\
+            Portées : `read` (lectures : les GET et `POST /reports/custom`, dont la requête est un corps), `write` (créations, modifications, ventes), `admin` (suppressions, vidage du cache, anonymisation d'un client).\n\n\
             Limites : 429 avec `Retry-After` au-delà de `RATE_LIMIT_PER_MINUTE` requêtes par minute et par client (par instance), de `AUTH_FAILURES_PER_MINUTE` jetons invalides par minute et par adresse (toutes instances), ou de `REPORT_CONCURRENCY` rapports calculés à la fois par client. Un paramètre de requête non documenté est refusé (422 nommant le paramètre).\n\n\
             Erreurs : `application/problem+json` (RFC 9457) avec `error_code` et, pour la validation, `errors`."
     ),
@@ -41,6 +42,7 @@ use crate::error::{ApiError, ApiResult};
         (name = "magasins", description = "Magasins et leur stock"),
         (name = "stock", description = "Entrepôt central"),
         (name = "ventes", description = "Ventes des canaux externes"),
+        (name = "clients", description = "Clients, fidélité et crédit en magasin"),
         (name = "rapports", description = "Rapports calculés en base"),
         (name = "cache", description = "Cache partagé (Redis)"),
         (name = "système", description = "Santé et métriques"),
@@ -77,6 +79,7 @@ fn api() -> OpenApiRouter<ApiState> {
     OpenApiRouter::new()
         .merge(catalog::router())
         .merge(stores::router())
+        .merge(customers::router())
         .merge(sales::router())
         .merge(reports::router())
         .merge(cache::router())

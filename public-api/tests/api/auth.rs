@@ -63,7 +63,9 @@ async fn every_secured_route_needs_a_token_and_the_right_scope(pool: sqlx::PgPoo
         let as_writer = api
             .call(method.clone(), path, Some(&writer), body.clone())
             .await;
-        let admin_only = *method == Method::DELETE || path.ends_with("/cache/clear");
+        let admin_only = *method == Method::DELETE
+            || path.ends_with("/cache/clear")
+            || path.ends_with("/anonymize");
         // the custom report and the quote are reads sent as a POST
         if *method == Method::GET
             || path.ends_with("/reports/custom")

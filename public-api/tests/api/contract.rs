@@ -64,6 +64,10 @@ fn every_operation_is_documented_with_responses_and_examples() {
         "/api/v1/reports/custom",
         "/api/v1/cache/stats",
         "/api/v1/cache/clear",
+        "/api/v1/customers",
+        "/api/v1/customers/{id}",
+        "/api/v1/customers/{id}/anonymize",
+        "/api/v1/customers/{id}/sales",
         "/health",
     ] {
         assert!(

@@ -8,6 +8,7 @@ mod bounds;
 mod cache;
 mod catalog;
 mod contract;
+mod customers;
 mod fuzz;
 mod hardening;
 mod helpers;

@@ -4,6 +4,7 @@
 
 mod binary;
 mod central;
+mod customers;
 mod hardening;
 mod products;
 mod refusals;
