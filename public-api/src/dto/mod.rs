@@ -3,6 +3,7 @@
 //! rejected. These are the only types in the OpenAPI document.
 
 pub mod catalog;
+pub mod promotions;
 pub mod reports;
 pub mod sales;
 pub mod stores;

@@ -4,6 +4,8 @@
 
 mod cache;
 mod catalog;
+mod gift_cards;
+mod promotions;
 mod reports;
 mod sales;
 mod stores;
@@ -41,6 +43,8 @@ use crate::error::{ApiError, ApiResult};
         (name = "magasins", description = "Magasins et leur stock"),
         (name = "stock", description = "Entrepôt central"),
         (name = "ventes", description = "Ventes des canaux externes"),
+        (name = "promotions", description = "Promotions du siège"),
+        (name = "cartes-cadeaux", description = "Solde des cartes-cadeaux"),
         (name = "rapports", description = "Rapports calculés en base"),
         (name = "cache", description = "Cache partagé (Redis)"),
         (name = "système", description = "Santé et métriques"),
@@ -78,6 +82,8 @@ fn api() -> OpenApiRouter<ApiState> {
         .merge(catalog::router())
         .merge(stores::router())
         .merge(sales::router())
+        .merge(promotions::router())
+        .merge(gift_cards::router())
         .merge(reports::router())
         .merge(cache::router())
 }

@@ -11,6 +11,7 @@ mod contract;
 mod fuzz;
 mod hardening;
 mod helpers;
+mod promotions;
 mod reports;
 mod robustness;
 mod sales;
