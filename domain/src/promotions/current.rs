@@ -1,13 +1,14 @@
 //! The promotions a sale or a quote applies: active, in their dates on the store's local day,
 //! in that store (listed, or every store), on one of the cart's products or their categories.
 //! One statement, driven by the indexes of the link tables (products, categories), since it
-//! runs for every sale and quote.
+//! runs for every sale and quote. They are handed over as [`pricing::Promotion`]s: the pure
+//! crate picks the best one per line, the same way at the till, in the API and offline.
 
 use chrono::NaiveDate;
 use sqlx::PgConnection;
 
 use super::{PROMOTION_COLUMNS, Promotion};
-use crate::Result;
+use crate::{Error, Result};
 
 /// The current promotions of `store_id` on `local_date` touching any of `product_ids`, by id.
 pub async fn current_promotions(
@@ -15,11 +16,11 @@ pub async fn current_promotions(
     store_id: i64,
     local_date: NaiveDate,
     product_ids: &[i64],
-) -> Result<Vec<Promotion>> {
+) -> Result<Vec<pricing::Promotion>> {
     if product_ids.is_empty() {
         return Ok(Vec::new());
     }
-    Ok(sqlx::query_as(&format!(
+    let found: Vec<Promotion> = sqlx::query_as(&format!(
         "WITH candidates AS (
              SELECT pp.promotion_id FROM promotion_products pp
              WHERE pp.product_id = ANY($3::BIGINT[])
@@ -39,5 +40,34 @@ pub async fn current_promotions(
     .bind(local_date)
     .bind(product_ids)
     .fetch_all(conn)
-    .await?)
+    .await?;
+    found.into_iter().map(Promotion::into_pricing).collect()
+}
+
+impl Promotion {
+    /// The promotion in the pricing crate's form. A stored row breaking the kind's shape (which
+    /// the table's CHECK forbids) is an internal error rather than a silently skipped rule.
+    pub fn into_pricing(self) -> Result<pricing::Promotion> {
+        use super::PromotionKind as K;
+        use pricing::PromotionKind as P;
+        let broken = || Error::Internal(format!("promotion {} mal formée", self.id));
+        let kind = match (self.kind, self.value, self.buy, self.pay) {
+            (K::Pourcentage, Some(x), _, _) => P::Percent(x),
+            (K::Montant, Some(x), _, _) => P::AmountOff(x),
+            (K::PrixFixe, Some(x), _, _) => P::FixedPrice(x),
+            (K::Lot, _, Some(buy), Some(pay)) => P::Lot { buy, pay },
+            _ => return Err(broken()),
+        };
+        Ok(pricing::Promotion {
+            id: self.id,
+            name: self.name,
+            kind,
+            product_ids: self.product_ids,
+            category_ids: self.category_ids,
+            store_ids: self.store_ids,
+            starts_on: self.starts_on,
+            ends_on: self.ends_on,
+            active: self.active,
+        })
+    }
 }

@@ -363,12 +363,14 @@ async fn current_promotions_are_the_active_ones_of_the_day_store_and_products(db
 
     let mut conn = db.acquire().await.unwrap();
     let ids =
-        |found: Vec<promotions::Promotion>| found.into_iter().map(|p| p.id).collect::<Vec<_>>();
+        |found: Vec<pricing::Promotion>| found.into_iter().map(|p| p.id).collect::<Vec<_>>();
     // milk: its own promotion and its category's, not the other store's, the expired, the
     // upcoming nor the inactive one
     let found = current_promotions(&mut conn, w.store, day(10), &[milk])
         .await
         .unwrap();
+    assert_eq!(found[1].kind, pricing::PromotionKind::AmountOff(dec!(0.10)));
+    assert_eq!(found[1].category_ids, vec![w.category]);
     assert_eq!(ids(found), [on_milk, on_category]);
     // bread in the first store: the category's and the first store's
     let found = current_promotions(&mut conn, w.store, day(10), &[bread])
@@ -386,6 +388,7 @@ async fn current_promotions_are_the_active_ones_of_the_day_store_and_products(db
         .unwrap();
     assert_eq!(ids(found.clone()), [on_soap]);
     assert_eq!(found[0].product_ids, vec![soap]);
+    assert_eq!(found[0].kind, pricing::PromotionKind::Percent(dec!(20)));
     assert!(
         current_promotions(
             &mut conn,
