@@ -31,6 +31,8 @@ pub fn TopBar() -> impl IntoView {
                             {(u.role != "caissier").then(|| view! { <a href="/rapports">"Rapports"</a> })}
                             {(u.role == "admin").then(|| view! { <a href="/entrepot">"Stock central"</a> })}
                             <a href="/produits">"Produits"</a>
+                            {(u.role == "admin").then(|| view! { <a href="/promotions">"Promotions"</a> })}
+                            <a href="/cartes-cadeaux">"Cartes-cadeaux"</a>
                         </nav>
                         <div class="who">
                             <span class="name">{u.full_name.clone()}</span>

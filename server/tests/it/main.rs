@@ -6,6 +6,7 @@ mod binary;
 mod central;
 mod hardening;
 mod products;
+mod promotions;
 mod refusals;
 mod reports;
 mod sign_in;
