@@ -11,7 +11,7 @@
 mod balance;
 mod code;
 
-#[cfg_attr(not(test), allow(unused_imports))]
+#[allow(unused_imports)]
 pub(crate) use balance::{issue_in, redeem_in, refund_in};
 pub use code::{CODE_LEN, generate_code, normalize_code};
 

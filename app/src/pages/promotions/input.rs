@@ -143,12 +143,8 @@ impl PromotionForm {
         if let Err(domain::Error::Validation(more)) = domain::promotions::validate_promotion(&new) {
             // a field already refused as unreadable keeps that message
             let flagged: Vec<String> = problems.iter().map(|p| p.field.clone()).collect();
-            problems.extend(
-                more.into_iter()
-                    .filter(|p| !flagged.contains(&p.field))
-                    // an unknown code is not "no product"
-                    .filter(|p| !(p.field == "produit_ids" && !unknown.is_empty())),
-            );
+            // (an unknown code is not "no product": `produit_ids` is already flagged then)
+            problems.extend(more.into_iter().filter(|p| !flagged.contains(&p.field)));
         }
         if problems.is_empty() {
             Ok(new)
