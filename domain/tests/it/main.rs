@@ -9,6 +9,7 @@ mod daily_aggregates;
 mod demo_seed;
 mod idempotency;
 mod limits;
+mod promotion_reports;
 mod promotions;
 mod replenishment;
 mod report_limits;
