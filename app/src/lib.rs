@@ -141,6 +141,13 @@ pub fn App() -> impl IntoView {
                         view=pages::customers::CustomerPage
                         ssr=SsrMode::Async
                     />
+                    <Route path=StaticSegment("promotions") view=pages::promotions::PromotionsPage ssr=SsrMode::Async />
+                    <Route
+                        path=(StaticSegment("promotions"), ParamSegment("id"))
+                        view=pages::promotions::PromotionFormPage
+                        ssr=SsrMode::Async
+                    />
+                    <Route path=StaticSegment("cartes-cadeaux") view=pages::gift_cards::GiftCardsPage ssr=SsrMode::Async />
                     <Route path=StaticSegment("produits") view=pages::products::ProductsPage ssr=SsrMode::Async />
                     // declared before `produits/:id`: the first route that matches wins
                     <Route

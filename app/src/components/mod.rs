@@ -32,6 +32,8 @@ pub fn TopBar() -> impl IntoView {
                             {(u.role == "admin").then(|| view! { <a href="/entrepot">"Stock central"</a> })}
                             <a href="/produits">"Produits"</a>
                             <a href="/clients">"Clients"</a>
+                            {(u.role == "admin").then(|| view! { <a href="/promotions">"Promotions"</a> })}
+                            <a href="/cartes-cadeaux">"Cartes-cadeaux"</a>
                         </nav>
                         <div class="who">
                             <span class="name">{u.full_name.clone()}</span>

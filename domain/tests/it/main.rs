@@ -10,6 +10,8 @@ mod daily_aggregates;
 mod demo_seed;
 mod idempotency;
 mod limits;
+mod promotion_reports;
+mod promotions;
 mod replenishment;
 mod report_limits;
 mod reporting;

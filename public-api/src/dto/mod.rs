@@ -4,6 +4,7 @@
 
 pub mod catalog;
 pub mod customers;
+pub mod promotions;
 pub mod reports;
 pub mod sales;
 pub mod stores;

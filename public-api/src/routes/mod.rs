@@ -5,6 +5,8 @@
 mod cache;
 mod catalog;
 mod customers;
+mod gift_cards;
+mod promotions;
 mod reports;
 mod sales;
 mod stores;
@@ -43,6 +45,8 @@ use crate::error::{ApiError, ApiResult};
         (name = "stock", description = "Entrepôt central"),
         (name = "ventes", description = "Ventes des canaux externes"),
         (name = "clients", description = "Clients, fidélité et crédit en magasin"),
+        (name = "promotions", description = "Promotions du siège"),
+        (name = "cartes-cadeaux", description = "Solde des cartes-cadeaux"),
         (name = "rapports", description = "Rapports calculés en base"),
         (name = "cache", description = "Cache partagé (Redis)"),
         (name = "système", description = "Santé et métriques"),
@@ -81,6 +85,8 @@ fn api() -> OpenApiRouter<ApiState> {
         .merge(stores::router())
         .merge(customers::router())
         .merge(sales::router())
+        .merge(promotions::router())
+        .merge(gift_cards::router())
         .merge(reports::router())
         .merge(cache::router())
 }

@@ -12,6 +12,7 @@ mod customers;
 mod fuzz;
 mod hardening;
 mod helpers;
+mod promotions;
 mod reports;
 mod robustness;
 mod sales;

@@ -7,6 +7,7 @@ mod central;
 mod customers;
 mod hardening;
 mod products;
+mod promotions;
 mod refusals;
 mod reports;
 mod sign_in;
