@@ -5,9 +5,7 @@
 //! `balance` holds the building blocks a sale or a return calls inside its own transaction
 //! (issue, redeem, refund).
 
-// the sale and the return call these inside their transactions; until they are wired
-// (issue 15, by the lead) only the tests do
-#[cfg_attr(not(test), allow(dead_code, unused_imports))]
+// the sale and the return call these inside their transactions
 mod balance;
 mod code;
 

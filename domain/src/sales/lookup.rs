@@ -1,6 +1,7 @@
 //! What pricing a group of carts reads, once for the whole group: the catalogue's products, the
-//! stores' local dates and the promotions current there, and, only when a cart names them, its
-//! customer and the gift cards it pays with. Two queries for a plain cart, four at most.
+//! stores' local dates and the promotions current there
+//! ([`current_promotions`](crate::promotions::current_promotions)), and, only when a cart names
+//! them, its customer and the gift cards it pays with.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
@@ -9,8 +10,9 @@ use rust_decimal::Decimal;
 use sqlx::PgConnection;
 
 use super::cart::{Payment, SaleOptions};
+use crate::promotions::current_promotions;
 use crate::{Error, Result};
-use pricing::{Promotion, PromotionKind, TenderKind};
+use pricing::{Promotion, TenderKind};
 
 #[derive(sqlx::FromRow)]
 pub(crate) struct PricedProduct {
@@ -66,51 +68,6 @@ impl Lookups {
     }
 }
 
-#[derive(sqlx::FromRow)]
-struct PromotionRow {
-    store_id: i64,
-    day: NaiveDate,
-    id: Option<i64>,
-    name: Option<String>,
-    kind: Option<String>,
-    value: Option<Decimal>,
-    buy: Option<i32>,
-    pay: Option<i32>,
-    starts_on: Option<NaiveDate>,
-    ends_on: Option<NaiveDate>,
-    product_ids: Option<Vec<i64>>,
-    category_ids: Option<Vec<i64>>,
-    store_ids: Option<Vec<i64>>,
-}
-
-/// The promotions current at each store on its local date that touch the products (or their
-/// categories), and each store's date; a store without any still gives its date.
-const PROMOTIONS: &str = "
-    WITH st AS (
-        SELECT id, ($3::TIMESTAMPTZ AT TIME ZONE time_zone)::DATE AS day
-        FROM stores WHERE id = ANY($1))
-    SELECT st.id AS store_id, st.day, p.id, p.name, p.kind, p.value, p.buy, p.pay, p.starts_on,
-           p.ends_on,
-           ARRAY(SELECT x.product_id FROM promotion_products x WHERE x.promotion_id = p.id)
-               AS product_ids,
-           ARRAY(SELECT x.category_id FROM promotion_categories x WHERE x.promotion_id = p.id)
-               AS category_ids,
-           ARRAY(SELECT x.store_id FROM promotion_stores x WHERE x.promotion_id = p.id)
-               AS store_ids
-    FROM st LEFT JOIN LATERAL (
-        SELECT p.* FROM promotions p
-        WHERE p.active AND p.starts_on <= st.day AND p.ends_on >= st.day
-          AND (EXISTS (SELECT 1 FROM promotion_products x
-                       WHERE x.promotion_id = p.id AND x.product_id = ANY($2))
-               OR EXISTS (SELECT 1 FROM promotion_categories x
-                          WHERE x.promotion_id = p.id
-                            AND x.category_id IN (SELECT category_id FROM products
-                                                  WHERE id = ANY($2))))
-          AND (NOT EXISTS (SELECT 1 FROM promotion_stores x WHERE x.promotion_id = p.id)
-               OR EXISTS (SELECT 1 FROM promotion_stores x
-                          WHERE x.promotion_id = p.id AND x.store_id = st.id))
-    ) p ON TRUE";
-
 /// What a cart asks to be looked up.
 pub(crate) struct Wanted<'a> {
     pub(crate) store_id: i64,
@@ -145,21 +102,25 @@ pub(crate) async fn lookup(
     .bind(&product_ids)
     .fetch_all(&mut *conn)
     .await?;
-    let rows: Vec<PromotionRow> = if store_ids.is_empty() {
-        Vec::new()
+    // each store's date at the time of sale, then the promotions current there that touch
+    // the cart's products (a lane of the API records one store's carts: one store, mostly)
+    let dates: HashMap<i64, NaiveDate> = if store_ids.is_empty() {
+        HashMap::new()
     } else {
-        sqlx::query_as(PROMOTIONS)
-            .bind(&store_ids)
-            .bind(&product_ids)
-            .bind(at)
-            .fetch_all(&mut *conn)
-            .await?
+        sqlx::query_as::<_, (i64, NaiveDate)>(
+            "SELECT id, ($2::TIMESTAMPTZ AT TIME ZONE time_zone)::DATE FROM stores
+             WHERE id = ANY($1)",
+        )
+        .bind(&store_ids)
+        .bind(at)
+        .fetch_all(&mut *conn)
+        .await?
+        .into_iter()
+        .collect()
     };
-    let mut dates = HashMap::new();
     let mut promotions: BTreeMap<i64, Promotion> = BTreeMap::new();
-    for row in rows {
-        dates.insert(row.store_id, row.day);
-        if let Some(promotion) = promotion_of(row) {
+    for (store_id, day) in &dates {
+        for promotion in current_promotions(conn, *store_id, *day, &product_ids).await? {
             promotions.entry(promotion.id).or_insert(promotion);
         }
     }
@@ -203,30 +164,5 @@ pub(crate) async fn lookup(
         promotions: promotions.into_values().collect(),
         customers,
         gift_cards,
-    })
-}
-
-/// A stored promotion in the pricing's form; `None` for the row of a store without any.
-fn promotion_of(row: PromotionRow) -> Option<Promotion> {
-    let kind = match row.kind.as_deref()? {
-        "pourcentage" => PromotionKind::Percent(row.value?),
-        "montant" => PromotionKind::AmountOff(row.value?),
-        "prix_fixe" => PromotionKind::FixedPrice(row.value?),
-        "lot" => PromotionKind::Lot {
-            buy: row.buy?,
-            pay: row.pay?,
-        },
-        _ => return None,
-    };
-    Some(Promotion {
-        id: row.id?,
-        name: row.name?,
-        kind,
-        product_ids: row.product_ids.unwrap_or_default(),
-        category_ids: row.category_ids.unwrap_or_default(),
-        store_ids: row.store_ids.unwrap_or_default(),
-        starts_on: row.starts_on?,
-        ends_on: row.ends_on?,
-        active: true,
     })
 }

@@ -22,27 +22,28 @@ use super::{PaymentMethod, Sale, SaleLine, SalePayment};
 use crate::{Error, Result};
 use pricing::PricedLine;
 
-/// `$1`..`$21`: the carts (index, client sale id, store, register, session, employee, API
-/// client, amounts, main payment, cash handed over and change, customer, discounts, approver,
-/// points earned, gift cards sold); `$22`..`$33`: their lines (cart index, line number,
+/// `$1`..`$21`, `$42`: the carts (index, client sale id, store, register, session, employee,
+/// API client, amounts, main payment, cash handed over and change, customer, discounts,
+/// approver, points earned, gift cards sold; whether the points are added later); `$22`..`$33`: their lines (cart index, line number,
 /// product, quantity, prices, tax flag, amount, promotion and discounts), each product once per
 /// cart; `$34`..`$40`: their tenders; `$41`: the time of sale. Only the carts that fit are
 /// inserted, and only once per client sale id (an earlier or concurrent one wins: that cart
 /// gets no sale id). The aggregate triggers of `sales` and `sale_lines` run once at the end of
 /// the statement, for the whole group. The points a customer earns are added here too (summed
-/// per customer, so a group's two sales of one customer add both); what a tender spends is
-/// taken afterwards (`balances.rs`), where it may refuse the sale.
+/// per customer, so a group's two sales of one customer add both), except for a cart that
+/// spends a balance: `balances.rs` spends first, where it may refuse the sale, then adds them.
 const SELL: &str = "
     WITH cart AS (
         SELECT * FROM unnest($1::INT[], $2::TEXT[], $3::BIGINT[], $4::BIGINT[], $5::BIGINT[],
                              $6::BIGINT[], $7::BIGINT[], $8::NUMERIC[], $9::NUMERIC[],
                              $10::NUMERIC[], $11::NUMERIC[], $12::TEXT[], $13::NUMERIC[],
                              $14::NUMERIC[], $15::BIGINT[], $16::NUMERIC[], $17::NUMERIC[],
-                             $18::NUMERIC[], $19::BIGINT[], $20::BIGINT[], $21::NUMERIC[])
+                             $18::NUMERIC[], $19::BIGINT[], $20::BIGINT[], $21::NUMERIC[],
+                             $42::BOOL[])
             AS c(idx, client_sale_id, store_id, register_id, session_id, employee_id,
                  api_client_id, subtotal, tps, tvq, total, payment_method, amount_tendered,
                  change_given, customer_id, promotion_savings, manual_discounts, cart_discount,
-                 discount_approved_by, points_earned, gift_cards_sold)),
+                 discount_approved_by, points_earned, gift_cards_sold, earns_later)),
     line AS (
         SELECT l.*, c.store_id
         FROM unnest($22::INT[], $23::INT[], $24::BIGINT[], $25::INT[], $26::NUMERIC[],
@@ -83,7 +84,7 @@ const SELL: &str = "
         RETURNING id, client_sale_id),
     sold AS (
         SELECT c.idx, s.id, c.store_id, c.employee_id, c.api_client_id, c.customer_id,
-               c.points_earned
+               CASE WHEN c.earns_later THEN 0 ELSE c.points_earned END AS points_earned
         FROM sale s JOIN cart c USING (client_sale_id)),
     lines AS (
         INSERT INTO sale_lines (sale_id, line_no, product_id, quantity, unit_price, taxable,
@@ -219,7 +220,7 @@ async fn sell_with_balances(
         savepoint.commit().await?;
         return Ok(sold);
     };
-    match super::balances::apply(&mut savepoint, cart, &mut sale, at).await {
+    match super::balances::apply(&mut savepoint, cart, &mut sale).await {
         Ok(()) => {
             savepoint.commit().await?;
             Ok(Ok(Some(sale)))
@@ -400,6 +401,7 @@ async fn run<'a, 'p, C: Borrow<Priced<'a, 'p>>>(
         .bind(pays().map(|(_, _, t)| t.gift_card_id).collect::<Vec<_>>())
         .bind(pays().map(|(_, _, t)| t.points).collect::<Vec<_>>())
         .bind(at)
+        .bind(carts().map(|c| c.moves_balances()).collect::<Vec<_>>())
         .fetch_all(&mut *conn)
         .await?;
     if rows.len() != group.len() || rows.iter().zip(&idx).any(|(r, i)| r.idx != *i) {

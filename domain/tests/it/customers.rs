@@ -5,7 +5,7 @@
 use crate::world::*;
 use domain::customers::{self, CreditReason, CustomerPatch, NewCustomer};
 use domain::sales::{self, Payment};
-use domain::{Actor, Error, PageRequest, TaxRates};
+use domain::{Actor, Error, PageRequest};
 use rust_decimal::Decimal;
 use rust_decimal_macros::dec;
 use sqlx::PgPool;
@@ -29,7 +29,7 @@ fn fields_of(err: Error) -> Vec<(String, String)> {
 /// A recorded card sale of one unit at the first store's till, attached to `customer`.
 async fn sale_for(db: &PgPool, w: &World, id: &str, product: i64, customer: i64) -> i64 {
     let new = till_sale(id, w.register, &[(product, 1)], Payment::Card);
-    let sale = sales::record_sale(db, &w.cashier, &TaxRates::default(), &new)
+    let sale = sales::record_sale(db, &w.cashier, &domain::Rules::default(), &new)
         .await
         .unwrap()
         .sale;
