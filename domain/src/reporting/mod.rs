@@ -9,6 +9,7 @@ mod months;
 mod period;
 mod promotions;
 mod sales;
+mod selling;
 mod stock;
 mod top;
 
@@ -17,6 +18,7 @@ pub use dashboard::*;
 pub use period::*;
 pub use promotions::*;
 pub use sales::*;
+pub use selling::*;
 pub use stock::*;
 pub use top::*;
 

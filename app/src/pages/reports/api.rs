@@ -71,18 +71,21 @@ pub async fn load_report(
             }
             let scope = ReportScope { period, store_id };
             match reporting::sales_report(&pool, &actor, &scope, Some(TOP)).await {
-                Ok(sales) => reporting::inventory_report(&pool, &actor, store_id)
-                    .await
-                    .map(|stock| (sales, stock)),
+                Ok(sales) => match reporting::inventory_report(&pool, &actor, store_id).await {
+                    Ok(stock) => reporting::selling_report(&pool, &actor, &scope)
+                        .await
+                        .map(|floor| (sales, stock, floor)),
+                    Err(e) => Err(e),
+                },
                 Err(e) => Err(e),
             }
         }
         Err(e) => Err(e),
     };
     match outcome {
-        Ok((sales, stock)) => {
+        Ok((sales, stock, floor)) => {
             let subject = store.map_or_else(|| "Réseau".to_owned(), |s| s.name);
-            view.body = Some(body(subject, sales, stock));
+            view.body = Some(body(subject, sales, stock, floor));
         }
         Err(domain::Error::Validation(errors)) => {
             view.field_errors = errors

@@ -4,8 +4,8 @@
 use domain::reporting;
 
 use super::view::{
-    KpiCard, PerfRow, ReportBody, RunOutLine, STOCK_LINES, StockCounts, StockLine, StockSummary,
-    TopRow,
+    FloorFigures, KpiCard, PerfRow, PromotionRow, ReportBody, RunOutLine, STOCK_LINES, StockCounts,
+    StockLine, StockSummary, TopRow,
 };
 use crate::chart::{ChartDay, daily_revenue_svg};
 use crate::format::{count, days_of_cover, decimal1, money, percent};
@@ -162,6 +162,7 @@ pub fn body(
     subject: String,
     sales: reporting::SalesReport,
     stock: reporting::InventoryReport,
+    floor: reporting::SellingReport,
 ) -> ReportBody {
     let period = sales.scope.period;
     let period_label = crate::format::period(period.from, period.to);
@@ -173,6 +174,7 @@ pub fn body(
     );
     let hidden = stock.products.len().saturating_sub(STOCK_LINES);
     ReportBody {
+        floor: floor_figures(&floor),
         subject,
         network: sales.scope.store_id.is_none(),
         kpis: kpis(&sales.totals),
@@ -215,5 +217,59 @@ pub fn body(
             })
             .collect(),
         period_label,
+    }
+}
+
+/// The section 6 figures as the page writes them.
+fn floor_figures(r: &reporting::SellingReport) -> FloorFigures {
+    let facts = vec![
+        (
+            "Remises des promotions".to_owned(),
+            money(r.promotion_savings),
+        ),
+        ("Remises manuelles".to_owned(), money(r.manual_discounts)),
+        (
+            "Remises approuvées par un gérant".to_owned(),
+            count(r.approved_discounts),
+        ),
+        (
+            "Cartes-cadeaux : solde dû".to_owned(),
+            format!(
+                "{} ({} cartes)",
+                money(r.gift_cards.total),
+                count(r.gift_cards.cards)
+            ),
+        ),
+        (
+            "Points de fidélité en circulation".to_owned(),
+            count(r.points_outstanding),
+        ),
+        (
+            "Crédit en magasin dû".to_owned(),
+            money(r.credit_outstanding),
+        ),
+    ];
+    FloorFigures {
+        facts,
+        tenders: r
+            .tenders
+            .iter()
+            .map(|t| {
+                let label = domain::sales::PaymentMethod::parse(&t.mode)
+                    .map_or(t.mode.as_str(), |m| m.label())
+                    .to_owned();
+                (label, count(t.payments), money(t.amount))
+            })
+            .collect(),
+        promotions: r
+            .promotions
+            .iter()
+            .map(|p| PromotionRow {
+                name: p.name.clone(),
+                units: count(p.units),
+                revenue: money(p.revenue),
+                cost: money(p.cost),
+            })
+            .collect(),
     }
 }

@@ -99,6 +99,7 @@ fn ReportContent(body: ReportBody) -> impl IntoView {
         {sales::chart_section(body.chart)}
         {sales::perf_section(network, body.perf)}
         {sales::top_section(body.top_units, body.top_revenue)}
+        {sales::floor_section(body.floor)}
         {stock::stock_section(network, body.stock, body.stock_lines, body.stock_hidden, body.running_out)}
     }
 }

@@ -4,7 +4,7 @@
 
 use leptos::prelude::*;
 
-use super::view::{KpiCard, PerfRow, TopRow};
+use super::view::{FloorFigures, KpiCard, PerfRow, TopRow};
 
 pub fn kpi_section(kpis: Vec<KpiCard>) -> AnyView {
     view! {
@@ -113,4 +113,53 @@ fn TopTable(id: &'static str, title: &'static str, rows: Vec<TopRow>) -> impl In
             </div>
         </div>
     }
+}
+
+/// Discounts, tenders, promotions and what the chain owes its customers.
+pub fn floor_section(floor: FloorFigures) -> AnyView {
+    view! {
+        <section class="report-section" aria-labelledby="floor-title">
+            <h2 id="floor-title">"Remises, paiements et fidélité"</h2>
+            <dl class="facts floor">
+                {floor.facts.into_iter().map(|(label, value)| view! {
+                    <div><dt>{label}</dt><dd>{value}</dd></div>
+                }).collect_view()}
+            </dl>
+            <div class="table-wrap">
+                <table class="report tenders">
+                    <caption>"Ventes par mode de paiement"</caption>
+                    <thead><tr>
+                        <th scope="col">"Mode"</th>
+                        <th scope="col" class="num">"Paiements"</th>
+                        <th scope="col" class="num">"Montant"</th>
+                    </tr></thead>
+                    <tbody>
+                        {floor.tenders.into_iter().map(|(mode, n, amount)| view! {
+                            <tr><th scope="row">{mode}</th><td class="num">{n}</td><td class="num">{amount}</td></tr>
+                        }).collect_view()}
+                    </tbody>
+                </table>
+            </div>
+            {(!floor.promotions.is_empty()).then(|| view! {
+                <div class="table-wrap">
+                    <table class="report promotions">
+                        <caption>"Promotions appliquées"</caption>
+                        <thead><tr>
+                            <th scope="col">"Promotion"</th>
+                            <th scope="col" class="num">"Unités"</th>
+                            <th scope="col" class="num">"Chiffre d'affaires"</th>
+                            <th scope="col" class="num">"Coût (économies)"</th>
+                        </tr></thead>
+                        <tbody>
+                            {floor.promotions.into_iter().map(|p| view! {
+                                <tr><th scope="row">{p.name}</th><td class="num">{p.units}</td>
+                                    <td class="num">{p.revenue}</td><td class="num">{p.cost}</td></tr>
+                            }).collect_view()}
+                        </tbody>
+                    </table>
+                </div>
+            })}
+        </section>
+    }
+    .into_any()
 }

@@ -125,6 +125,25 @@ pub struct ReportBody {
     /// most [`STOCK_LINES`]), or nothing.
     pub stock_hidden: Option<String>,
     pub running_out: Vec<RunOutLine>,
+    /// Discounts, tenders, promotions and what is owed (section 6 figures).
+    pub floor: FloorFigures,
+}
+
+/// The store floor's figures: `(label, value)` facts, tenders and promotions, written.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct FloorFigures {
+    pub facts: Vec<(String, String)>,
+    /// `(tender, payments, amount)`.
+    pub tenders: Vec<(String, String, String)>,
+    pub promotions: Vec<PromotionRow>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PromotionRow {
+    pub name: String,
+    pub units: String,
+    pub revenue: String,
+    pub cost: String,
 }
 
 /// The page: the form as chosen, and the report, or why there is none.

@@ -4,6 +4,7 @@
 
 mod balances;
 mod money;
+mod report;
 
 use domain::sales::{self, Discount, NewSale, Payment, SaleOptions, Tender, TenderKind};
 use domain::{Actor, Result, Rules};
