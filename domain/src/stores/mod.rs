@@ -1,9 +1,11 @@
 //! Stores and their registers. Creating a store gives it a stock row for every product and its
 //! numbered registers; a store with history cannot be deleted.
 
+mod cash;
 mod history;
 mod sessions;
 
+pub use cash::*;
 pub use history::*;
 pub use sessions::*;
 

@@ -16,6 +16,7 @@ mod sale_ids;
 mod sales;
 mod schema;
 mod sessions;
+mod shift;
 mod sign_in;
 mod web_sessions;
 mod world;
