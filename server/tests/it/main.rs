@@ -8,6 +8,7 @@ mod hardening;
 mod products;
 mod refusals;
 mod reports;
+mod shift;
 mod sign_in;
 mod stock;
 mod support;
