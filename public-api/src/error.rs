@@ -266,6 +266,8 @@ fn contract_field(field: &str) -> String {
         "lines" => "lignes",
         "quantity" => "quantite",
         "time_zone" => "fuseau_horaire",
+        "gst_number" => "numero_tps",
+        "qst_number" => "numero_tvq",
         other => {
             return other
                 .replace("lines[", "lignes[")

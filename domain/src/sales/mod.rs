@@ -9,6 +9,7 @@ mod cart;
 mod checkout;
 mod ids;
 mod price;
+mod return_preview;
 mod returns;
 mod sell;
 mod till;
@@ -16,6 +17,7 @@ mod till;
 pub use cart::*;
 pub use checkout::*;
 pub use ids::*;
+pub use return_preview::*;
 pub use returns::*;
 pub use till::*;
 

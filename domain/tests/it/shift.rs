@@ -290,3 +290,83 @@ async fn an_employee_finds_the_register_they_opened(db: PgPool) {
         "the manager did not open it"
     );
 }
+
+#[sqlx::test(migrator = "domain::MIGRATOR")]
+async fn a_return_s_preview_is_the_refund_recorded_and_writes_nothing(db: PgPool) {
+    let w = world(&db).await;
+    open_register(&db, &w).await;
+    let taxed = product(&db, &w, "MAI001", 1999, true, 10, 0).await;
+    let plain = product(&db, &w, "ALI001", 350, false, 10, 0).await;
+    let sale = sales::record_sale(
+        &db,
+        &w.cashier,
+        &TaxRates::default(),
+        &till_sale("r", w.register, &[(taxed, 3), (plain, 2)], Payment::Card),
+    )
+    .await
+    .unwrap()
+    .sale;
+    let mut new = return_of(&sale, taxed, 2);
+    new.lines.extend(return_of(&sale, plain, 1).lines);
+
+    let preview = sales::preview_return(&db, &w.cashier, &new).await.unwrap();
+    assert_eq!(preview.lines.len(), 2);
+    let line = preview
+        .lines
+        .iter()
+        .find(|l| l.product_id == taxed)
+        .unwrap();
+    assert_eq!(
+        (line.quantity, line.amount, line.taxable),
+        (2, dec!(39.98), true)
+    );
+    assert_eq!(preview.refund_method, sales::PaymentMethod::Carte);
+    // nothing written: no return, nothing marked returned, the stock as sold
+    let returns: i64 = sqlx::query_scalar("SELECT count(*) FROM returns")
+        .fetch_one(&db)
+        .await
+        .unwrap();
+    let returned: i64 = sqlx::query_scalar("SELECT sum(returned_quantity) FROM sale_lines")
+        .fetch_one(&db)
+        .await
+        .unwrap();
+    assert_eq!((returns, returned), (0, 0));
+    assert_eq!(store_qty(&db, w.store, taxed).await, 7);
+
+    let recorded = sales::create_return(&db, &w.cashier, &new).await.unwrap();
+    assert_eq!(
+        (
+            recorded.subtotal,
+            recorded.tps,
+            recorded.tvq,
+            recorded.refund_amount
+        ),
+        (
+            preview.refund.subtotal,
+            preview.refund.tps,
+            preview.refund.tvq,
+            preview.refund.total
+        ),
+        "the preview is what is refunded"
+    );
+    assert_eq!(preview.refund.subtotal, dec!(43.48));
+
+    // the same checks: no more than what is left, a reason, the store's staff
+    let err = sales::preview_return(&db, &w.cashier, &return_of(&sale, taxed, 2))
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::Validation(_)), "{err:?}");
+    let mut no_reason = return_of(&sale, taxed, 1);
+    no_reason.reason = " ".into();
+    assert!(matches!(
+        sales::preview_return(&db, &w.cashier, &no_reason)
+            .await
+            .unwrap_err(),
+        Error::Validation(_)
+    ));
+    assert!(
+        sales::preview_return(&db, &w.other_cashier, &return_of(&sale, taxed, 1))
+            .await
+            .is_err()
+    );
+}
