@@ -40,6 +40,8 @@ pub struct ReturnLine {
     pub product_name: String,
     pub quantity: i32,
     pub unit_price: Decimal,
+    /// GST and QST applied to the line (the return receipt marks it).
+    pub taxable: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, FromRow)]
@@ -68,7 +70,7 @@ const RETURN_SELECT: &str = "SELECT rt.id, rt.sale_id, rt.store_id, rt.session_i
      FROM returns rt LEFT JOIN employees e ON e.id = rt.employee_id";
 
 const RETURN_LINES_SELECT: &str = "SELECT rl.return_id, rl.sale_line_id, l.product_id,
-        p.code AS product_code, p.name AS product_name, rl.quantity, l.unit_price
+        p.code AS product_code, p.name AS product_name, rl.quantity, l.unit_price, l.taxable
      FROM return_lines rl JOIN sale_lines l ON l.id = rl.sale_line_id
      JOIN products p ON p.id = l.product_id";
 

@@ -6,6 +6,7 @@ mod binary;
 mod central;
 mod hardening;
 mod products;
+mod refunds;
 mod refusals;
 mod reports;
 mod shift;
