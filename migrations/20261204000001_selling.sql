@@ -179,7 +179,11 @@ CREATE TABLE return_refunds (
                                                'points')),
     amount       NUMERIC(12, 2) NOT NULL CHECK (amount > 0),
     gift_card_id BIGINT REFERENCES gift_cards (id) ON DELETE RESTRICT,
-    points       BIGINT CHECK (points > 0)
+    points       BIGINT CHECK (points > 0),
+    -- the sale's tender this refund comes back from, when it goes elsewhere (store credit at
+    -- the customer's request); NULL: to the same tender
+    from_mode    TEXT CHECK (from_mode IN ('especes', 'carte', 'carte_cadeau', 'credit',
+                                           'points'))
 );
 CREATE INDEX return_refunds_return_idx ON return_refunds (return_id);
 INSERT INTO return_refunds (return_id, mode, amount)

@@ -24,7 +24,7 @@ pub struct SoldLine {
 impl SoldLine {
     /// The net value of the first `returned` units: their share of the line's total, rounded to
     /// the cent; all of them are the total itself (the last unit takes the rest).
-    fn value(&self, returned: i32) -> Decimal {
+    pub fn value(&self, returned: i32) -> Decimal {
         if returned >= self.quantity {
             self.total
         } else {

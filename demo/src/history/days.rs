@@ -222,6 +222,7 @@ impl Seeder<'_> {
                 }],
                 reason: reason.into(),
                 register_id: Some(register_id),
+                to_store_credit: false,
             },
             at,
         )

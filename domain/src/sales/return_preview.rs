@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 use sqlx::PgPool;
 
 use super::PaymentMethod;
+use super::refunds::RefundTender;
 use super::returns::{NewReturn, plan_return};
 use crate::money::Totals;
 use crate::{Actor, Error, Result};
@@ -20,7 +21,7 @@ pub struct PreviewLine {
     pub quantity: i32,
     pub unit_price: Decimal,
     pub taxable: bool,
-    /// `quantity * unit_price`, before taxes.
+    /// The returned units' net value before taxes: their share of the discounts.
     pub amount: Decimal,
 }
 
@@ -33,6 +34,10 @@ pub struct ReturnPreview {
     pub lines: Vec<PreviewLine>,
     pub refund: Totals,
     pub refund_method: PaymentMethod,
+    /// Where the refund goes: the sale's tenders (or store credit), each its amount.
+    pub tenders: Vec<RefundTender>,
+    /// The points the returned goods had earned, taken back.
+    pub points_reversed: i64,
 }
 
 /// The refund of a return before it is confirmed. Checks and computes exactly as
@@ -43,8 +48,12 @@ pub async fn preview_return(db: &PgPool, actor: &Actor, new: &NewReturn) -> Resu
     let mut tx = db.begin().await?;
     let plan = plan_return(&mut tx, actor, new).await?;
     tx.rollback().await?;
-    let refund_method =
-        PaymentMethod::try_from(plan.sale.payment_method.clone()).map_err(Error::Internal)?;
+    let refund_method = match plan.tenders.iter().max_by(|a, b| a.amount.cmp(&b.amount)) {
+        Some(t) => t.mode,
+        None => {
+            PaymentMethod::try_from(plan.sale.payment_method.clone()).map_err(Error::Internal)?
+        }
+    };
     let lines = plan
         .asked
         .iter()
@@ -58,7 +67,7 @@ pub async fn preview_return(db: &PgPool, actor: &Actor, new: &NewReturn) -> Resu
                 quantity: *quantity,
                 unit_price: l.unit_price,
                 taxable: l.taxable,
-                amount: l.unit_price * Decimal::from(*quantity),
+                amount: plan.amounts.get(line_id).copied().unwrap_or_default(),
             })
         })
         .collect();
@@ -68,5 +77,7 @@ pub async fn preview_return(db: &PgPool, actor: &Actor, new: &NewReturn) -> Resu
         lines,
         refund: plan.refund,
         refund_method,
+        tenders: plan.tenders,
+        points_reversed: plan.points_reversed,
     })
 }

@@ -12,10 +12,13 @@ use serde::{Deserialize, Serialize};
 use sqlx::{Acquire, FromRow, PgConnection, PgPool};
 
 use super::PaymentMethod;
+use super::price::pricing_error;
+use super::refunds::{RefundTender, pay_back, refund_tenders};
 use crate::error::Validator;
 use crate::inventory::{Location, MovementReason, StockChange, change_stock};
-use crate::money::{Totals, returned_share};
+use crate::money::Totals;
 use crate::{Actor, Error, Result};
+use pricing::SoldLine;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ReturnLineInput {
@@ -30,6 +33,9 @@ pub struct NewReturn {
     pub reason: String,
     /// The till where the refund is paid out (its open session records the cash leaving).
     pub register_id: Option<i64>,
+    /// The customer prefers store credit to the tenders the sale was paid with.
+    #[serde(default)]
+    pub to_store_credit: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, FromRow)]
@@ -62,6 +68,25 @@ pub struct Return {
     pub returned_at: DateTime<Utc>,
     #[sqlx(skip)]
     pub lines: Vec<ReturnLine>,
+    /// Where the money went: each tender (or store credit) and its amount.
+    #[sqlx(skip)]
+    pub refunds: Vec<ReturnRefund>,
+}
+
+/// One tender of a return's refund, as its receipt prints it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, FromRow)]
+pub struct ReturnRefund {
+    #[sqlx(try_from = "String")]
+    pub mode: PaymentMethod,
+    pub amount: Decimal,
+    pub points: Option<i64>,
+}
+
+#[derive(FromRow)]
+struct ReturnRefundRow {
+    return_id: i64,
+    #[sqlx(flatten)]
+    refund: ReturnRefund,
 }
 
 const RETURN_SELECT: &str = "SELECT rt.id, rt.sale_id, rt.store_id, rt.session_id, rt.employee_id,
@@ -92,6 +117,18 @@ async fn attach_lines(conn: &mut PgConnection, returns: &mut [Return]) -> Result
     for row in rows {
         if let Some(r) = returns.iter_mut().find(|r| r.id == row.return_id) {
             r.lines.push(row.line);
+        }
+    }
+    let refunds: Vec<ReturnRefundRow> = sqlx::query_as(
+        "SELECT return_id, mode, amount, points FROM return_refunds
+         WHERE return_id = ANY($1) ORDER BY id",
+    )
+    .bind(&ids)
+    .fetch_all(&mut *conn)
+    .await?;
+    for row in refunds {
+        if let Some(r) = returns.iter_mut().find(|r| r.id == row.return_id) {
+            r.refunds.push(row.refund);
         }
     }
     Ok(())
@@ -162,6 +199,8 @@ pub(super) struct LockedSale {
     tvq: Decimal,
     total: Decimal,
     pub(super) payment_method: String,
+    customer_id: Option<i64>,
+    points_earned: i64,
 }
 
 #[derive(FromRow)]
@@ -175,6 +214,7 @@ pub(super) struct LineState {
     returned_quantity: i32,
     pub(super) unit_price: Decimal,
     pub(super) taxable: bool,
+    line_total: Decimal,
 }
 
 /// A return checked and priced, not yet written: the sale (locked until the transaction
@@ -184,6 +224,12 @@ pub(super) struct ReturnPlan {
     pub(super) lines: Vec<LineState>,
     pub(super) asked: BTreeMap<i64, i32>,
     pub(super) refund: Totals,
+    /// The net value (before tax) of each returned line's units: its share of the discounts.
+    pub(super) amounts: BTreeMap<i64, Decimal>,
+    /// Where the refund goes: the sale's tenders, or store credit.
+    pub(super) tenders: Vec<RefundTender>,
+    /// The points the returned goods had earned, taken back.
+    pub(super) points_reversed: i64,
 }
 
 /// Checks a return (reason, lines, quantities still returnable, the actor's store) and works
@@ -224,7 +270,8 @@ pub(super) async fn plan_return(
 
     // One return of a sale at a time: the refund depends on what was returned before.
     let sale: LockedSale = sqlx::query_as(
-        "SELECT store_id, subtotal, tps, tvq, total, payment_method FROM sales WHERE id = $1 FOR UPDATE",
+        "SELECT store_id, subtotal, tps, tvq, total, payment_method, customer_id, points_earned
+         FROM sales WHERE id = $1 FOR UPDATE",
     )
     .bind(new.sale_id)
     .fetch_optional(&mut *conn)
@@ -234,7 +281,7 @@ pub(super) async fn plan_return(
 
     let lines: Vec<LineState> = sqlx::query_as(
         "SELECT l.id, l.line_no, l.product_id, p.code AS product_code, p.name AS product_name,
-                l.quantity, l.returned_quantity, l.unit_price, l.taxable
+                l.quantity, l.returned_quantity, l.unit_price, l.taxable, l.line_total
          FROM sale_lines l JOIN products p ON p.id = l.product_id
          WHERE l.sale_id = $1 ORDER BY l.line_no",
     )
@@ -265,41 +312,54 @@ pub(super) async fn plan_return(
     }
     v.finish()?;
 
-    let value = |returned: &dyn Fn(&LineState) -> i32| {
-        let mut all = Decimal::ZERO;
-        let mut taxable = Decimal::ZERO;
-        for l in &lines {
-            let amount = l.unit_price * Decimal::from(returned(l));
-            all += amount;
-            if l.taxable {
-                taxable += amount;
-            }
-        }
-        (all, taxable)
-    };
+    if new.to_store_credit && sale.customer_id.is_none() {
+        return Err(Error::invalid(
+            "to_store_credit",
+            "Le crédit en magasin demande une vente associée à un client.",
+        ));
+    }
+    // the money order's refund: each returned unit's real share of what was paid, counted
+    // cumulatively with the earlier returns so that returning everything refunds the total
+    let sold: Vec<SoldLine> = lines
+        .iter()
+        .map(|l| SoldLine {
+            quantity: l.quantity,
+            total: l.line_total,
+            taxable: l.taxable,
+        })
+        .collect();
+    let already: Vec<i32> = lines.iter().map(|l| l.returned_quantity).collect();
+    let now: Vec<i32> = lines
+        .iter()
+        .map(|l| asked.get(&l.id).copied().unwrap_or(0))
+        .collect();
     let sale_totals = Totals {
         subtotal: sale.subtotal,
         tps: sale.tps,
         tvq: sale.tvq,
         total: sale.total,
     };
-    let taxable_base = value(&|l| l.quantity).1;
-    let (before, before_taxable) = value(&|l| l.returned_quantity);
-    let (after, after_taxable) =
-        value(&|l| l.returned_quantity + asked.get(&l.id).copied().unwrap_or(0));
-    let share_before = returned_share(&sale_totals, taxable_base, before, before_taxable);
-    let share_after = returned_share(&sale_totals, taxable_base, after, after_taxable);
-    let refund = Totals {
-        subtotal: share_after.subtotal - share_before.subtotal,
-        tps: share_after.tps - share_before.tps,
-        tvq: share_after.tvq - share_before.tvq,
-        total: share_after.total - share_before.total,
-    };
+    let refund = pricing::refund(&sold, &sale_totals, &already, &now).map_err(pricing_error)?;
+    let mut amounts = BTreeMap::new();
+    let (mut before, mut after) = (Decimal::ZERO, Decimal::ZERO);
+    for ((l, s), (a, n)) in lines.iter().zip(&sold).zip(already.iter().zip(&now)) {
+        before += s.value(*a);
+        after += s.value(a + n);
+        if *n > 0 {
+            amounts.insert(l.id, s.value(a + n) - s.value(*a));
+        }
+    }
+    let points_reversed =
+        pricing::points_reversed(sale.points_earned, sale.subtotal, before, after);
+    let tenders = refund_tenders(conn, new.sale_id, refund.total, new.to_store_credit).await?;
     Ok(ReturnPlan {
         sale,
         lines,
         asked,
         refund,
+        amounts,
+        tenders,
+        points_reversed,
     })
 }
 
@@ -316,7 +376,15 @@ pub(crate) async fn create_return_at(
         lines,
         asked,
         refund,
+        amounts,
+        tenders,
+        points_reversed,
     } = plan_return(&mut tx, actor, new).await?;
+    // the main refund tender, as the sale has its main payment
+    let refund_method = tenders
+        .iter()
+        .max_by(|a, b| a.amount.cmp(&b.amount))
+        .map_or(sale.payment_method.clone(), |t| t.mode.as_str().to_owned());
 
     let session_id = match new.register_id {
         None => None,
@@ -349,7 +417,7 @@ pub(crate) async fn create_return_at(
     .bind(refund.tps)
     .bind(refund.tvq)
     .bind(refund.total)
-    .bind(&sale.payment_method)
+    .bind(&refund_method)
     .bind(at)
     .fetch_one(&mut *tx)
     .await?;
@@ -367,11 +435,12 @@ pub(crate) async fn create_return_at(
     for (product_id, line_id, quantity) in by_product {
         sqlx::query(
             "INSERT INTO return_lines (return_id, sale_line_id, quantity, amount)
-             SELECT $1, $2, $3, $3 * unit_price FROM sale_lines WHERE id = $2",
+             VALUES ($1, $2, $3, $4)",
         )
         .bind(return_id)
         .bind(line_id)
         .bind(quantity)
+        .bind(amounts.get(&line_id).copied().unwrap_or_default())
         .execute(&mut *tx)
         .await?;
         // Backed by CHECK (returned_quantity <= quantity): never more than was sold.
@@ -395,6 +464,12 @@ pub(crate) async fn create_return_at(
             },
         )
         .await?;
+    }
+    pay_back(&mut tx, actor, return_id, sale.customer_id, &tenders).await?;
+    if let (Some(customer), true) = (sale.customer_id, points_reversed > 0) {
+        // never more than the customer still has: points already spent stay spent
+        crate::customers::reverse_points_in(&mut tx, customer, points_reversed, return_id, actor)
+            .await?;
     }
     let ret = load_return(&mut tx, return_id).await?;
     tx.commit().await?;

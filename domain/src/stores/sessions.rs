@@ -155,15 +155,23 @@ pub async fn z_report(db: impl PgExecutor<'_>, session_id: i64) -> Result<ZRepor
         "WITH s AS (
              SELECT count(*) AS sales_count,
                     COALESCE(sum(total), 0) AS sales_total,
-                    COALESCE(sum(total) FILTER (WHERE payment_method = 'especes'), 0) AS cash_sales,
-                    COALESCE(sum(total) FILTER (WHERE payment_method = 'carte'), 0) AS card_sales,
+                    -- what each tender brought in (cash net of the change; gift cards sold
+                    -- with a sale are paid too, outside its total)
+                    COALESCE((SELECT sum(p.amount) FROM sales sa
+                              JOIN sale_payments p ON p.sale_id = sa.id
+                              WHERE sa.session_id = $1 AND p.mode = 'especes'), 0) AS cash_sales,
+                    COALESCE((SELECT sum(p.amount) FROM sales sa
+                              JOIN sale_payments p ON p.sale_id = sa.id
+                              WHERE sa.session_id = $1 AND p.mode = 'carte'), 0) AS card_sales,
                     COALESCE(sum(tps), 0) AS tps_total,
                     COALESCE(sum(tvq), 0) AS tvq_total
              FROM sales WHERE session_id = $1),
          r AS (
              SELECT count(*) AS returns_count,
                     COALESCE(sum(refund_amount), 0) AS refunds_total,
-                    COALESCE(sum(refund_amount) FILTER (WHERE refund_method = 'especes'), 0)
+                    COALESCE((SELECT sum(rr.amount) FROM returns rt
+                              JOIN return_refunds rr ON rr.return_id = rt.id
+                              WHERE rt.session_id = $1 AND rr.mode = 'especes'), 0)
                         AS cash_refunds
              FROM returns WHERE session_id = $1),
          m AS (

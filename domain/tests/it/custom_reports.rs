@@ -302,6 +302,7 @@ async fn the_report_from_the_aggregates_equals_the_raw_computation(db: PgPool) {
                 lines,
                 reason: "Défectueux".into(),
                 register_id: None,
+                to_store_credit: false,
             };
             // a second return of a line already given back in full is refused: fine
             let Ok(ret) = sales::create_return(&db, actor, &new).await else {

@@ -43,6 +43,7 @@ async fn another_store_s_ids_answer_like_missing_ones(db: PgPool) {
         }],
         reason: "Défectueux".into(),
         register_id: None,
+        to_store_credit: false,
     };
     let ret = sales::create_return(&db, &w.cashier, &give_back)
         .await

@@ -389,6 +389,7 @@ async fn partial_returns_are_bounded_by_what_remains(db: PgPool) {
             .collect(),
         reason: "Produit défectueux".into(),
         register_id: Some(w.register),
+        to_store_credit: false,
     };
     let first = sales::create_return(&db, &w.cashier, &ret(vec![(soap_line, 2)]))
         .await

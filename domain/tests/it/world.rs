@@ -158,5 +158,6 @@ pub fn return_of(sale: &Sale, product: i64, quantity: i32) -> NewReturn {
         }],
         reason: "Défectueux".into(),
         register_id: None,
+        to_store_credit: false,
     }
 }

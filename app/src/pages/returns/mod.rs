@@ -230,6 +230,7 @@ pub async fn record_return(
         lines,
         reason: raison.clone(),
         register_id: caisse.trim().parse::<i64>().ok(),
+        to_store_credit: false,
     };
     match domain::sales::create_return(&pool()?, &session.employee.actor(), &new).await {
         Ok(ret) => leptos_axum::redirect(&format!("/retours/{}", ret.id)),

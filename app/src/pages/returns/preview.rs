@@ -100,6 +100,7 @@ pub async fn ask_return_preview(
         lines: lines.clone(),
         reason: raison.clone(),
         register_id: caisse.trim().parse::<i64>().ok(),
+        to_store_credit: false,
     };
     match domain::sales::preview_return(&pool()?, &session.employee.actor(), &new).await {
         Ok(_) => {
@@ -149,6 +150,7 @@ pub async fn load_return_preview(
             .collect(),
         reason: raison.clone(),
         register_id,
+        to_store_credit: false,
     };
     let preview = domain::sales::preview_return(&pool, &actor, &new)
         .await

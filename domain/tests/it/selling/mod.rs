@@ -5,6 +5,7 @@
 mod balances;
 mod money;
 mod report;
+mod returns;
 
 use domain::sales::{self, Discount, NewSale, Payment, SaleOptions, Tender, TenderKind};
 use domain::{Actor, Result, Rules};
