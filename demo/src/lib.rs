@@ -14,6 +14,7 @@
 
 mod catalogue;
 mod history;
+mod selling;
 mod stores;
 
 pub use catalogue::{CATEGORIES, PRODUCTS};
@@ -79,5 +80,9 @@ pub async fn seed_demo_at(db: &PgPool, rules: &Rules, now: DateTime<Utc>) -> Res
         employees: 2 * STORES.len() + 1,
         ..Default::default()
     };
-    history::write(&mut conn, *rules, now, admin, stores, products, report).await
+    let product_ids: Vec<i64> = products.iter().map(|(id, _)| *id).collect();
+    let report = history::write(&mut conn, *rules, now, admin, stores, products, report).await?;
+    // after the history, so that its ids stay what they were
+    selling::create(db, &admin, &product_ids, now).await?;
+    Ok(report)
 }
