@@ -1,6 +1,10 @@
 //! The employees' web UI, rendered on the server and hydrated in the browser. Server functions
 //! call `domain` (behind the `ssr` feature, so the wasm build never sees the database).
 
+// The till's sale view nests deep enough (cart, quick buttons, payment forms) that computing the
+// layout of its hydration future exceeds the default query depth of 128.
+#![recursion_limit = "256"]
+
 pub mod auth;
 pub mod chart;
 pub mod components;
