@@ -163,7 +163,14 @@ describe('till', () => {
       await page.waitForSelector('form.return-form');
       await page.locator('form.return-form input[type=number]').first().fill('1');
       await page.fill('#raison', 'Emballage abîmé');
-      await Promise.all([page.waitForURL(/\/retours\/\d+$/), page.click('form.return-form button[type=submit]')]);
+      // the refund is shown before it is confirmed
+      await page.click('form.return-form button[type=submit]');
+      await page.waitForSelector('section.refund-preview');
+      assert.ok(amount(await page.locator('[data-preview=total]').textContent()) > 0);
+      await Promise.all([
+        page.waitForURL(/\/retours\/\d+$/),
+        page.click('section.refund-preview form.return-form button[type=submit]'),
+      ]);
       assert.match(await page.locator('article.ticket').textContent(), /Emballage abîmé/);
       assert.ok(amount(await page.locator('[data-total=refund]').textContent()) > 0);
       await screenshot(page, 'return-receipt');
@@ -246,7 +253,7 @@ describe('till', () => {
       await waitForHydration(page);
       const expected = await page.locator('[data-z=expected_cash]').textContent();
       await page.fill('#compte', expected.replace(/[^\d,]/g, ''));
-      await Promise.all([page.waitForURL(/\/sessions\/\d+$/), page.click('form.narrow button[type=submit]')]);
+      await Promise.all([page.waitForURL(/\/sessions\/\d+$/), page.click('form.close-form button[value=fermer]')]);
       assert.match(await page.locator('article.ticket').textContent(), /Rapport Z/);
       assert.equal(amount(await page.locator('[data-z=difference]').textContent()), 0);
       await assertNoHorizontalScroll(page);
