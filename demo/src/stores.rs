@@ -24,6 +24,10 @@ pub const STORES: [(&str, &str, &str); 5] = [
     ("Express", "5, place de la Gare, Montréal", "514-555-0105"),
 ];
 
+/// The chain's (plausible) GST and QST registration numbers, printed on receipts.
+pub const GST_NUMBER: &str = "123456789 RT0001";
+pub const QST_NUMBER: &str = "1234567890 TQ0001";
+
 const MANAGERS: [&str; 5] = [
     "Sophie Tremblay",
     "Marc Gagnon",
@@ -68,6 +72,18 @@ pub(crate) async fn create_stores_and_staff(db: &PgPool) -> Result<Vec<StoreCtx>
                 email: Some(format!("{slug}@multimagasin.example")),
                 time_zone: None,
                 registers: 3,
+            },
+        )
+        .await?;
+        // one chain, one registration: the same numbers on every store's receipts
+        let store = stores::update_store(
+            db,
+            &system,
+            store.id,
+            &stores::StoreChanges {
+                gst_number: Some(GST_NUMBER.into()),
+                qst_number: Some(QST_NUMBER.into()),
+                ..Default::default()
             },
         )
         .await?;

@@ -268,6 +268,8 @@ fn contract_field(field: &str) -> String {
         "time_zone" => "fuseau_horaire",
         "discount" => "remise",
         "gift_cards" => "cartes_cadeaux",
+        "gst_number" => "numero_tps",
+        "qst_number" => "numero_tvq",
         other => {
             return other
                 .replace("lines[", "lignes[")

@@ -1,6 +1,7 @@
 //! Tableau de bord: each store's figures of the day (sales, revenue, open registers, stock
 //! alerts), refreshed every 10 seconds once the page is interactive (until signed out). Store
-//! staff see their store, head office every store.
+//! staff see their store, head office every store. Store staff also get the way to their till
+//! in one tap: the register they opened (« Reprendre ma caisse »), else the ones to open.
 
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -35,11 +36,49 @@ pub struct NetworkCard {
     pub stock_alerts: i64,
 }
 
+/// The store employee's way to a till from the dashboard.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub enum TillShortcut {
+    /// The register whose session the employee opened: `(register id, name)`.
+    Resume(i64, String),
+    /// No session of theirs is open: the store's registers without an open session.
+    Open(Vec<(i64, String)>),
+}
+
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct DashboardView {
     pub stores: Vec<StoreCard>,
     /// Only for head office.
     pub network: Option<NetworkCard>,
+    /// Only for a store's employees.
+    pub till: Option<TillShortcut>,
+}
+
+/// The register the employee resumes, else their store's closed registers.
+#[cfg(feature = "ssr")]
+async fn till_shortcut(
+    pool: &domain::db::PgPool,
+    actor: &domain::Actor,
+    store_id: Option<i64>,
+) -> Result<Option<TillShortcut>, AppError> {
+    use crate::server::failure;
+    let Some(store_id) = store_id else {
+        return Ok(None);
+    };
+    if let Some(r) = domain::stores::own_open_register(pool, actor)
+        .await
+        .map_err(failure)?
+    {
+        return Ok(Some(TillShortcut::Resume(r.id, r.name)));
+    }
+    let closed = domain::stores::register_statuses(pool, actor, store_id)
+        .await
+        .map_err(failure)?
+        .into_iter()
+        .filter(|r| r.session_id.is_none())
+        .map(|r| (r.register_id, r.name))
+        .collect();
+    Ok(Some(TillShortcut::Open(closed)))
 }
 
 #[server(endpoint = "dashboard")]
@@ -71,6 +110,7 @@ pub async fn dashboard() -> Result<DashboardView, AppError> {
     } else {
         None
     };
+    let till = till_shortcut(&pool, &actor, session.employee.store_id).await?;
     let stores = stores
         .into_iter()
         .map(|s| StoreCard {
@@ -84,7 +124,11 @@ pub async fn dashboard() -> Result<DashboardView, AppError> {
             stock_alerts: s.stock_alerts,
         })
         .collect();
-    Ok(DashboardView { stores, network })
+    Ok(DashboardView {
+        stores,
+        network,
+        till,
+    })
 }
 
 /// How often the figures refresh in the browser.
@@ -100,6 +144,7 @@ pub fn HomePage() -> impl IntoView {
             {move || Suspend::new(async move {
                 match stores.await {
                     Ok(d) => view! {
+                        {d.till.map(|t| view! { <Till shortcut=t /> })}
                         {d.network.map(|n| view! { <Network n /> })}
                         <ul class="store-list">
                             {d.stores.into_iter().map(|s| view! { <StoreTile store=s /> }).collect_view()}
@@ -133,6 +178,32 @@ fn StoreTile(store: StoreCard) -> impl IntoView {
                 <div class=alert_class><dt>"Alertes de stock"</dt><dd class="alerts">{count(store.stock_alerts)}</dd></div>
             </dl>
         </li>
+    }
+}
+
+/// The way to the employee's till: plain links, one tap with or without JavaScript.
+#[component]
+fn Till(shortcut: TillShortcut) -> impl IntoView {
+    view! {
+        <nav class="my-till" aria-label="Ma caisse">
+            {match shortcut {
+                TillShortcut::Resume(id, name) => view! {
+                    <a class="button primary" href=format!("/caisses/{id}") data-register-id=id>
+                        "Reprendre ma caisse"
+                    </a>
+                    <span class="muted">" " {name}</span>
+                }.into_any(),
+                TillShortcut::Open(registers) if registers.is_empty() => view! {
+                    <p class="muted">"Toutes les caisses du magasin sont ouvertes."</p>
+                }.into_any(),
+                TillShortcut::Open(registers) => view! {
+                    <span class="label">"Ouvrir une caisse : "</span>
+                    {registers.into_iter().map(|(id, name)| view! {
+                        <a class="button primary" href=format!("/caisses/{id}") data-register-id=id>{name}</a>
+                    }).collect_view()}
+                }.into_any(),
+            }}
+        </nav>
     }
 }
 

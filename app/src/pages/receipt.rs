@@ -1,5 +1,6 @@
 //! Reçu: a recorded sale as printed on 80 mm paper (store, register, cashier, lines, taxes,
-//! payment, sale number, date in the store's time zone), with its returns if any.
+//! payment, sale number, date in the store's time zone), with its returns if any. As the tax
+//! rules ask, it carries the GST/QST registration numbers and marks each taxable line (`T`).
 
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -19,6 +20,34 @@ pub struct ReceiptLine {
     pub total: String,
     /// `None` when nothing came back.
     pub returned: Option<String>,
+    /// GST and QST apply: the line's amount is marked `T`.
+    pub taxable: bool,
+}
+
+/// The registration numbers printed on a receipt (empty when not entered yet).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct TaxNumbers {
+    pub gst: String,
+    pub qst: String,
+}
+
+/// The receipt's tax registration lines: only the numbers head office entered.
+#[component]
+pub fn TaxNumbersLines(numbers: TaxNumbers) -> impl IntoView {
+    view! {
+        {(!numbers.gst.is_empty()).then(|| view! { <p class="center" data-tax="tps">"TPS : " {numbers.gst.clone()}</p> })}
+        {(!numbers.qst.is_empty()).then(|| view! { <p class="center" data-tax="tvq">"TVQ : " {numbers.qst.clone()}</p> })}
+    }
+}
+
+/// The marker after a taxable line's amount, explained by [`TaxLegend`].
+pub fn tax_marker(taxable: bool) -> &'static str {
+    if taxable { " T" } else { "" }
+}
+
+#[component]
+pub fn TaxLegend() -> impl IntoView {
+    view! { <p class="tax-legend">"T : taxable TPS/TVQ"</p> }
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -39,6 +68,7 @@ pub struct ReceiptView {
     pub payment: String,
     pub tendered: Option<String>,
     pub change: Option<String>,
+    pub tax_numbers: TaxNumbers,
     /// `(return id, amount refunded)`.
     pub returns: Vec<(i64, String)>,
     pub returnable: bool,
@@ -53,10 +83,10 @@ pub async fn load_receipt(sale_id: i64) -> Result<ReceiptView, AppError> {
     let sale = domain::sales::get_sale(&pool, &session.employee.actor(), sale_id)
         .await
         .map_err(failure)?;
-    let tz = domain::stores::get_store(&pool, sale.store_id)
+    let store = domain::stores::get_store(&pool, sale.store_id)
         .await
-        .map_err(failure)?
-        .tz();
+        .map_err(failure)?;
+    let tz = store.tz();
     Ok(ReceiptView {
         id: sale.id,
         store_id: sale.store_id,
@@ -79,6 +109,7 @@ pub async fn load_receipt(sale_id: i64) -> Result<ReceiptView, AppError> {
                 unit_price: money(l.unit_price),
                 total: money(l.line_total),
                 returned: (l.returned_quantity > 0).then(|| count(l.returned_quantity)),
+                taxable: l.taxable,
             })
             .collect(),
         subtotal: money(sale.subtotal),
@@ -88,6 +119,10 @@ pub async fn load_receipt(sale_id: i64) -> Result<ReceiptView, AppError> {
         payment: sale.payment_method.label().to_owned(),
         tendered: sale.amount_tendered.map(money),
         change: sale.change_given.map(money),
+        tax_numbers: TaxNumbers {
+            gst: store.gst_number,
+            qst: store.qst_number,
+        },
         returns: sale
             .returns
             .into_iter()
@@ -109,6 +144,7 @@ pub fn ReceiptPage() -> impl IntoView {
                         <article class="ticket" aria-label="Reçu">
                             <h1>{r.store_name.clone()}</h1>
                             <p class="center">{r.store_address.clone()}</p>
+                            <TaxNumbersLines numbers=r.tax_numbers.clone() />
                             <p>"Vente n° " <strong data-sale-id=r.id>{r.id}</strong></p>
                             <p>{r.date.clone()}</p>
                             <p>{r.register_name.clone()}
@@ -122,7 +158,7 @@ pub fn ReceiptPage() -> impl IntoView {
                                                 {l.returned.map(|n| view! { <br /><span class="code">{format!("retourné : {n}")}</span> })}
                                             </td>
                                             <td class="num">{l.quantity}</td>
-                                            <td class="num">{l.total}</td>
+                                            <td class="num">{l.total}{tax_marker(l.taxable)}</td>
                                         </tr>
                                     }).collect_view()}
                                 </tbody>
@@ -136,6 +172,7 @@ pub fn ReceiptPage() -> impl IntoView {
                                 {r.tendered.clone().map(|t| view! { <div><dt>"Reçu"</dt><dd>{t}</dd></div> })}
                                 {r.change.clone().map(|c| view! { <div><dt>"Monnaie rendue"</dt><dd data-total="change">{c}</dd></div> })}
                             </dl>
+                            <TaxLegend />
                             {(!r.returns.is_empty()).then(|| view! {
                                 <p>"Retours : "
                                     {r.returns.iter().map(|(id, amount)| view! {

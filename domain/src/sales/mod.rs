@@ -12,6 +12,7 @@ mod checkout;
 mod ids;
 mod lookup;
 mod price;
+mod return_preview;
 mod returns;
 mod sell;
 mod till;
@@ -19,6 +20,7 @@ mod till;
 pub use cart::*;
 pub use checkout::*;
 pub use ids::*;
+pub use return_preview::*;
 pub use returns::*;
 pub use till::*;
 

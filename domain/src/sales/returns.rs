@@ -1,7 +1,8 @@
 //! Returns: some or all of a sale's lines, never more than sold minus already returned (a
 //! `CHECK` on `sale_lines.returned_quantity` guarantees it under concurrency too). The stock of
 //! the sale's store goes back up, and the refund is the returned goods' share of what was paid,
-//! taxes included, so returning everything refunds exactly the total.
+//! taxes included, so returning everything refunds exactly the total. The refund is worked out
+//! by [`plan_return`], which `preview_return` shares to show it before it is confirmed.
 
 use std::collections::BTreeMap;
 
@@ -39,6 +40,8 @@ pub struct ReturnLine {
     pub product_name: String,
     pub quantity: i32,
     pub unit_price: Decimal,
+    /// GST and QST applied to the line (the return receipt marks it).
+    pub taxable: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, FromRow)]
@@ -67,7 +70,7 @@ const RETURN_SELECT: &str = "SELECT rt.id, rt.sale_id, rt.store_id, rt.session_i
      FROM returns rt LEFT JOIN employees e ON e.id = rt.employee_id";
 
 const RETURN_LINES_SELECT: &str = "SELECT rl.return_id, rl.sale_line_id, l.product_id,
-        p.code AS product_code, p.name AS product_name, rl.quantity, l.unit_price
+        p.code AS product_code, p.name AS product_name, rl.quantity, l.unit_price, l.taxable
      FROM return_lines rl JOIN sale_lines l ON l.id = rl.sale_line_id
      JOIN products p ON p.id = l.product_id";
 
@@ -152,32 +155,46 @@ pub async fn create_return(db: &PgPool, actor: &Actor, new: &NewReturn) -> Resul
 }
 
 #[derive(FromRow)]
-struct LockedSale {
-    store_id: i64,
+pub(super) struct LockedSale {
+    pub(super) store_id: i64,
     subtotal: Decimal,
     tps: Decimal,
     tvq: Decimal,
     total: Decimal,
-    payment_method: String,
+    pub(super) payment_method: String,
 }
 
 #[derive(FromRow)]
-struct LineState {
-    id: i64,
+pub(super) struct LineState {
+    pub(super) id: i64,
     line_no: i32,
-    product_id: i64,
+    pub(super) product_id: i64,
+    pub(super) product_code: String,
+    pub(super) product_name: String,
     quantity: i32,
     returned_quantity: i32,
-    unit_price: Decimal,
-    taxable: bool,
+    pub(super) unit_price: Decimal,
+    pub(super) taxable: bool,
 }
 
-pub(crate) async fn create_return_at(
+/// A return checked and priced, not yet written: the sale (locked until the transaction
+/// ends), its lines, what is asked back per sale line, and the refund.
+pub(super) struct ReturnPlan {
+    pub(super) sale: LockedSale,
+    pub(super) lines: Vec<LineState>,
+    pub(super) asked: BTreeMap<i64, i32>,
+    pub(super) refund: Totals,
+}
+
+/// Checks a return (reason, lines, quantities still returnable, the actor's store) and works
+/// out its refund: the returned goods' share of what was paid, minus what earlier returns of
+/// the sale refunded. Locks the sale (`FOR UPDATE`) so that two returns of it are computed
+/// one after the other.
+pub(super) async fn plan_return(
     conn: &mut PgConnection,
     actor: &Actor,
     new: &NewReturn,
-    at: DateTime<Utc>,
-) -> Result<Return> {
+) -> Result<ReturnPlan> {
     let reason = new.reason.trim();
     let mut v = Validator::default();
     v.check(
@@ -205,23 +222,24 @@ pub(crate) async fn create_return_at(
     }
     v.finish()?;
 
-    let mut tx = conn.begin().await?;
     // One return of a sale at a time: the refund depends on what was returned before.
     let sale: LockedSale = sqlx::query_as(
         "SELECT store_id, subtotal, tps, tvq, total, payment_method FROM sales WHERE id = $1 FOR UPDATE",
     )
     .bind(new.sale_id)
-    .fetch_optional(&mut *tx)
+    .fetch_optional(&mut *conn)
     .await?
     .ok_or_else(|| Error::not_found("Vente", new.sale_id))?;
     actor.ensure_visible(sale.store_id, "Vente", new.sale_id)?;
 
     let lines: Vec<LineState> = sqlx::query_as(
-        "SELECT id, line_no, product_id, quantity, returned_quantity, unit_price, taxable
-         FROM sale_lines WHERE sale_id = $1 ORDER BY line_no",
+        "SELECT l.id, l.line_no, l.product_id, p.code AS product_code, p.name AS product_name,
+                l.quantity, l.returned_quantity, l.unit_price, l.taxable
+         FROM sale_lines l JOIN products p ON p.id = l.product_id
+         WHERE l.sale_id = $1 ORDER BY l.line_no",
     )
     .bind(new.sale_id)
-    .fetch_all(&mut *tx)
+    .fetch_all(&mut *conn)
     .await?;
     let mut v = Validator::default();
     for (line_id, quantity) in &asked {
@@ -277,6 +295,28 @@ pub(crate) async fn create_return_at(
         tvq: share_after.tvq - share_before.tvq,
         total: share_after.total - share_before.total,
     };
+    Ok(ReturnPlan {
+        sale,
+        lines,
+        asked,
+        refund,
+    })
+}
+
+pub(crate) async fn create_return_at(
+    conn: &mut PgConnection,
+    actor: &Actor,
+    new: &NewReturn,
+    at: DateTime<Utc>,
+) -> Result<Return> {
+    let reason = new.reason.trim();
+    let mut tx = conn.begin().await?;
+    let ReturnPlan {
+        sale,
+        lines,
+        asked,
+        refund,
+    } = plan_return(&mut tx, actor, new).await?;
 
     let session_id = match new.register_id {
         None => None,

@@ -160,3 +160,32 @@ pub async fn quote_cart(
         },
     })
 }
+
+/// The store's most sold active products of the last 30 days (units sold at the till and
+/// online, returns not deducted), most sold first: the till's one-tap buttons for the items a
+/// cashier keys in most, barcode or not. One query over the store's recent sales (the
+/// `(store_id, sold_at)` index bounds it).
+pub async fn best_sellers(
+    db: &PgPool,
+    actor: &Actor,
+    store_id: i64,
+    limit: i64,
+) -> Result<Vec<TillProduct>> {
+    actor.ensure_store(store_id)?;
+    Ok(sqlx::query_as(
+        "SELECT p.id AS product_id, p.code, p.name, p.price, p.taxable,
+                COALESCE(st.quantity, 0) AS in_stock
+         FROM (SELECT l.product_id, sum(l.quantity) AS units
+               FROM sales s JOIN sale_lines l ON l.sale_id = s.id
+               WHERE s.store_id = $1 AND s.sold_at >= now() - INTERVAL '30 days'
+               GROUP BY l.product_id) sold
+         JOIN products p ON p.id = sold.product_id AND p.active
+         LEFT JOIN store_stock st ON st.product_id = p.id AND st.store_id = $1
+         ORDER BY sold.units DESC, p.name, p.id
+         LIMIT $2",
+    )
+    .bind(store_id)
+    .bind(limit.clamp(1, 50))
+    .fetch_all(db)
+    .await?)
+}

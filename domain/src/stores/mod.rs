@@ -1,9 +1,11 @@
 //! Stores and their registers. Creating a store gives it a stock row for every product and its
 //! numbered registers; a store with history cannot be deleted.
 
+mod cash;
 mod history;
 mod sessions;
 
+pub use cash::*;
 pub use history::*;
 pub use sessions::*;
 
@@ -25,6 +27,11 @@ pub struct Store {
     pub phone: String,
     pub email: Option<String>,
     pub time_zone: String,
+    /// The chain's GST (TPS) registration number printed on receipts (`123456789 RT0001`),
+    /// empty until head office enters it.
+    pub gst_number: String,
+    /// The QST (TVQ) registration number (`1234567890 TQ0001`), empty until entered.
+    pub qst_number: String,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -37,7 +44,8 @@ impl Store {
     }
 }
 
-const STORE_COLUMNS: &str = "id, name, address, phone, email, time_zone, created_at, updated_at";
+const STORE_COLUMNS: &str =
+    "id, name, address, phone, email, time_zone, gst_number, qst_number, created_at, updated_at";
 
 pub async fn list_stores(db: impl PgExecutor<'_>) -> Result<Vec<Store>> {
     Ok(
@@ -74,6 +82,64 @@ pub struct StoreChanges {
     /// `Some(None)` clears the email.
     pub email: Option<Option<String>>,
     pub time_zone: Option<String>,
+    /// GST (TPS) number; `Some("")` clears it.
+    pub gst_number: Option<String>,
+    /// QST (TVQ) number; `Some("")` clears it.
+    pub qst_number: Option<String>,
+}
+
+/// A GST (TPS) registration number as printed: 9 digits, `RT` and a 4-digit account
+/// (`123456789 RT0001`), spaces and case as typed ignored. `None` when it is not one.
+pub fn normalize_gst_number(text: &str) -> Option<String> {
+    normalize_tax_number(text, 9, "RT")
+}
+
+/// A QST (TVQ) registration number as printed: 10 digits, `TQ` and a 4-digit file number
+/// (`1234567890 TQ0001`). `None` when it is not one.
+pub fn normalize_qst_number(text: &str) -> Option<String> {
+    normalize_tax_number(text, 10, "TQ")
+}
+
+fn normalize_tax_number(text: &str, digits: usize, program: &str) -> Option<String> {
+    let compact: String = text
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect::<String>()
+        .to_uppercase();
+    let (number, rest) = compact.split_at_checked(digits)?;
+    let account = rest.strip_prefix(program)?;
+    let all_digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
+    (all_digits(number) && account.len() == 4 && all_digits(account))
+        .then(|| format!("{number} {program}{account}"))
+}
+
+/// The tax numbers of a change: normalized, empty to clear; a malformed one is a field error.
+fn tax_numbers(v: &mut Validator, changes: &StoreChanges) -> (Option<String>, Option<String>) {
+    let mut read = |typed: Option<&String>,
+                    field: &str,
+                    normalize: fn(&str) -> Option<String>,
+                    message: &str| {
+        let typed = typed?.trim();
+        if typed.is_empty() {
+            return Some(String::new());
+        }
+        let normalized = normalize(typed);
+        v.check(normalized.is_some(), field, message);
+        normalized
+    };
+    let gst = read(
+        changes.gst_number.as_ref(),
+        "gst_number",
+        normalize_gst_number,
+        "Numéro de TPS invalide : 9 chiffres puis RT et 4 chiffres (ex. 123456789 RT0001).",
+    );
+    let qst = read(
+        changes.qst_number.as_ref(),
+        "qst_number",
+        normalize_qst_number,
+        "Numéro de TVQ invalide : 10 chiffres puis TQ et 4 chiffres (ex. 1234567890 TQ0001).",
+    );
+    (gst, qst)
 }
 
 /// A plausible email: one `@`, something before, a dot in the domain, no spaces.
@@ -177,6 +243,23 @@ pub async fn create_store(db: &PgPool, actor: &Actor, new: &NewStore) -> Result<
     Ok(store)
 }
 
+/// The checks of [`update_store`] without writing: a caller that creates a store and then sets
+/// more of it checks everything first.
+pub fn check_store_changes(changes: &StoreChanges) -> Result<()> {
+    let mut v = Validator::default();
+    validate_store(
+        &mut v,
+        changes.name.as_deref(),
+        changes
+            .email
+            .as_ref()
+            .map(|e| e.as_deref().map(str::trim).filter(|e| !e.is_empty())),
+        changes.time_zone.as_deref(),
+    );
+    tax_numbers(&mut v, changes);
+    v.finish()
+}
+
 pub async fn update_store(
     db: &PgPool,
     actor: &Actor,
@@ -195,6 +278,7 @@ pub async fn update_store(
         email,
         changes.time_zone.as_deref(),
     );
+    let (gst, qst) = tax_numbers(&mut v, changes);
     v.finish()?;
     let row = sqlx::query_as(&format!(
         "UPDATE stores SET
@@ -203,6 +287,8 @@ pub async fn update_store(
             phone = COALESCE($4, phone),
             email = CASE WHEN $5 THEN $6 ELSE email END,
             time_zone = COALESCE($7, time_zone),
+            gst_number = COALESCE($8, gst_number),
+            qst_number = COALESCE($9, qst_number),
             updated_at = now()
          WHERE id = $1 RETURNING {STORE_COLUMNS}"
     ))
@@ -213,6 +299,8 @@ pub async fn update_store(
     .bind(email.is_some())
     .bind(email.flatten())
     .bind(changes.time_zone.as_deref())
+    .bind(gst)
+    .bind(qst)
     .fetch_optional(db)
     .await?;
     let store: Store = row.ok_or_else(|| Error::not_found("Magasin", id))?;

@@ -111,7 +111,7 @@ pub(crate) async fn open_session_at(
 }
 
 /// The figures of a session: what was sold and refunded, and the cash that should be in the
-/// drawer (float + cash sales - cash refunds).
+/// drawer (float + cash sales - cash refunds + top-ups - paid-outs).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, FromRow)]
 pub struct ZReport {
     pub session_id: i64,
@@ -124,10 +124,31 @@ pub struct ZReport {
     pub returns_count: i64,
     pub refunds_total: Decimal,
     pub cash_refunds_total: Decimal,
+    /// Cash added to the drawer during the shift ([`super::CashMovementKind::TopUp`]).
+    pub top_ups_total: Decimal,
+    /// Cash taken out to pay something ([`super::CashMovementKind::PaidOut`]).
+    pub paid_outs_total: Decimal,
     pub opening_float: Decimal,
     pub expected_cash: Decimal,
     pub counted_cash: Option<Decimal>,
     pub cash_difference: Option<Decimal>,
+    /// The closing count by denomination, when the drawer was counted that way.
+    #[sqlx(try_from = "Option<String>")]
+    pub counted_denominations: CountedDenominations,
+}
+
+/// The stored count of a closed session (`None` when the cash was typed as one amount).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct CountedDenominations(pub Option<super::CashCount>);
+
+impl TryFrom<Option<String>> for CountedDenominations {
+    type Error = std::convert::Infallible;
+    fn try_from(text: Option<String>) -> std::result::Result<Self, Self::Error> {
+        Ok(CountedDenominations(
+            text.as_deref().and_then(super::CashCount::from_json),
+        ))
+    }
 }
 
 /// The Z report of a session, open (running figures) or closed (final figures).
@@ -146,14 +167,21 @@ pub async fn z_report(db: impl PgExecutor<'_>, session_id: i64) -> Result<ZRepor
                     COALESCE(sum(refund_amount), 0) AS refunds_total,
                     COALESCE(sum(refund_amount) FILTER (WHERE refund_method = 'especes'), 0)
                         AS cash_refunds
-             FROM returns WHERE session_id = $1)
+             FROM returns WHERE session_id = $1),
+         m AS (
+             SELECT COALESCE(sum(amount) FILTER (WHERE kind = 'top_up'), 0) AS top_ups,
+                    COALESCE(sum(amount) FILTER (WHERE kind = 'paid_out'), 0) AS paid_outs
+             FROM cash_movements WHERE session_id = $1)
          SELECT rs.id AS session_id, s.sales_count, s.sales_total, s.cash_sales AS cash_sales_total,
                 s.card_sales AS card_sales_total, s.tps_total, s.tvq_total, r.returns_count,
-                r.refunds_total, r.cash_refunds AS cash_refunds_total, rs.opening_float,
-                COALESCE(rs.expected_cash, rs.opening_float + s.cash_sales - r.cash_refunds)
+                r.refunds_total, r.cash_refunds AS cash_refunds_total,
+                m.top_ups AS top_ups_total, m.paid_outs AS paid_outs_total, rs.opening_float,
+                COALESCE(rs.expected_cash,
+                         rs.opening_float + s.cash_sales - r.cash_refunds + m.top_ups - m.paid_outs)
                     AS expected_cash,
-                rs.counted_cash, rs.cash_difference
-         FROM register_sessions rs, s, r WHERE rs.id = $1",
+                rs.counted_cash, rs.cash_difference,
+                rs.counted_denominations::TEXT AS counted_denominations
+         FROM register_sessions rs, s, r, m WHERE rs.id = $1",
     )
     .bind(session_id)
     .fetch_optional(db)
@@ -209,11 +237,52 @@ pub async fn close_session(
     Ok(report)
 }
 
+/// Closes a session with the drawer counted by denomination: the counted cash is the count's
+/// total, and the count is kept for the Z report.
+pub async fn close_session_counted(
+    db: &PgPool,
+    actor: &Actor,
+    session_id: i64,
+    count: &super::CashCount,
+) -> Result<ZReport> {
+    let mut tx = db.begin().await?;
+    let report = close_session_with(
+        &mut tx,
+        actor,
+        session_id,
+        count.total(),
+        Some(count),
+        Utc::now(),
+    )
+    .await?;
+    tx.commit().await?;
+    crate::events::emit(
+        "close",
+        "register_session",
+        session_id,
+        actor,
+        serde_json::json!({"sales_count": report.sales_count, "expected_cash": report.expected_cash,
+            "counted_cash": report.counted_cash, "cash_difference": report.cash_difference}),
+    );
+    Ok(report)
+}
+
 pub(crate) async fn close_session_at(
     conn: &mut PgConnection,
     actor: &Actor,
     session_id: i64,
     counted_cash: Decimal,
+    at: DateTime<Utc>,
+) -> Result<ZReport> {
+    close_session_with(conn, actor, session_id, counted_cash, None, at).await
+}
+
+async fn close_session_with(
+    conn: &mut PgConnection,
+    actor: &Actor,
+    session_id: i64,
+    counted_cash: Decimal,
+    count: Option<&super::CashCount>,
     at: DateTime<Utc>,
 ) -> Result<ZReport> {
     let session = get_session(&mut *conn, session_id).await?;
@@ -245,7 +314,7 @@ pub(crate) async fn close_session_at(
     let running = z_report(&mut *conn, session_id).await?;
     sqlx::query(
         "UPDATE register_sessions SET closed_by = $2, closed_at = $3, counted_cash = $4,
-             expected_cash = $5, cash_difference = $4 - $5
+             expected_cash = $5, cash_difference = $4 - $5, counted_denominations = $6::JSONB
          WHERE id = $1",
     )
     .bind(session_id)
@@ -253,6 +322,7 @@ pub(crate) async fn close_session_at(
     .bind(at.max(session.opened_at))
     .bind(counted_cash)
     .bind(running.expected_cash)
+    .bind(count.map(super::CashCount::to_json))
     .execute(&mut *conn)
     .await?;
     z_report(&mut *conn, session_id).await
@@ -298,5 +368,22 @@ pub async fn register_statuses(
     )
     .bind(store_id)
     .fetch_all(db)
+    .await?)
+}
+
+/// The register whose session the employee opened and has not closed (the first opened, if a
+/// manager holds several): the dashboard's « Reprendre ma caisse ». `None` for anyone else.
+pub async fn own_open_register(db: &PgPool, actor: &Actor) -> Result<Option<super::Register>> {
+    let Some(employee) = actor.employee_id() else {
+        return Ok(None);
+    };
+    Ok(sqlx::query_as(
+        "SELECT r.id, r.store_id, r.number, r.name
+         FROM register_sessions rs JOIN registers r ON r.id = rs.register_id
+         WHERE rs.opened_by = $1 AND rs.closed_at IS NULL
+         ORDER BY rs.opened_at, rs.id LIMIT 1",
+    )
+    .bind(employee)
+    .fetch_optional(db)
     .await?)
 }

@@ -24,6 +24,16 @@ async fn the_demo_seed_is_complete_and_its_movements_explain_the_stock(db: PgPoo
     .await
     .unwrap();
     assert_eq!(counts, (5, 15, 4, 13));
+    let numbers: Vec<(String, String)> =
+        sqlx::query_as("SELECT DISTINCT gst_number, qst_number FROM stores")
+            .fetch_all(&db)
+            .await
+            .unwrap();
+    assert_eq!(
+        numbers,
+        [("123456789 RT0001".into(), "1234567890 TQ0001".into())],
+        "every receipt of the chain prints its registration numbers"
+    );
     let statuses: Vec<String> =
         sqlx::query_scalar("SELECT DISTINCT status FROM replenishment_requests ORDER BY status")
             .fetch_all(&db)

@@ -20,6 +20,7 @@ mod sales;
 mod schema;
 mod selling;
 mod sessions;
+mod shift;
 mod sign_in;
 mod web_sessions;
 mod world;

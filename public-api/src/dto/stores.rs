@@ -20,6 +20,12 @@ pub struct Store {
     pub email: Option<String>,
     #[schema(example = "America/Montreal")]
     pub fuseau_horaire: String,
+    /// GST registration number printed on receipts; `null` until head office enters it.
+    #[schema(example = "123456789 RT0001")]
+    pub numero_tps: Option<String>,
+    /// QST registration number printed on receipts; `null` until entered.
+    #[schema(example = "1234567890 TQ0001")]
+    pub numero_tvq: Option<String>,
 }
 
 impl From<domain::stores::Store> for Store {
@@ -31,6 +37,8 @@ impl From<domain::stores::Store> for Store {
             telephone: s.phone,
             email: s.email,
             fuseau_horaire: s.time_zone,
+            numero_tps: Some(s.gst_number).filter(|n| !n.is_empty()),
+            numero_tvq: Some(s.qst_number).filter(|n| !n.is_empty()),
         }
     }
 }
@@ -54,9 +62,28 @@ pub struct StoreInput {
     #[serde(default)]
     #[schema(minimum = 0, maximum = 50)]
     pub nombre_caisses: Option<u8>,
+    /// GST number (`123456789 RT0001`); absent from a PUT: unchanged, `""`: removed.
+    #[serde(default)]
+    #[schema(example = "123456789 RT0001")]
+    pub numero_tps: Option<String>,
+    /// QST number (`1234567890 TQ0001`); absent from a PUT: unchanged, `""`: removed.
+    #[serde(default)]
+    #[schema(example = "1234567890 TQ0001")]
+    pub numero_tvq: Option<String>,
 }
 
 impl StoreInput {
+    /// The tax numbers given with a new store, applied once it exists (see `create_store`).
+    pub fn tax_numbers(&self) -> Option<domain::stores::StoreChanges> {
+        (self.numero_tps.is_some() || self.numero_tvq.is_some()).then(|| {
+            domain::stores::StoreChanges {
+                gst_number: self.numero_tps.clone(),
+                qst_number: self.numero_tvq.clone(),
+                ..Default::default()
+            }
+        })
+    }
+
     pub fn into_new(self) -> domain::stores::NewStore {
         domain::stores::NewStore {
             name: self.nom,
@@ -78,6 +105,9 @@ impl StoreInput {
                 self.fuseau_horaire
                     .unwrap_or_else(|| domain::stores::DEFAULT_TIME_ZONE.into()),
             ),
+            // clients that do not know the numbers leave them as they are
+            gst_number: self.numero_tps,
+            qst_number: self.numero_tvq,
         }
     }
 }
@@ -102,6 +132,14 @@ pub struct StorePatch {
     #[serde(default)]
     #[schema(value_type = Option<String>)]
     pub fuseau_horaire: Patch<String>,
+    /// `null` or `""` removes the GST number.
+    #[serde(default)]
+    #[schema(value_type = Option<String>)]
+    pub numero_tps: Patch<String>,
+    /// `null` or `""` removes the QST number.
+    #[serde(default)]
+    #[schema(value_type = Option<String>)]
+    pub numero_tvq: Patch<String>,
 }
 
 impl StorePatch {
@@ -113,6 +151,8 @@ impl StorePatch {
             Patch::Null => Some(String::new()),
             Patch::Value(v) => Some(v),
         };
+        let gst_number = optional_text(self.numero_tps);
+        let qst_number = optional_text(self.numero_tvq);
         let address = optional_text(self.adresse);
         let phone = optional_text(self.telephone);
         let email = match self.email {
@@ -128,6 +168,8 @@ impl StorePatch {
             phone,
             email,
             time_zone,
+            gst_number,
+            qst_number,
         })
     }
 }

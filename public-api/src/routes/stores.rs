@@ -85,8 +85,16 @@ async fn create_store(
     _: NoQuery,
     ValidJson(input): ValidJson<StoreInput>,
 ) -> ApiResult<Response> {
-    let store =
-        domain::stores::create_store(&state.pool, &caller.actor(), &input.into_new()).await?;
+    let actor = caller.actor();
+    let numbers = input.tax_numbers();
+    // the numbers are checked before the store is created, so that a bad one creates nothing
+    if let Some(numbers) = &numbers {
+        domain::stores::check_store_changes(numbers)?;
+    }
+    let mut store = domain::stores::create_store(&state.pool, &actor, &input.into_new()).await?;
+    if let Some(numbers) = &numbers {
+        store = domain::stores::update_store(&state.pool, &actor, store.id, numbers).await?;
+    }
     state.cache.invalidate(Change::Store { id: store.id }).await;
     created(format!("/api/v1/stores/{}", store.id), &Store::from(store))
 }

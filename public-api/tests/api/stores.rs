@@ -136,3 +136,96 @@ async fn store_and_warehouse_stock_have_the_contract_shape_and_filters(pool: sql
         "not_found",
     );
 }
+
+#[sqlx::test(migrator = "domain::MIGRATOR")]
+async fn a_store_s_tax_numbers_are_optional_and_checked(pool: sqlx::PgPool) {
+    world(&pool).await;
+    let api = TestApi::new(pool.clone());
+    let list = api.get("/api/v1/stores/").await;
+    assert_eq!(
+        list.body[0]["numero_tps"],
+        json!(null),
+        "none until entered"
+    );
+    let id = list.body[0]["id"].as_i64().unwrap();
+    let set = api
+        .send(
+            Method::PATCH,
+            &format!("/api/v1/stores/{id}"),
+            json!({"numero_tps": "123456789rt0001", "numero_tvq": "1234567890 TQ 0001"}),
+        )
+        .await;
+    assert_eq!(set.status, StatusCode::OK, "{:?}", set.body);
+    assert_eq!(
+        set.body["numero_tps"], "123456789 RT0001",
+        "written as printed"
+    );
+    assert_eq!(set.body["numero_tvq"], "1234567890 TQ0001");
+    // a client that does not know them replaces the store without erasing them
+    let replaced = api
+        .send(
+            Method::PUT,
+            &format!("/api/v1/stores/{id}"),
+            json!({"nom": "Centre-Ville"}),
+        )
+        .await;
+    assert_eq!(replaced.body["numero_tps"], "123456789 RT0001");
+    let bad = api
+        .send(
+            Method::PATCH,
+            &format!("/api/v1/stores/{id}"),
+            json!({"numero_tvq": "12345"}),
+        )
+        .await;
+    assert_problem(&bad, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed");
+    assert_eq!(bad.body["errors"][0]["field"], "numero_tvq");
+    let cleared = api
+        .send(
+            Method::PATCH,
+            &format!("/api/v1/stores/{id}"),
+            json!({"numero_tps": null}),
+        )
+        .await;
+    assert_eq!(cleared.body["numero_tps"], json!(null));
+    assert_eq!(cleared.body["numero_tvq"], "1234567890 TQ0001");
+
+    // given at creation; a bad one creates nothing
+    let before = api
+        .get("/api/v1/stores/")
+        .await
+        .body
+        .as_array()
+        .unwrap()
+        .len();
+    let refused = api
+        .send(
+            Method::POST,
+            "/api/v1/stores",
+            json!({"nom": "Ouest", "numero_tps": "RT0001"}),
+        )
+        .await;
+    assert_problem(
+        &refused,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "validation_failed",
+    );
+    assert_eq!(
+        api.get("/api/v1/stores/")
+            .await
+            .body
+            .as_array()
+            .unwrap()
+            .len(),
+        before
+    );
+    let created = api
+        .send(
+            Method::POST,
+            "/api/v1/stores",
+            json!({"nom": "Ouest", "numero_tps": "987654321 RT0002"}),
+        )
+        .await;
+    assert_eq!(created.status, StatusCode::CREATED, "{:?}", created.body);
+    assert_eq!(created.body["numero_tps"], "987654321 RT0002");
+    assert_eq!(created.body["numero_tvq"], json!(null));
+}

@@ -62,7 +62,8 @@ fn refused(register_id: i64, cart: &super::cart::Cart, flash: Flash) {
 }
 
 /// Adds a product to the cart: by id (a search result), or by what was typed: an exact code
-/// (a barcode scanner types the code and Enter), else the only product that matches. When
+/// (a barcode scanner types the code and Enter), else the only product that matches; a
+/// quantity typed before it (`3*CODE`, `3xCODE`) adds that many units. When
 /// several match, the till lists them (`?q=`). The form of the page without JavaScript; once
 /// hydrated, the page queues its scans and sends them one by one to [`till_scan`].
 #[server(endpoint = "till_add")]
@@ -124,10 +125,20 @@ async fn add_to_cart(
         cart.add(id, 1);
         return Ok(added(&cart));
     }
-    let code = code.trim();
-    if code.is_empty() {
+    let typed = code.trim();
+    if typed.is_empty() {
         return Ok(added(&cart));
     }
+    // `3*CODE`: a bad multiplier adds nothing, and the field gets back what was typed
+    let Ok((quantity, code)) = super::cart::parse_scan(typed) else {
+        return Ok(ScanAnswer {
+            cart: cart.encode(),
+            url: Flash::error(codes::MULTIPLIER)
+                .with(codes::CODE, typed)
+                .link(&till_url(register_id, &cart, &[])),
+            refused: true,
+        });
+    };
     let hits = domain::sales::search_till_products(&pool, &actor, register.store_id, code, 20)
         .await
         .map_err(failure)?;
@@ -138,7 +149,7 @@ async fn add_to_cart(
     };
     let url = match chosen {
         Some(product) => {
-            cart.add(product.product_id, 1);
+            cart.add(product.product_id, quantity);
             return Ok(added(&cart));
         }
         None if hits.is_empty() => Flash::error(codes::NOT_FOUND)
@@ -295,24 +306,43 @@ pub async fn open_till(csrf: String, register_id: i64, fonds: String) -> Result<
     Ok(())
 }
 
-/// Closes the session with the counted cash, then shows its Z report.
+/// Closes the session with the counted cash, then shows its Z report. The cash is counted by
+/// denomination (`n100`…`n005`, the total computed here) or typed at once (`compte`);
+/// `etape=calcul` only comes back with the count and its total, closing nothing.
 #[server(endpoint = "till_close")]
 pub async fn close_till(
     csrf: String,
     register_id: i64,
     session_id: i64,
-    compte: String,
+    #[server(default)] compte: String,
+    #[server(flatten)]
+    #[server(default)]
+    coupures: super::cash::Typed,
+    #[server(default)] etape: String,
 ) -> Result<(), AppError> {
+    use super::cash::{count_link, typed_count};
     use crate::server::{failure, pool, require_csrf};
     let session = require_csrf(&csrf).await?;
-    let back = format!("/caisses/{register_id}/fermeture");
-    let Some(counted) = typed_amount(&compte) else {
-        Flash::error(codes::AMOUNT).redirect(&back);
+    let back = count_link(register_id, &coupures, &compte);
+    let Ok(count) = typed_count(&coupures) else {
+        Flash::error(super::cash::codes::PIECES).redirect(&back);
         return Ok(());
     };
-    match domain::stores::close_session(&pool()?, &session.employee.actor(), session_id, counted)
-        .await
-    {
+    if etape == "calcul" {
+        leptos_axum::redirect(&back);
+        return Ok(());
+    }
+    let (pool, actor) = (pool()?, session.employee.actor());
+    let closed = if count.total() > rust_decimal::Decimal::ZERO {
+        domain::stores::close_session_counted(&pool, &actor, session_id, &count).await
+    } else {
+        let Some(counted) = typed_amount(&compte) else {
+            Flash::error(codes::AMOUNT).redirect(&back);
+            return Ok(());
+        };
+        domain::stores::close_session(&pool, &actor, session_id, counted).await
+    };
+    match closed {
         Ok(_) => leptos_axum::redirect(&format!("/sessions/{session_id}")),
         Err(domain::Error::Conflict(_)) => {
             leptos_axum::redirect(&format!("/sessions/{session_id}"))

@@ -71,9 +71,59 @@ impl Cart {
     }
 }
 
+/// What was typed in the scan field, read as `[quantity*]code`: `3*ALI001`, `3xALI001` or
+/// `3X ALI001` add 3 units of the code, anything else 1 unit of all that was typed. `Err` when
+/// a multiplier is there but is not a whole number from 1 to [`MAX_QUANTITY`] (`0*`, `-2*`,
+/// `a*`, `99999x`) or nothing follows it: the till refuses it and adds nothing.
+pub fn parse_scan(typed: &str) -> Result<(i32, &str), ()> {
+    fn quantity_of<'a>(number: &str, code: &'a str) -> Result<(i32, &'a str), ()> {
+        match number.trim().parse::<i32>() {
+            Ok(n) if (1..=MAX_QUANTITY).contains(&n) && !code.trim().is_empty() => {
+                Ok((n, code.trim()))
+            }
+            _ => Err(()),
+        }
+    }
+    let typed = typed.trim();
+    if let Some((number, code)) = typed.split_once('*') {
+        return quantity_of(number, code);
+    }
+    // `x` is a multiplier only after a whole number (`BOX12` is a code): digits, perhaps a sign
+    if let Some(at) = typed.find(['x', 'X']) {
+        let number = typed[..at].trim();
+        let digits = number.strip_prefix(['-', '+']).unwrap_or(number);
+        if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) {
+            return quantity_of(number, &typed[at + 1..]);
+        }
+    }
+    Ok((1, typed))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_multiplier_before_the_code_is_read_and_a_bad_one_refused() {
+        assert_eq!(parse_scan("3*ALI001"), Ok((3, "ALI001")));
+        assert_eq!(parse_scan(" 3x ALI001 "), Ok((3, "ALI001")));
+        assert_eq!(parse_scan("12X4006381333931"), Ok((12, "4006381333931")));
+        assert_eq!(parse_scan("ALI001"), Ok((1, "ALI001")));
+        assert_eq!(parse_scan("BOX12"), Ok((1, "BOX12")));
+        assert_eq!(parse_scan("10000*A"), Ok((MAX_QUANTITY, "A")));
+        for bad in [
+            "0*ALI001",
+            "-2*ALI001",
+            "-2xALI001",
+            "a*ALI001",
+            "10001*A",
+            "3*",
+            "2.5*A",
+            "0xA",
+        ] {
+            assert_eq!(parse_scan(bad), Err(()), "{bad}");
+        }
+    }
 
     #[test]
     fn round_trips_and_sums_repeated_products() {

@@ -1,12 +1,13 @@
-//! Closing a register: the running figures of the session, the counted cash, then the Z report
-//! (sales, returns, expected cash and the difference).
+//! Closing a register: the running figures of the session, paid-outs and top-ups, the counted
+//! cash (by denomination, see [`super::cash`]), then the Z report (sales, returns, cash
+//! movements, expected cash and the difference, the count, and the sales of each cashier).
 
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 use serde::{Deserialize, Serialize};
 
-use super::actions::CloseTill;
+use super::cash::{CashMoveForm, CountForm};
 use super::{codes, route_id};
 use crate::auth::UserResource;
 use crate::components::{Failure, Notice};
@@ -33,9 +34,26 @@ pub struct ZView {
     pub refunds_total: String,
     pub cash_refunds: String,
     pub opening_float: String,
+    pub top_ups: String,
+    pub paid_outs: String,
     pub expected_cash: String,
     pub counted_cash: Option<String>,
     pub difference: Option<String>,
+    /// Each paid-out or top-up: what, how much, why, who and when.
+    pub movements: Vec<MovementView>,
+    /// The closing count: `(label, pieces, worth)` of each denomination counted.
+    pub denominations: Vec<(String, String, String)>,
+    /// `(employee, sales, total)` of each employee who sold on the session.
+    pub cashiers: Vec<(String, String, String)>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct MovementView {
+    pub kind: String,
+    pub amount: String,
+    pub reason: String,
+    pub employee: String,
+    pub at: String,
 }
 
 #[cfg(feature = "ssr")]
@@ -59,6 +77,37 @@ async fn z_view(
         .map_err(failure)?;
     let tz = store.tz();
     let when = |at: chrono::DateTime<chrono::Utc>| date_time(&at.with_timezone(&tz));
+    let movements = domain::stores::cash_movements(pool, session_id)
+        .await
+        .map_err(failure)?
+        .into_iter()
+        .map(|m| MovementView {
+            kind: m.kind.label().to_owned(),
+            amount: money(m.amount),
+            reason: m.reason,
+            employee: m.employee_name,
+            at: crate::format::time(&m.created_at.with_timezone(&tz)),
+        })
+        .collect();
+    let cashiers = domain::stores::sales_by_cashier(pool, session_id)
+        .await
+        .map_err(failure)?
+        .into_iter()
+        .map(|c| (c.employee_name, count(c.sales_count), money(c.sales_total)))
+        .collect();
+    let denominations = match &z.counted_denominations.0 {
+        None => Vec::new(),
+        Some(counted) => super::cash::DENOMINATIONS
+            .iter()
+            .filter(|(key, _, _)| counted.pieces(key) > 0)
+            .map(|(key, _, label)| {
+                let pieces = counted.pieces(key);
+                let worth = key.parse::<rust_decimal::Decimal>().unwrap_or_default()
+                    * rust_decimal::Decimal::from(pieces);
+                ((*label).to_owned(), count(pieces), money(worth))
+            })
+            .collect(),
+    };
     Ok(ZView {
         session_id,
         register_id: register.id,
@@ -77,9 +126,14 @@ async fn z_view(
         refunds_total: money(z.refunds_total),
         cash_refunds: money(z.cash_refunds_total),
         opening_float: money(z.opening_float),
+        top_ups: money(z.top_ups_total),
+        paid_outs: money(z.paid_outs_total),
         expected_cash: money(z.expected_cash),
         counted_cash: z.counted_cash.map(money),
         difference: z.cash_difference.map(money),
+        movements,
+        denominations,
+        cashiers,
     })
 }
 
@@ -129,11 +183,77 @@ fn Figures(z: ZView) -> impl IntoView {
             <div><dt>"Remboursements"</dt><dd>{z.refunds_total}</dd></div>
             <div><dt>"dont espèces"</dt><dd>{z.cash_refunds}</dd></div>
             <div><dt>"Fonds de caisse"</dt><dd>{z.opening_float}</dd></div>
+            <div><dt>"Apports au fonds"</dt><dd data-z="top_ups">{z.top_ups}</dd></div>
+            <div><dt>"Sorties de caisse"</dt><dd data-z="paid_outs">{z.paid_outs}</dd></div>
             <div class="grand"><dt>"Espèces attendues"</dt><dd data-z="expected_cash">{z.expected_cash}</dd></div>
             {z.counted_cash.map(|c| view! { <div><dt>"Espèces comptées"</dt><dd data-z="counted_cash">{c}</dd></div> })}
             {z.difference.map(|d| view! { <div class="grand"><dt>"Écart"</dt><dd data-z="difference">{d}</dd></div> })}
         </dl>
+        {(!z.movements.is_empty()).then(|| view! {
+            <h2>"Sorties et apports"</h2>
+            <table class="list z-moves">
+                <thead><tr><th>"Heure"</th><th>"Mouvement"</th><th>"Raison"</th><th>"Employé"</th><th class="num">"Montant"</th></tr></thead>
+                <tbody>
+                    {z.movements.into_iter().map(|m| view! {
+                        <tr><td>{m.at}</td><td>{m.kind}</td><td>{m.reason}</td><td>{m.employee}</td><td class="num">{m.amount}</td></tr>
+                    }).collect_view()}
+                </tbody>
+            </table>
+        })}
+        {(!z.denominations.is_empty()).then(|| view! {
+            <h2>"Comptage par coupure"</h2>
+            <table class="list z-count">
+                <thead><tr><th>"Coupure"</th><th class="num">"Nombre"</th><th class="num">"Valeur"</th></tr></thead>
+                <tbody>
+                    {z.denominations.into_iter().map(|(label, n, worth)| view! {
+                        <tr><td>{label}</td><td class="num">{n}</td><td class="num">{worth}</td></tr>
+                    }).collect_view()}
+                </tbody>
+            </table>
+        })}
+        {(!z.cashiers.is_empty()).then(|| view! {
+            <h2>"Ventes par caissier"</h2>
+            <table class="list z-cashiers">
+                <thead><tr><th>"Employé"</th><th class="num">"Ventes"</th><th class="num">"Total"</th></tr></thead>
+                <tbody>
+                    {z.cashiers.into_iter().map(|(name, n, total)| view! {
+                        <tr data-cashier=name.clone()><td>{name.clone()}</td><td class="num">{n}</td><td class="num">{total}</td></tr>
+                    }).collect_view()}
+                </tbody>
+            </table>
+        })}
     }
+}
+
+/// What the last form of the closing page did, or why it was refused.
+fn closing_notice(flash: &Flash) -> Option<Notice> {
+    use super::cash::codes as cash;
+    if flash.done_code() == Some(cash::MOVED) {
+        return Some(Notice::success(
+            if flash.fact(cash::KIND) == Some("apport") {
+                "Apport au fonds enregistré."
+            } else {
+                "Sortie de caisse enregistrée."
+            },
+        ));
+    }
+    let text = match flash.error_code()? {
+        codes::AMOUNT => {
+            "Le montant compté doit être positif, au cent près, sans dépasser 9 999 999 999,99 $ (ex. 812,35)."
+        }
+        cash::PIECES => "Chaque nombre de billets ou de pièces doit être un entier de 0 à 99 999.",
+        cash::MOVE if flash.fact(cash::FIELD) == Some("raison") => {
+            "Indiquez la raison du mouvement (200 caractères au plus)."
+        }
+        cash::MOVE => {
+            "Le montant doit être positif, au cent près, sans dépasser 9 999 999 999,99 $ (ex. 45,00)."
+        }
+        codes::CLOSED => "Cette session de caisse est déjà fermée.",
+        _ => {
+            "Refusé : seul l'employé qui a ouvert la caisse ou un gérant du magasin peut la fermer ou en sortir des espèces."
+        }
+    };
+    Some(Notice::error(text))
 }
 
 #[component]
@@ -142,18 +262,7 @@ pub fn ClosingPage() -> impl IntoView {
     let query = use_query_map();
     let closing = Resource::new(register_id, load_closing);
     let user = expect_context::<UserResource>();
-    let close = ServerAction::<CloseTill>::new();
-    let error = move || {
-        let text = match Flash::read(&query.read()).error_code()? {
-            codes::AMOUNT => {
-                "Le montant compté doit être positif, au cent près, sans dépasser 9 999 999 999,99 $ (ex. 812,35)."
-            }
-            _ => {
-                "Fermeture refusée : seul l'employé qui a ouvert la caisse ou un gérant du magasin peut la fermer."
-            }
-        };
-        Some(Notice::error(text))
-    };
+    let error = move || closing_notice(&Flash::read(&query.read()));
     view! {
         <Transition fallback=|| ()>
             {move || Suspend::new(async move {
@@ -165,14 +274,9 @@ pub fn ClosingPage() -> impl IntoView {
                         <p>"Session ouverte par " {z.opened_by.clone()} " le " {z.opened_at.clone()} "."</p>
                         {error().map(Notice::view)}
                         <Figures z=z.clone() />
-                        <ActionForm action=close attr:class="form narrow">
-                            <input type="hidden" name="csrf" value=csrf />
-                            <input type="hidden" name="register_id" value=z.register_id />
-                            <input type="hidden" name="session_id" value=z.session_id />
-                            <label for="compte">"Espèces comptées dans le tiroir ($)"</label>
-                            <input id="compte" name="compte" inputmode="decimal" autocomplete="off" required />
-                            <button type="submit">"Fermer la caisse et imprimer le rapport Z"</button>
-                        </ActionForm>
+                        <CashMoveForm csrf=csrf.clone() register_id=z.register_id session_id=z.session_id />
+                        <h2>"Compter le tiroir"</h2>
+                        <CountForm csrf register_id=z.register_id session_id=z.session_id />
                         <p><a href=format!("/caisses/{}", z.register_id)>"Retour à la vente"</a></p>
                     }.into_any(),
                     Ok(None) => view! {

@@ -8,6 +8,7 @@
 
 pub mod actions;
 pub mod cart;
+pub mod cash;
 mod closing;
 mod history;
 mod sale;
@@ -36,6 +37,8 @@ pub mod codes {
     /// `code=<what was scanned>`: the server could not be reached to add it.
     pub const SCAN_FAILED: &str = "lecture";
     pub const CODE: &str = "code";
+    /// `code=<what was typed>`: the quantity before `*` or `x` is not 1 to the maximum.
+    pub const MULTIPLIER: &str = "multiplicateur";
     pub const QUANTITY: &str = "quantite";
     /// `produit=<id>&reste=<what is left>`: not enough stock for the sale.
     pub const SHORT: &str = "stock";
@@ -95,6 +98,8 @@ pub struct TillView {
     pub total_amount: Decimal,
     /// What a search without JavaScript found (`?q=`).
     pub hits: Vec<TillItem>,
+    /// The store's most sold products of the last 30 days: one-tap buttons.
+    pub quick: Vec<TillItem>,
     /// The UUID this cart will be recorded under (sent again on a double click or a retry; the
     /// server makes the till's sale id of it).
     pub sale_id: String,
@@ -115,6 +120,10 @@ impl TillItem {
         }
     }
 }
+
+/// How many one-tap buttons the till shows.
+#[cfg(feature = "ssr")]
+const QUICK_PICKS: i64 = 8;
 
 #[server(endpoint = "till_view")]
 pub async fn load_till(
@@ -166,6 +175,12 @@ pub async fn load_till(
             .map(|p| TillItem::from_product(p, 1))
             .collect()
     };
+    let quick = domain::sales::best_sellers(&pool, &actor, store.id, QUICK_PICKS)
+        .await
+        .map_err(failure)?
+        .into_iter()
+        .map(|p| TillItem::from_product(p, 1))
+        .collect();
     let kept = cart::Cart {
         lines: quote
             .lines
@@ -197,6 +212,7 @@ pub async fn load_till(
         total: money(quote.totals.total),
         total_amount: quote.totals.total,
         hits,
+        quick,
         // only a UUID is kept (the server builds the sale id from it): anything else, a new one
         sale_id: match uuid::Uuid::try_parse(vente.trim()) {
             Ok(id) => id.hyphenated().to_string(),

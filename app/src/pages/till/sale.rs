@@ -1,4 +1,6 @@
-//! The sale screen: scan or search, the cart with its quantities, live totals and payment.
+//! The sale screen: scan or search (with a quantity, `3*CODE`), one-tap buttons for the store's
+//! best sellers, the cart with its quantities, live totals and payment. Once hydrated, F2 goes
+//! to the scan field, F8 pays by card and F9 in cash (the `<kbd>` hints say so).
 
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
@@ -16,9 +18,22 @@ use crate::format::{count, de, money, parse_money};
 
 type Found = Resource<Result<Vec<TillItem>, AppError>>;
 
+/// Why the last scan was refused, shown under the scan field (the code typed comes back in it).
+fn scan_problem(flash: &Flash) -> Option<String> {
+    (flash.error_code()? == codes::MULTIPLIER).then(|| {
+        format!(
+            "Quantité invalide dans « {} » : tapez un nombre entier de 1 à {} avant * ou x (ex. 3*ALI001). Rien n'a été ajouté.",
+            flash.fact(codes::CODE).unwrap_or_default(),
+            count(super::cart::MAX_QUANTITY)
+        )
+    })
+}
+
 /// What went wrong with the last submission, from the address.
 fn problem(view: &TillView, flash: &Flash) -> Option<Notice> {
     let text = match flash.error_code()? {
+        // said under the scan field
+        codes::MULTIPLIER => return None,
         codes::SHORT => {
             let id = flash
                 .fact(codes::PRODUCT)
@@ -79,6 +94,17 @@ pub fn SaleScreen(
     scans.show(&view.cart);
     let flash = Flash::read(&query.read_untracked());
     let message = problem(&view, &flash);
+    let scan_error = scan_problem(&flash);
+    // what was typed with a bad multiplier comes back in the field, to be fixed
+    let kept = scan_error
+        .as_ref()
+        .and_then(|_| flash.fact(codes::CODE))
+        .unwrap_or_default()
+        .to_owned();
+    if !kept.is_empty() && typed.get_untracked().is_empty() {
+        typed.set(kept.clone());
+    }
+    shortcuts();
     let total = view.total_amount;
     let tendered = RwSignal::new(flash.fact(codes::TENDERED).unwrap_or_default().to_owned());
     let cash = RwSignal::new(true);
@@ -88,8 +114,14 @@ pub fn SaleScreen(
     };
     let rid = view.register_id;
     let cart = view.cart.clone();
-    let (cart_scan, cart_live, cart_hits, cart_lines, cart_pay) =
-        (cart.clone(), cart.clone(), cart.clone(), cart.clone(), cart);
+    let (cart_scan, cart_live, cart_hits, cart_lines, cart_quick, cart_pay) = (
+        cart.clone(),
+        cart.clone(),
+        cart.clone(),
+        cart.clone(),
+        cart.clone(),
+        cart,
+    );
     let empty = view.lines.is_empty();
     // Enter (a scanner's last key): the code is queued and the field cleared at once; without
     // JavaScript the form posts to `till_add`
@@ -115,14 +147,19 @@ pub fn SaleScreen(
                 <form class="scan" method="post" action=TillAdd::url() on:submit=on_scan>
                     <input type="hidden" name="register_id" value=rid />
                     <input type="hidden" name="panier" value=cart_scan />
-                    <label for="code">"Code-barres ou nom du produit"</label>
+                    <label for="code">"Code-barres ou nom du produit (3*code pour 3 unités)"
+                        <kbd class="shortcut">"F2"</kbd></label>
                     <div class="scan-row">
                         <input id="code" name="code" autocomplete="off" autofocus
                             placeholder="Scanner ou taper puis Entrée"
+                            aria-describedby=scan_error.is_some().then_some("code-error")
+                            aria-invalid=scan_error.is_some().then_some("true")
+                            value=kept
                             prop:value=move || typed.get()
                             on:input=move |ev| typed.set(event_target_value(&ev)) />
                         <button type="submit">"Ajouter"</button>
                     </div>
+                    {scan_error.map(|e| view! { <p id="code-error" class="scan-error" role="alert">{e}</p> })}
                 </form>
                 <Transition fallback=|| ()>
                     {
@@ -138,6 +175,9 @@ pub fn SaleScreen(
                 </Transition>
                 {(!view.hits.is_empty()).then(|| view! {
                     <Hits items=view.hits.clone() register_id=rid cart=cart_hits scans typed />
+                })}
+                {(!view.quick.is_empty()).then(|| view! {
+                    <QuickPicks items=view.quick.clone() register_id=rid cart=cart_quick scans />
                 })}
             </section>
             <section class="cart-panel" aria-label="Panier">
@@ -210,6 +250,79 @@ fn Hits(
     }
 }
 
+/// The store's best sellers as one-tap buttons adding 1 unit (items without a barcode are
+/// found here instead of typed): a scan once hydrated, a form post without JavaScript.
+#[component]
+fn QuickPicks(items: Vec<TillItem>, register_id: i64, cart: String, scans: Scans) -> impl IntoView {
+    let navigate = use_navigate();
+    view! {
+        <h2 class="sr-only">"Articles fréquents"</h2>
+        <ul class="quick" aria-label="Articles fréquents">
+            {items.into_iter().map(|item| {
+                let navigate = navigate.clone();
+                let product_id = item.product_id;
+                let on_pick = move |ev: leptos::ev::SubmitEvent| {
+                    ev.prevent_default();
+                    scans.push(register_id, Scan::Product(product_id), navigate.clone());
+                };
+                view! {
+                    <li>
+                        <form method="post" action=TillAdd::url() on:submit=on_pick>
+                            <input type="hidden" name="register_id" value=register_id />
+                            <input type="hidden" name="panier" value=cart.clone() />
+                            <input type="hidden" name="product_id" value=product_id />
+                            <button type="submit" data-quick=product_id>
+                                {item.name}
+                                <span class="price">{item.unit_price}</span>
+                            </button>
+                        </form>
+                    </li>
+                }
+            }).collect_view()}
+        </ul>
+    }
+}
+
+/// F2, F8 and F9 once the page is hydrated (effects run in the browser only); the listener
+/// goes with the screen.
+fn shortcuts() {
+    Effect::new(move |_| {
+        let handle = window_event_listener(leptos::ev::keydown, |ev| {
+            let mode = match ev.key().as_str() {
+                "F2" => {
+                    ev.prevent_default();
+                    crate::components::focus_soon("code");
+                    return;
+                }
+                "F8" => "carte",
+                "F9" => "especes",
+                _ => return,
+            };
+            ev.prevent_default();
+            pay_with(mode);
+        });
+        on_cleanup(move || handle.remove());
+    });
+}
+
+/// Chooses the payment mode as a click on its radio would, then presses « Encaisser » (which
+/// does nothing while it is disabled: an empty cart, scans pending).
+fn pay_with(mode: &str) {
+    use leptos::wasm_bindgen::JsCast;
+    let click = |selector: &str| {
+        if let Some(el) = document()
+            .query_selector(selector)
+            .ok()
+            .flatten()
+            .and_then(|el| el.dyn_into::<leptos::web_sys::HtmlElement>().ok())
+        {
+            el.click();
+        }
+    };
+    click(&format!("form.pay input[name=mode][value={mode}]"));
+    click("form.pay button[type=submit]");
+}
+
 /// One line of the cart: quantity (changed with the field), total, and removal.
 #[component]
 fn CartLine(line: TillItem, register_id: i64, cart: String) -> impl IntoView {
@@ -279,17 +392,20 @@ fn Pay(
             <fieldset class="mode">
                 <legend>"Paiement"</legend>
                 <label><input type="radio" name="mode" value="especes" checked
-                    on:change=move |_| cash.set(true) />" Espèces"</label>
+                    on:change=move |_| cash.set(true) />" Espèces"<kbd class="shortcut">"F9"</kbd></label>
                 <label><input type="radio" name="mode" value="carte"
-                    on:change=move |_| cash.set(false) />" Carte"</label>
+                    on:change=move |_| cash.set(false) />" Carte"<kbd class="shortcut">"F8"</kbd></label>
             </fieldset>
-            <label for="recu">"Montant reçu en espèces (vide = montant exact)"</label>
-            <input id="recu" name="recu" inputmode="decimal" autocomplete="off"
-                prop:value=move || tendered.get()
-                on:input=move |ev| tendered.set(event_target_value(&ev)) />
-            <p class="change" aria-live="polite">
-                {move || change.get().map(|c| format!("Monnaie à rendre : {c}"))}
-            </p>
+            // hidden by CSS (`:has()`) while card is checked, before and after hydration
+            <div class="cash-fields">
+                <label for="recu">"Montant reçu en espèces (vide = montant exact)"</label>
+                <input id="recu" name="recu" inputmode="decimal" autocomplete="off"
+                    prop:value=move || tendered.get()
+                    on:input=move |ev| tendered.set(event_target_value(&ev)) />
+                <p class="change" aria-live="polite">
+                    {move || change.get().map(|c| format!("Monnaie à rendre : {c}"))}
+                </p>
+            </div>
             <button type="submit" class="primary" disabled=move || empty || scans.busy() || reloading.try_get().unwrap_or(false)>{format!("Encaisser {total}")}</button>
         </ActionForm>
     }

@@ -1,7 +1,7 @@
 //! Retours: find a sale by its number (or among the store's recent sales), choose the lines and
-//! quantities still returnable, give the reason, refund, and print the return receipt. The
-//! store's stock goes back up (in `domain`). A refused return comes back to the sale with its
-//! reason kept (a [`Flash`]).
+//! quantities still returnable, give the reason, see the refund (« Aperçu du remboursement »,
+//! see [`preview`]), confirm, and print the return receipt. The store's stock goes back up (in
+//! `domain`). A refused return comes back to the sale with its reason kept (a [`Flash`]).
 //!
 //! [`Flash`]: crate::flash::Flash
 
@@ -19,6 +19,11 @@ use crate::flash::Flash;
 #[cfg(feature = "ssr")]
 use crate::format::count;
 use crate::pages::till::route_id;
+
+mod preview;
+mod receipt;
+
+pub use receipt::{ReturnReceipt, ReturnReceiptPage, load_return_receipt};
 
 /// The flash of a refused return: `erreur=<code>` with `raison=<what was typed>`.
 pub mod codes {
@@ -153,7 +158,48 @@ pub async fn load_returns(store_id: i64, vente: String) -> Result<ReturnsView, A
     })
 }
 
+/// The lines of a return form: `quantites[<sale line id>]` (empty or 0: not returned); `Err`
+/// when a quantity is not a whole number of at least 0.
+#[cfg(feature = "ssr")]
+fn typed_lines(
+    quantites: &HashMap<String, String>,
+) -> Result<Vec<domain::sales::ReturnLineInput>, ()> {
+    let mut lines = Vec::new();
+    for (line, quantity) in quantites {
+        let quantity = quantity.trim();
+        if quantity.is_empty() {
+            continue;
+        }
+        match (line.parse::<i64>(), quantity.parse::<i32>()) {
+            (Ok(_), Ok(0)) => {}
+            (Ok(sale_line_id), Ok(quantity)) if quantity > 0 => {
+                lines.push(domain::sales::ReturnLineInput {
+                    sale_line_id,
+                    quantity,
+                })
+            }
+            _ => return Err(()),
+        }
+    }
+    // the same order whatever the form's: the preview's address is stable
+    lines.sort_by_key(|l| l.sale_line_id);
+    Ok(lines)
+}
+
+/// Why the domain refused a return, as the page's flash code.
+#[cfg(feature = "ssr")]
+fn refusal_code(fields: &[domain::FieldError]) -> &'static str {
+    if fields.iter().any(|f| f.field == "reason") {
+        codes::NO_REASON
+    } else if fields.iter().any(|f| f.field == "lines") {
+        codes::NOTHING
+    } else {
+        codes::QUANTITY
+    }
+}
+
 /// Records the return: `quantites[<sale line id>]` for each line (empty or 0: not returned).
+/// The preview's « Confirmer le retour » posts here with the previewed choices.
 #[server(endpoint = "create_return")]
 pub async fn record_return(
     csrf: String,
@@ -175,26 +221,10 @@ pub async fn record_return(
             .with(codes::REASON, raison.trim())
             .link(&sale)
     };
-    let mut lines = Vec::new();
-    for (line, quantity) in &quantites {
-        let quantity = quantity.trim();
-        if quantity.is_empty() {
-            continue;
-        }
-        match (line.parse::<i64>(), quantity.parse::<i32>()) {
-            (Ok(_), Ok(0)) => {}
-            (Ok(sale_line_id), Ok(quantity)) if quantity > 0 => {
-                lines.push(domain::sales::ReturnLineInput {
-                    sale_line_id,
-                    quantity,
-                })
-            }
-            _ => {
-                leptos_axum::redirect(&back(codes::QUANTITY));
-                return Ok(());
-            }
-        }
-    }
+    let Ok(lines) = typed_lines(&quantites) else {
+        leptos_axum::redirect(&back(codes::QUANTITY));
+        return Ok(());
+    };
     let new = domain::sales::NewReturn {
         sale_id,
         lines,
@@ -204,14 +234,7 @@ pub async fn record_return(
     match domain::sales::create_return(&pool()?, &session.employee.actor(), &new).await {
         Ok(ret) => leptos_axum::redirect(&format!("/retours/{}", ret.id)),
         Err(domain::Error::Validation(fields)) => {
-            let code = if fields.iter().any(|f| f.field == "reason") {
-                codes::NO_REASON
-            } else if fields.iter().any(|f| f.field == "lines") {
-                codes::NOTHING
-            } else {
-                codes::QUANTITY
-            };
-            leptos_axum::redirect(&back(code));
+            leptos_axum::redirect(&back(refusal_code(&fields)));
         }
         Err(e) if e.is_client_error() => leptos_axum::redirect(&back(codes::REFUSED)),
         Err(e) => return Err(failure(e)),
@@ -223,9 +246,17 @@ pub async fn record_return(
 pub fn ReturnsPage() -> impl IntoView {
     let store_id = route_id("id");
     let query = use_query_map();
+    // the preview step shows with the same sale: the chosen lines are part of the key
     let view_data = Resource::new(
-        move || (store_id(), query.read().get("vente").unwrap_or_default()),
-        |(id, vente)| load_returns(id, vente),
+        move || {
+            let q = query.read();
+            (
+                store_id(),
+                q.get("vente").unwrap_or_default(),
+                q.get(preview::LINES).unwrap_or_default(),
+            )
+        },
+        |(id, vente, _)| load_returns(id, vente),
     );
     let user = expect_context::<UserResource>();
     view! {
@@ -246,6 +277,10 @@ pub fn ReturnsPage() -> impl IntoView {
                         </form>
                         {v.not_found.clone().map(|m| view! { <p class="error" role="alert">{m}</p> })}
                         {match v.sale.clone() {
+                            Some(sale) if query.read_untracked().get(preview::LINES).is_some_and(|l| !l.is_empty()) => view! {
+                                <h2>"Vente n° " {sale.id}</h2>
+                                <preview::PreviewStep store_id=v.store_id sale_id=sale.id csrf />
+                            }.into_any(),
                             Some(sale) => view! {
                                 <ReturnForm sale store_id=v.store_id csrf registers=v.open_registers.clone() />
                             }.into_any(),
@@ -288,7 +323,7 @@ fn ReturnForm(
     registers: Vec<(i64, String)>,
 ) -> impl IntoView {
     let query = use_query_map();
-    let action = ServerAction::<RecordReturn>::new();
+    let action = ServerAction::<preview::AskReturnPreview>::new();
     let error = move || {
         let text = match Flash::read(&query.read()).error_code()? {
             codes::NO_REASON => "Indiquez la raison du retour.",
@@ -346,104 +381,10 @@ fn ReturnForm(
                             {registers.iter().map(|(id, name)| view! { <option value=*id>{name.clone()}</option> }).collect_view()}
                             <option value="">"Aucune (remboursement hors caisse)"</option>
                         </select>
-                        <button type="submit">"Rembourser"</button>
+                        <button type="submit">"Aperçu du remboursement"</button>
                     </div>
                 </ActionForm>
             }.into_any()
         }}
-    }
-}
-
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct ReturnReceipt {
-    pub id: i64,
-    pub sale_id: i64,
-    pub store_id: i64,
-    pub store_name: String,
-    pub date: String,
-    pub employee: String,
-    pub reason: String,
-    /// `(name, quantity, unit price)`, written for people.
-    pub lines: Vec<(String, String, String)>,
-    pub subtotal: String,
-    pub tps: String,
-    pub tvq: String,
-    pub refund: String,
-    pub method: String,
-}
-
-#[server(endpoint = "return_receipt")]
-pub async fn load_return_receipt(return_id: i64) -> Result<ReturnReceipt, AppError> {
-    use crate::format::money;
-    use crate::server::{failure, pool, require_session};
-    let session = require_session().await?;
-    let pool = pool()?;
-    let ret = domain::sales::get_return(&pool, &session.employee.actor(), return_id)
-        .await
-        .map_err(failure)?;
-    let store = domain::stores::get_store(&pool, ret.store_id)
-        .await
-        .map_err(failure)?;
-    Ok(ReturnReceipt {
-        id: ret.id,
-        sale_id: ret.sale_id,
-        store_id: ret.store_id,
-        date: crate::format::date_time(&ret.returned_at.with_timezone(&store.tz())),
-        store_name: store.name,
-        employee: ret.employee_name.unwrap_or_default(),
-        reason: ret.reason,
-        lines: ret
-            .lines
-            .into_iter()
-            .map(|l| (l.product_name, count(l.quantity), money(l.unit_price)))
-            .collect(),
-        subtotal: money(ret.subtotal),
-        tps: money(ret.tps),
-        tvq: money(ret.tvq),
-        refund: money(ret.refund_amount),
-        method: ret.refund_method.label().to_owned(),
-    })
-}
-
-#[component]
-pub fn ReturnReceiptPage() -> impl IntoView {
-    let return_id = route_id("id");
-    let receipt = Resource::new(return_id, load_return_receipt);
-    view! {
-        <Transition fallback=|| ()>
-            {move || Suspend::new(async move {
-                match receipt.await {
-                    Ok(r) => view! {
-                        <Title text=format!("Retour n° {}", r.id) />
-                        <article class="ticket" aria-label="Reçu de retour">
-                            <h1>{r.store_name.clone()}</h1>
-                            <p>"Retour n° " <strong data-return-id=r.id>{r.id}</strong> " sur la vente n° " {r.sale_id}</p>
-                            <p>{r.date.clone()} {(!r.employee.is_empty()).then(|| format!(" — {}", r.employee))}</p>
-                            <p>"Raison : " {r.reason.clone()}</p>
-                            <table class="ticket-lines">
-                                <thead><tr><th>"Article"</th><th class="num">"Qté"</th><th class="num">"Prix"</th></tr></thead>
-                                <tbody>
-                                    {r.lines.iter().cloned().map(|(name, q, price)| view! {
-                                        <tr><td>{name}</td><td class="num">{q}</td><td class="num">{price}</td></tr>
-                                    }).collect_view()}
-                                </tbody>
-                            </table>
-                            <dl class="totals">
-                                <div><dt>"Sous-total"</dt><dd>{r.subtotal.clone()}</dd></div>
-                                <div><dt>"TPS"</dt><dd>{r.tps.clone()}</dd></div>
-                                <div><dt>"TVQ"</dt><dd>{r.tvq.clone()}</dd></div>
-                                <div class="grand"><dt>"Remboursé"</dt><dd data-total="refund">{r.refund.clone()}</dd></div>
-                                <div><dt>"Mode"</dt><dd>{r.method.clone()}</dd></div>
-                            </dl>
-                        </article>
-                        <p class="no-print actions">
-                            <crate::components::PrintButton label="Imprimer" />
-                            <a href=format!("/magasins/{}/retours", r.store_id)>"Autre retour"</a>
-                        </p>
-                    }.into_any(),
-                    Err(e) => view! { <Failure error=e /> }.into_any(),
-                }
-            })}
-        </Transition>
     }
 }
