@@ -4,7 +4,7 @@
 use crate::world::*;
 use domain::sales::{self, Payment};
 use domain::stores::{self, CashCount, CashMovementKind};
-use domain::{Error, TaxRates};
+use domain::{Error, Rules};
 use rust_decimal_macros::dec;
 use sqlx::PgPool;
 
@@ -16,7 +16,7 @@ async fn best_sellers_are_the_store_s_most_sold_of_the_last_30_days(db: PgPool) 
     let milk = product(&db, &w, "ALI002", 250, false, 50, 0).await;
     let old = product(&db, &w, "ALI003", 300, false, 50, 0).await;
     let withdrawn = product(&db, &w, "ALI004", 300, false, 50, 0).await;
-    let taxes = TaxRates::default();
+    let taxes = Rules::default();
     for (id, lines) in [
         ("a", vec![(milk, 2), (bread, 1)]),
         ("b", vec![(milk, 3)]),
@@ -80,7 +80,7 @@ async fn paid_outs_and_top_ups_change_the_expected_cash(db: PgPool) {
     sales::record_sale(
         &db,
         &w.cashier,
-        &TaxRates::default(),
+        &Rules::default(),
         &till_sale(
             "cash",
             w.register,
@@ -244,7 +244,7 @@ async fn the_z_report_breaks_sales_down_by_cashier(db: PgPool) {
     let w = world(&db).await;
     let session = open_register(&db, &w).await;
     let bread = product(&db, &w, "ALI001", 1000, false, 50, 0).await;
-    let taxes = TaxRates::default();
+    let taxes = Rules::default();
     for (actor, id, qty) in [
         (&w.cashier, "a", 1),
         (&w.manager, "b", 3),
@@ -300,7 +300,7 @@ async fn a_return_s_preview_is_the_refund_recorded_and_writes_nothing(db: PgPool
     let sale = sales::record_sale(
         &db,
         &w.cashier,
-        &TaxRates::default(),
+        &Rules::default(),
         &till_sale("r", w.register, &[(taxed, 3), (plain, 2)], Payment::Card),
     )
     .await
