@@ -292,8 +292,8 @@ fn ReceiptExtrasTop(extras: ReceiptExtras) -> impl IntoView {
             <p class="gift-card-sold">"Carte-cadeau " <strong data-gift-card=code.clone()>{code.clone()}</strong>
                 " : " {amount} " (non taxable)"</p>
         }).collect_view()}
-        {extras.cart_discount.clone().map(|d| view! { <p>"Remise sur le panier : −" {d}</p> })}
-        {extras.savings.clone().map(|s| view! { <p class="savings" data-total="savings"><strong>"Vous avez économisé " {s}</strong></p> })}
+        {extras.cart_discount.clone().map(|d| view! { <p>{format!("Remise sur le panier : −{d}")}</p> })}
+        {extras.savings.clone().map(|s| view! { <p class="savings" data-total="savings"><strong>{format!("Vous avez économisé {s}")}</strong></p> })}
     }
 }
 
@@ -301,8 +301,8 @@ fn ReceiptExtrasTop(extras: ReceiptExtras) -> impl IntoView {
 #[component]
 fn ReceiptExtrasBottom(extras: ReceiptExtras) -> impl IntoView {
     view! {
-        {extras.customer.clone().map(|c| view! { <p data-customer="">"Client : " {c}</p> })}
-        {extras.points_earned.clone().map(|p| view! { <p data-points="">"Points gagnés : " {p}</p> })}
-        {extras.balance.clone().map(|b| view! { <p>"Solde : " {b}</p> })}
+        {extras.customer.clone().map(|c| view! { <p data-customer="">{format!("Client : {c}")}</p> })}
+        {extras.points_earned.clone().map(|p| view! { <p data-points="">{format!("Points gagnés : {p}")}</p> })}
+        {extras.balance.clone().map(|b| view! { <p>{format!("Solde : {b}")}</p> })}
     }
 }

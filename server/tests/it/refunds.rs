@@ -296,7 +296,11 @@ async fn head_office_enters_the_tax_numbers_the_receipts_print(pool: PgPool) {
         "{}",
         receipt.body
     );
-    let untaxed = receipt.body.split("7,00\u{a0}$").nth(1).expect("the untaxed line");
+    let untaxed = receipt
+        .body
+        .split("7,00\u{a0}$")
+        .nth(1)
+        .expect("the untaxed line");
     assert!(
         !untaxed.split("</td>").next().unwrap().contains('T'),
         "no marker on an untaxed line"

@@ -60,6 +60,7 @@ pub struct More {
 }
 
 /// `10 %` or `5,00 $`.
+#[cfg(feature = "ssr")]
 pub fn describe(off: super::extras::Off) -> String {
     use super::extras::Off;
     match off {
