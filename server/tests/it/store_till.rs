@@ -406,3 +406,44 @@ async fn a_parked_cart_is_listed_and_resumed_once(pool: PgPool) {
         .unwrap();
     assert_eq!(left, 0);
 }
+
+#[sqlx::test(migrator = "domain::MIGRATOR")]
+async fn a_promotion_shows_under_its_line_and_on_the_receipt(pool: PgPool) {
+    let t = till(&pool).await;
+    let promotion: i64 = sqlx::query_scalar(
+        "INSERT INTO promotions (name, kind, value, starts_on, ends_on)
+         VALUES ('Rentrée', 'pourcentage', 25, current_date - 1, current_date + 1) RETURNING id",
+    )
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    sqlx::query("INSERT INTO promotion_products (promotion_id, product_id) VALUES ($1, $2)")
+        .bind(promotion)
+        .bind(t.product)
+        .execute(&pool)
+        .await
+        .unwrap();
+    // 2 × 3,50 $ = 7,00 $, 25 % off each unit (2,625 -> 2,62 $): 5,24 $
+    let at = form(&t, "till_add", "", &format!("code=2*{}", t.code)).await;
+    let shown = page(&t, &at).await;
+    // the line's original amount, struck through
+    let struck = shown.split("<s ").nth(1).unwrap_or_default();
+    assert!(
+        struck.contains("data-original")
+            && struck
+                .split("</s>")
+                .next()
+                .unwrap_or_default()
+                .contains("7,00"),
+        "{shown}"
+    );
+    assert!(shown.contains("Rentrée : −1,76"));
+    assert!(shown.contains("data-total=\"savings\"") && shown.contains("Vous économisez"));
+    let done = checkout(&t, &at, "carte", "").await;
+    let receipt = page(&t, &done).await;
+    assert!(
+        receipt.contains("Rentrée : −1,76") && receipt.contains("data-original=\"\">7,00"),
+        "{receipt}"
+    );
+    assert!(receipt.contains("Vous avez économisé 1,76"));
+}
