@@ -442,6 +442,8 @@ mod tests {
             phone: String::new(),
             email: None,
             time_zone: tz.into(),
+            gst_number: String::new(),
+            qst_number: String::new(),
             created_at: Utc::now(),
             updated_at: Utc::now(),
         };
