@@ -142,12 +142,10 @@ pub struct ZReport {
 #[serde(transparent)]
 pub struct CountedDenominations(pub Option<super::CashCount>);
 
-impl TryFrom<Option<String>> for CountedDenominations {
-    type Error = std::convert::Infallible;
-    fn try_from(text: Option<String>) -> std::result::Result<Self, Self::Error> {
-        Ok(CountedDenominations(
-            text.as_deref().and_then(super::CashCount::from_json),
-        ))
+/// Read from the stored text (`sqlx(try_from)` uses the blanket `TryFrom` of this `From`).
+impl From<Option<String>> for CountedDenominations {
+    fn from(text: Option<String>) -> Self {
+        CountedDenominations(text.as_deref().and_then(super::CashCount::from_json))
     }
 }
 

@@ -22,6 +22,7 @@ use crate::pages::receipt::{TaxLegend, tax_marker};
 pub const LINES: &str = "lignes";
 
 /// `12x1.13x2`: `(sale line, quantity)` pairs, as the address carries them.
+#[cfg(feature = "ssr")]
 pub fn encode_lines(lines: &[(i64, i32)]) -> String {
     lines
         .iter()
@@ -30,7 +31,8 @@ pub fn encode_lines(lines: &[(i64, i32)]) -> String {
         .join(".")
 }
 
-/// Reads [`encode_lines`]; pieces that do not parse are left out.
+/// Reads `encode_lines`; pieces that do not parse are left out.
+#[cfg(feature = "ssr")]
 pub fn decode_lines(text: &str) -> Vec<(i64, i32)> {
     text.split('.')
         .filter_map(|piece| {

@@ -139,7 +139,7 @@ async fn add_to_cart(
         return Ok(added(&cart));
     }
     // `3*CODE`: a bad multiplier adds nothing, and the field gets back what was typed
-    let Ok((quantity, code)) = super::cart::parse_scan(typed) else {
+    let Some((quantity, code)) = super::cart::parse_scan(typed) else {
         return Ok(ScanAnswer {
             cart: cart.encode(),
             url: Flash::error(codes::MULTIPLIER)
@@ -367,7 +367,7 @@ pub async fn close_till(
     use crate::server::{failure, pool, require_csrf};
     let session = require_csrf(&csrf).await?;
     let back = count_link(register_id, &coupures, &compte);
-    let Ok(count) = typed_count(&coupures) else {
+    let Some(count) = typed_count(&coupures) else {
         Flash::error(super::cash::codes::PIECES).redirect(&back);
         return Ok(());
     };

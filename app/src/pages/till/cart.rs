@@ -80,16 +80,16 @@ impl Cart {
 }
 
 /// What was typed in the scan field, read as `[quantity*]code`: `3*ALI001`, `3xALI001` or
-/// `3X ALI001` add 3 units of the code, anything else 1 unit of all that was typed. `Err` when
+/// `3X ALI001` add 3 units of the code, anything else 1 unit of all that was typed. `None` when
 /// a multiplier is there but is not a whole number from 1 to [`MAX_QUANTITY`] (`0*`, `-2*`,
 /// `a*`, `99999x`) or nothing follows it: the till refuses it and adds nothing.
-pub fn parse_scan(typed: &str) -> Result<(i32, &str), ()> {
-    fn quantity_of<'a>(number: &str, code: &'a str) -> Result<(i32, &'a str), ()> {
+pub fn parse_scan(typed: &str) -> Option<(i32, &str)> {
+    fn quantity_of<'a>(number: &str, code: &'a str) -> Option<(i32, &'a str)> {
         match number.trim().parse::<i32>() {
             Ok(n) if (1..=MAX_QUANTITY).contains(&n) && !code.trim().is_empty() => {
-                Ok((n, code.trim()))
+                Some((n, code.trim()))
             }
-            _ => Err(()),
+            _ => None,
         }
     }
     let typed = typed.trim();
@@ -104,7 +104,7 @@ pub fn parse_scan(typed: &str) -> Result<(i32, &str), ()> {
             return quantity_of(number, &typed[at + 1..]);
         }
     }
-    Ok((1, typed))
+    Some((1, typed))
 }
 
 #[cfg(test)]
@@ -113,12 +113,12 @@ mod tests {
 
     #[test]
     fn a_multiplier_before_the_code_is_read_and_a_bad_one_refused() {
-        assert_eq!(parse_scan("3*ALI001"), Ok((3, "ALI001")));
-        assert_eq!(parse_scan(" 3x ALI001 "), Ok((3, "ALI001")));
-        assert_eq!(parse_scan("12X4006381333931"), Ok((12, "4006381333931")));
-        assert_eq!(parse_scan("ALI001"), Ok((1, "ALI001")));
-        assert_eq!(parse_scan("BOX12"), Ok((1, "BOX12")));
-        assert_eq!(parse_scan("10000*A"), Ok((MAX_QUANTITY, "A")));
+        assert_eq!(parse_scan("3*ALI001"), Some((3, "ALI001")));
+        assert_eq!(parse_scan(" 3x ALI001 "), Some((3, "ALI001")));
+        assert_eq!(parse_scan("12X4006381333931"), Some((12, "4006381333931")));
+        assert_eq!(parse_scan("ALI001"), Some((1, "ALI001")));
+        assert_eq!(parse_scan("BOX12"), Some((1, "BOX12")));
+        assert_eq!(parse_scan("10000*A"), Some((MAX_QUANTITY, "A")));
         for bad in [
             "0*ALI001",
             "-2*ALI001",
@@ -129,7 +129,7 @@ mod tests {
             "2.5*A",
             "0xA",
         ] {
-            assert_eq!(parse_scan(bad), Err(()), "{bad}");
+            assert_eq!(parse_scan(bad), None, "{bad}");
         }
     }
 

@@ -152,14 +152,14 @@ pub async fn till_cash_move(
     Ok(())
 }
 
-/// The count typed in the closing form.
+/// The count typed in the closing form; `None` when a field is not a count.
 #[cfg(feature = "ssr")]
-pub fn typed_count(typed: &Typed) -> Result<domain::stores::CashCount, ()> {
+pub fn typed_count(typed: &Typed) -> Option<domain::stores::CashCount> {
     let mut counted = Vec::new();
     for (denomination, _, text) in typed.fields() {
-        counted.push((denomination, pieces(text).ok_or(())?));
+        counted.push((denomination, pieces(text)?));
     }
-    domain::stores::CashCount::new(counted).map_err(|_| ())
+    domain::stores::CashCount::new(counted).ok()
 }
 
 /// The paid-out and top-up form of an open session.
