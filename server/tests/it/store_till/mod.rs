@@ -3,6 +3,8 @@
 //! attached by card or search, a discount refused then approved by a manager, several tenders
 //! with a gift card sold, a cart parked and resumed.
 
+mod gift_card;
+
 use crate::support::*;
 use domain::catalog::NewProduct;
 use sqlx::PgPool;
