@@ -38,6 +38,22 @@ async fn a_manager_of_the_store_or_an_admin_approves_no_one_else(db: PgPool) {
             other => panic!("{login}/{password} on {store}: {other:?}"),
         }
     }
+    // guessing a manager's password locks their login, the right one included
+    for _ in 0..5 {
+        assert!(
+            approve_discount(&db, w.store, "gerant", "guess")
+                .await
+                .is_err()
+        );
+    }
+    match approve_discount(&db, w.store, "gerant", "secret").await {
+        Err(Error::Forbidden(m)) => assert!(m.contains("trop d'essais"), "{m}"),
+        other => panic!("not locked: {other:?}"),
+    }
+    sqlx::query("DELETE FROM sign_in_throttle")
+        .execute(&db)
+        .await
+        .unwrap();
     // an inactive manager approves nothing
     sqlx::query("UPDATE employees SET active = false WHERE login = 'gerant'")
         .execute(&db)
