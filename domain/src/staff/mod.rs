@@ -1,10 +1,12 @@
 //! Employees: accounts with an argon2 password hash and a role, sign-in, web sessions, and the
 //! first admin of a production install (its password comes from the environment).
 
+mod approval;
 mod sessions;
 mod sign_in;
 mod throttle;
 
+pub use approval::approve_discount;
 pub use sessions::*;
 pub use sign_in::*;
 pub use throttle::{ThrottlePolicy, address_subject, login_subject, purge_sign_in_throttle};

@@ -331,6 +331,11 @@ async fn close_session_with(
     .bind(count.map(super::CashCount::to_json))
     .execute(&mut *conn)
     .await?;
+    // carts parked on this session cannot be resumed any more: they go with it
+    sqlx::query("DELETE FROM parked_carts WHERE session_id = $1")
+        .bind(session_id)
+        .execute(&mut *conn)
+        .await?;
     z_report(&mut *conn, session_id).await
 }
 

@@ -10,6 +10,7 @@ mod daily_aggregates;
 mod demo_seed;
 mod idempotency;
 mod limits;
+mod parked;
 mod promotion_reports;
 mod promotions;
 mod replenishment;

@@ -14,6 +14,7 @@ mod reports;
 mod shift;
 mod sign_in;
 mod stock;
+mod store_till;
 mod support;
 mod till;
 mod web;

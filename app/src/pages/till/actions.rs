@@ -35,7 +35,11 @@ pub async fn search_till(register_id: i64, q: String) -> Result<Vec<TillItem>, A
 
 /// The till with this cart (and `extra` page state, such as a search).
 #[cfg(feature = "ssr")]
-fn till_url(register_id: i64, cart: &super::cart::Cart, extra: &[(&str, &str)]) -> String {
+pub(super) fn till_url(
+    register_id: i64,
+    cart: &super::cart::Cart,
+    extra: &[(&str, &str)],
+) -> String {
     let encoded = cart.encode();
     // a new sale id whenever the cart changes: a double submission of one cart is one sale
     let sale_id = if cart.is_empty() {
@@ -51,7 +55,7 @@ fn till_url(register_id: i64, cart: &super::cart::Cart, extra: &[(&str, &str)]) 
 /// An amount typed in a till form, within what the domain records (positive, to the cent, at
 /// most `domain::money::MAX_AMOUNT`); `None` for anything else, refused before any write.
 #[cfg(feature = "ssr")]
-fn typed_amount(text: &str) -> Option<rust_decimal::Decimal> {
+pub(super) fn typed_amount(text: &str) -> Option<rust_decimal::Decimal> {
     crate::format::parse_money(text).filter(|a| domain::money::is_valid_amount(*a))
 }
 
@@ -129,6 +133,11 @@ async fn add_to_cart(
     if typed.is_empty() {
         return Ok(added(&cart));
     }
+    // a loyalty card (13 digits, as an EAN-13 product code): the customer first
+    if let Some(customer) = super::customer::by_card(&pool, typed).await? {
+        cart.extras.customer = Some(customer);
+        return Ok(added(&cart));
+    }
     // `3*CODE`: a bad multiplier adds nothing, and the field gets back what was typed
     let Some((quantity, code)) = super::cart::parse_scan(typed) else {
         return Ok(ScanAnswer {
@@ -196,7 +205,14 @@ pub async fn till_checkout(
     vente: String,
     mode: String,
     #[server(default)] recu: String,
+    #[server(flatten)]
+    #[server(default)]
+    accord: super::tenders::Typed,
 ) -> Result<(), AppError> {
+    let super::tenders::Typed {
+        gerant,
+        mot_de_passe,
+    } = accord;
     use crate::server::{failure, pool, require_csrf};
     use domain::sales::{CartLine, Channel, ClientSaleId, NewSale, Payment, SALE_ID_TAKEN};
     let session = require_csrf(&csrf).await?;
@@ -215,6 +231,7 @@ pub async fn till_checkout(
     }
     let payment = match mode.as_str() {
         "carte" => Payment::Card,
+        "paiements" => Payment::Tenders(cart.extras.domain_tenders()),
         _ if recu.trim().is_empty() => Payment::Cash { tendered: None },
         _ => match typed_amount(&recu) {
             Some(amount) => Payment::Cash {
@@ -243,8 +260,25 @@ pub async fn till_checkout(
             })
             .collect(),
         payment,
-        options: Default::default(),
+        options: cart.extras.options(None),
     };
+    let mut new = new;
+    if !gerant.trim().is_empty() {
+        let store_id = domain::stores::get_register(&pool, &actor, register_id)
+            .await
+            .map_err(failure)?
+            .store_id;
+        match domain::staff::approve_discount(&pool, store_id, &gerant, &mot_de_passe).await {
+            Ok(manager) => new.options.approved_by = Some(manager),
+            Err(domain::Error::Forbidden(why)) => {
+                back(codes::APPROVAL_REFUSED)
+                    .with(codes::REASON, why)
+                    .redirect(&till);
+                return Ok(());
+            }
+            Err(e) => return Err(failure(e)),
+        }
+    }
     match domain::sales::record_sale(&pool, &actor, &crate::server::selling_rules(), &new).await {
         Ok(outcome) => {
             if !outcome.replayed {
@@ -279,6 +313,15 @@ pub async fn till_checkout(
             back(codes::SALE_ID_TAKEN).redirect(&till_url(register_id, &cart, &[]));
         }
         Err(domain::Error::Conflict(_)) => back(codes::CLOSED).redirect(&till),
+        // the only refusal of a sale at the till's own register: a discount above the limit
+        Err(domain::Error::Forbidden(why)) if new.options.approved_by.is_none() => {
+            back(codes::APPROVAL)
+                .with(codes::REASON, why)
+                .redirect(&till)
+        }
+        Err(e @ domain::Error::Validation(_)) => back(codes::REFUSED)
+            .with(codes::REASON, e.to_string())
+            .redirect(&till),
         Err(e) if e.is_client_error() => back(codes::REFUSED).redirect(&till),
         Err(e) => return Err(failure(e)),
     }

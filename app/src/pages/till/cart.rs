@@ -13,14 +13,19 @@ pub const MAX_QUANTITY: i32 = 10_000;
 pub struct Cart {
     /// `(product_id, quantity)` in the order products were first added.
     pub lines: Vec<(i64, i32)>,
+    /// The customer, discounts, gift cards sold and tenders (see [`super::extras`]).
+    pub extras: super::extras::Extras,
 }
 
 impl Cart {
-    /// Reads `12x2.7x1`; pieces that do not parse are skipped, repeated products summed.
+    /// Reads `12x2.7x1` (and the extras' pieces); pieces that do not parse are skipped,
+    /// repeated products summed.
     pub fn parse(text: &str) -> Cart {
         let mut cart = Cart::default();
-        for piece in text.split('.').take(MAX_LINES) {
-            if let Some((id, qty)) = piece.split_once('x')
+        for piece in text.split('.').take(MAX_LINES + 40) {
+            if piece.starts_with(|c: char| c.is_ascii_lowercase()) {
+                cart.extras.read(piece);
+            } else if let Some((id, qty)) = piece.split_once('x')
                 && let (Ok(id), Ok(qty)) = (id.trim().parse::<i64>(), qty.trim().parse::<i32>())
                 && id > 0
                 && qty > 0
@@ -35,12 +40,14 @@ impl Cart {
         self.lines
             .iter()
             .map(|(id, qty)| format!("{id}x{qty}"))
+            .chain(self.extras.pieces())
             .collect::<Vec<_>>()
             .join(".")
     }
 
+    /// No product and no gift card: nothing to sell.
     pub fn is_empty(&self) -> bool {
-        self.lines.is_empty()
+        self.lines.is_empty() && self.extras.gift_cards.is_empty()
     }
 
     pub fn quantity_of(&self, product_id: i64) -> i32 {
@@ -59,10 +66,11 @@ impl Cart {
         }
     }
 
-    /// Sets a line's quantity; 0 or less removes the line.
+    /// Sets a line's quantity; 0 or less removes the line (and its discount).
     pub fn set(&mut self, product_id: i64, quantity: i32) {
         if quantity <= 0 {
             self.lines.retain(|(id, _)| *id != product_id);
+            self.extras.set_line_discount(product_id, None);
         } else if let Some((_, q)) = self.lines.iter_mut().find(|(id, _)| *id == product_id) {
             *q = quantity.min(MAX_QUANTITY);
         } else {

@@ -10,9 +10,16 @@ pub mod actions;
 pub mod cart;
 pub mod cash;
 mod closing;
+mod customer;
+mod discounts;
+pub mod extras;
 mod history;
+mod lines;
+mod more;
+mod parked;
 mod sale;
 mod scan;
+mod tenders;
 
 pub use closing::{ClosingPage, SessionReportPage};
 pub use history::RegisterSessionsPage;
@@ -56,6 +63,17 @@ pub mod codes {
     pub const FLOAT: &str = "fonds";
     pub const ALREADY_OPEN: &str = "ouverte";
     pub const REFUSED: &str = "refus";
+    /// `raison=<the domain's French reason>`: a discount above the cashier's limit.
+    pub const APPROVAL: &str = "approbation";
+    /// The manager's login or password or role was refused.
+    pub const APPROVAL_REFUSED: &str = "approbation_refusee";
+    pub const REASON: &str = "raison";
+    /// A discount, gift card or tender that could not be added (`raison=`).
+    pub const DISCOUNT: &str = "remise";
+    pub const GIFT_CARD: &str = "carte_cadeau";
+    pub const TENDER: &str = "paiement";
+    pub const CUSTOMER: &str = "client";
+    pub const PARK: &str = "attente";
 }
 
 /// The open session of a register as the till shows it.
@@ -79,6 +97,12 @@ pub struct TillItem {
     pub in_stock: i32,
     pub quantity: i32,
     pub line_total: String,
+    /// The line before its promotion (struck through), when a promotion applies.
+    pub original: Option<String>,
+    /// `Promotion name : −1,50 $`.
+    pub promotion: Option<String>,
+    /// The line's manual discount as typed (`10 %`) and in dollars.
+    pub discount: Option<(String, String)>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -103,6 +127,8 @@ pub struct TillView {
     /// The UUID this cart will be recorded under (sent again on a double click or a retry; the
     /// server makes the till's sale id of it).
     pub sale_id: String,
+    /// Customer, savings, discounts, gift cards, tenders, approval, parked carts.
+    pub more: more::More,
 }
 
 #[cfg(feature = "ssr")]
@@ -117,6 +143,33 @@ impl TillItem {
             in_stock: p.in_stock,
             quantity,
             line_total: crate::format::money(line_total),
+            original: None,
+            promotion: None,
+            discount: None,
+        }
+    }
+
+    /// A priced line of the cart: its total after promotion and discounts, and their detail.
+    fn from_quote(l: domain::sales::QuoteLine, typed: Option<extras::Off>) -> Self {
+        use crate::format::money;
+        let p = &l.priced;
+        let original = p.original_unit_price * Decimal::from(l.quantity);
+        let promotion = p
+            .promotion
+            .as_ref()
+            .filter(|_| p.promotion_saving > Decimal::ZERO)
+            .map(|(_, name)| format!("{name} : −{}", money(p.promotion_saving)));
+        let discount = typed
+            .filter(|_| p.line_discount > Decimal::ZERO)
+            .map(|o| (more::describe(o), money(p.line_discount)));
+        let total = p.total;
+        let shown_original = promotion.is_some().then(|| money(original));
+        TillItem {
+            line_total: money(total),
+            original: shown_original,
+            promotion,
+            discount,
+            ..TillItem::from_product(l.product, l.quantity)
         }
     }
 }
@@ -131,6 +184,7 @@ pub async fn load_till(
     panier: String,
     vente: String,
     q: String,
+    #[server(default)] client_q: String,
 ) -> Result<TillView, AppError> {
     use crate::format::money;
     use crate::server::{failure, pool, require_session};
@@ -155,16 +209,26 @@ pub async fn load_till(
             quantity,
         })
         .collect();
-    let quote = domain::sales::quote_cart(
-        &pool,
-        &actor,
-        &crate::server::selling_rules(),
-        store.id,
-        &lines,
-        &Default::default(),
-    )
-    .await
-    .map_err(failure)?;
+    let rules = crate::server::selling_rules();
+    let options = cart.extras.options(None);
+    let quoted = domain::sales::quote_cart(&pool, &actor, &rules, store.id, &lines, &options).await;
+    // discounts that no longer fit the cart (a line lowered under its discount): the cart is
+    // shown without them and the cashier is told why
+    let (quote, discount_problem) = match quoted {
+        Ok(q) => (q, None),
+        Err(e @ domain::Error::Validation(_)) => {
+            let plain = domain::sales::SaleOptions {
+                line_discounts: Vec::new(),
+                discount: None,
+                ..options
+            };
+            let q = domain::sales::quote_cart(&pool, &actor, &rules, store.id, &lines, &plain)
+                .await
+                .map_err(failure)?;
+            (q, Some(e.to_string()))
+        }
+        Err(e) => return Err(failure(e)),
+    };
     let hits = if q.trim().is_empty() {
         Vec::new()
     } else {
@@ -187,8 +251,20 @@ pub async fn load_till(
             .iter()
             .map(|l| (l.product.product_id, l.quantity))
             .collect(),
+        extras: cart.extras.clone(),
     };
     let tz = store.tz();
+    let mut more = more::load(
+        &pool,
+        &session,
+        |at| crate::format::time(&at.with_timezone(&tz)),
+        register_id,
+        &kept,
+        &quote,
+        &client_q,
+    )
+    .await?;
+    more.discount_problem = discount_problem;
     Ok(TillView {
         register_id,
         register_name: register.name,
@@ -204,13 +280,17 @@ pub async fn load_till(
         lines: quote
             .lines
             .into_iter()
-            .map(|l| TillItem::from_product(l.product, l.quantity))
+            .map(|l| {
+                let typed = kept.extras.line_discount(l.product.product_id);
+                TillItem::from_quote(l, typed)
+            })
             .collect(),
         subtotal: money(quote.totals.subtotal),
         tps: money(quote.totals.tps),
         tvq: money(quote.totals.tvq),
         total: money(quote.totals.total),
-        total_amount: quote.totals.total,
+        // what is paid: the goods and the gift cards sold
+        total_amount: quote.totals.total + kept.extras.gift_cards.iter().sum::<Decimal>(),
         hits,
         quick,
         // only a UUID is kept (the server builds the sale id from it): anything else, a new one
@@ -218,6 +298,7 @@ pub async fn load_till(
             Ok(id) => id.hyphenated().to_string(),
             Err(_) => uuid::Uuid::new_v4().to_string(),
         },
+        more,
     })
 }
 
@@ -236,11 +317,12 @@ pub fn TillPage() -> impl IntoView {
                 q.get("panier").unwrap_or_default(),
                 q.get("vente").unwrap_or_default(),
                 q.get("q").unwrap_or_default(),
+                q.get("client_q").unwrap_or_default(),
                 // a refusal comes back to the same cart: its message must show all the same
                 Flash::read(&q),
             )
         },
-        |(_, id, panier, vente, q, _)| load_till(id, panier, vente, q),
+        |(_, id, panier, vente, q, client_q, _)| load_till(id, panier, vente, q, client_q),
     );
     let typed = RwSignal::new(String::new());
     let found = Resource::new(

@@ -8,13 +8,14 @@ use leptos_router::hooks::use_query_map;
 use leptos::server_fn::ServerFn;
 use leptos_router::hooks::use_navigate;
 
-use super::actions::{TillAdd, TillCheckout, TillSet};
+use super::actions::{TillAdd, TillCheckout};
+use super::lines::CartLine;
 use super::scan::{Scan, Scans};
 use super::{OpenSession, TillItem, TillView, codes};
 use crate::components::Notice;
 use crate::error::AppError;
 use crate::flash::Flash;
-use crate::format::{count, de, money, parse_money};
+use crate::format::{count, money, parse_money};
 
 type Found = Resource<Result<Vec<TillItem>, AppError>>;
 
@@ -72,6 +73,23 @@ fn problem(view: &TillView, flash: &Flash) -> Option<Notice> {
         }
         codes::CLOSED => "La caisse n'est pas ouverte : ouvrez une session pour vendre.".into(),
         codes::EMPTY => "Le panier est vide.".into(),
+        codes::APPROVAL => format!(
+            "{} Un gérant du magasin saisit son identifiant et son mot de passe ci-dessous, puis encaissez.",
+            flash.fact(codes::REASON).unwrap_or("Cette remise demande l'accord d'un gérant.")
+        ),
+        codes::APPROVAL_REFUSED
+        | codes::DISCOUNT
+        | codes::GIFT_CARD
+        | codes::TENDER
+        | codes::CUSTOMER
+        | codes::PARK => flash
+            .fact(codes::REASON)
+            .unwrap_or("Opération refusée.")
+            .to_owned(),
+        codes::REFUSED if flash.fact(codes::REASON).is_some() => format!(
+            "Vente refusée : {}",
+            flash.fact(codes::REASON).unwrap_or_default()
+        ),
         _ => "Vente refusée : vérifiez vos droits sur ce magasin.".into(),
     };
     Some(Notice::error(text))
@@ -114,6 +132,18 @@ pub fn SaleScreen(
     };
     let rid = view.register_id;
     let cart = view.cart.clone();
+    let (cart_client, cart_gift, cart_disc, cart_tenders, cart_park) = (
+        cart.clone(),
+        cart.clone(),
+        cart.clone(),
+        cart.clone(),
+        cart.clone(),
+    );
+    let more = view.more.clone();
+    let needs_approval = more.needs_approval;
+    let (session_id, parked) = (session.id, more.parked.clone());
+    let (csrf_tenders, csrf_park, sale_tenders, sale_client) =
+        (csrf.clone(), csrf.clone(), sale_id.clone(), sale_id.clone());
     let (cart_scan, cart_live, cart_hits, cart_lines, cart_quick, cart_pay) = (
         cart.clone(),
         cart.clone(),
@@ -122,7 +152,7 @@ pub fn SaleScreen(
         cart.clone(),
         cart,
     );
-    let empty = view.lines.is_empty();
+    let empty = view.lines.is_empty() && more.gift_cards.is_empty();
     // Enter (a scanner's last key): the code is queued and the field cleared at once; without
     // JavaScript the form posts to `till_add`
     let navigate = use_navigate();
@@ -182,7 +212,9 @@ pub fn SaleScreen(
             </section>
             <section class="cart-panel" aria-label="Panier">
                 <h2>"Panier"</h2>
-                {if empty {
+                <super::customer::CustomerPanel more=more.clone() register_id=rid cart=cart_client
+                    sale_id=sale_client />
+                {if view.lines.is_empty() {
                     view! { <p class="muted">"Aucun article. Scannez un code-barres pour commencer."</p> }.into_any()
                 } else {
                     view! {
@@ -193,14 +225,40 @@ pub fn SaleScreen(
                         </ul>
                     }.into_any()
                 }}
+                <super::tenders::GiftCards more=more.clone() register_id=rid cart=cart_gift />
+                <super::discounts::CartDiscount register_id=rid cart=cart_disc
+                    current=more.cart_discount.clone() />
+                {more.discount_problem.clone().map(|p| Notice::error(format!(
+                    "Les remises ne s'appliquent plus à ce panier : {p} Corrigez-les ou retirez-les."
+                )).view())}
+                {more.savings.clone().map(|s| view! {
+                    <dl class="savings" data-total="savings">
+                        {more.promotion_savings.clone().map(|p| view! { <div><dt>"Promotions"</dt><dd>{format!("−{p}")}</dd></div> })}
+                        {more.manual_discounts.clone().map(|d| view! { <div><dt>"Remises"</dt><dd>{format!("−{d}")}</dd></div> })}
+                        <div><dt>"Vous économisez"</dt><dd>{s}</dd></div>
+                    </dl>
+                })}
                 <dl class="totals">
                     <div><dt>"Sous-total"</dt><dd data-total="subtotal">{view.subtotal.clone()}</dd></div>
                     <div><dt>"TPS (5 %)"</dt><dd data-total="tps">{view.tps.clone()}</dd></div>
                     <div><dt>"TVQ (9,975 %)"</dt><dd data-total="tvq">{view.tvq.clone()}</dd></div>
                     <div class="grand"><dt>"Total"</dt><dd data-total="total">{view.total.clone()}</dd></div>
+                    {more.gift_cards_total.clone().map(|g| view! {
+                        <div><dt>"Cartes-cadeaux"</dt><dd>{g}</dd></div>
+                        <div class="grand"><dt>"À payer"</dt><dd data-total="due">{more.due.clone()}</dd></div>
+                    })}
+                    {(more.customer.is_some() && more.points_earned > 0).then(|| view! {
+                        <div><dt>"Points gagnés"</dt><dd data-total="points">{count(more.points_earned)}</dd></div>
+                    })}
                 </dl>
                 <Pay csrf register_id=rid cart=cart_pay sale_id tendered cash change=Signal::derive(change)
-                    total=view.total.clone() empty scans reloading />
+                    total=more.due.clone() empty scans reloading needs_approval />
+                {(!empty).then(|| view! {
+                    <super::tenders::Tenders more=more.clone() csrf=csrf_tenders register_id=rid
+                        cart=cart_tenders sale_id=sale_tenders />
+                })}
+                <super::parked::Parked parked csrf=csrf_park register_id=rid session_id
+                    cart=cart_park empty />
             </section>
         </div>
     }
@@ -323,49 +381,6 @@ fn pay_with(mode: &str) {
     click("form.pay button[type=submit]");
 }
 
-/// One line of the cart: quantity (changed with the field), total, and removal.
-#[component]
-fn CartLine(line: TillItem, register_id: i64, cart: String) -> impl IntoView {
-    let set = ServerAction::<TillSet>::new();
-    let remove = ServerAction::<TillSet>::new();
-    let field = format!("qte-{}", line.product_id);
-    let short = line.quantity > line.in_stock;
-    let (label, remove_label) = (
-        format!("Quantité {}", de(&line.name)),
-        format!("Retirer {}", line.name),
-    );
-    let cart_remove = cart.clone();
-    view! {
-        <li class="line" data-product-id=line.product_id data-quantity=line.quantity>
-            <div class="what">
-                <span class="name">{line.name.clone()}</span>
-                <span class="code">{line.code.clone()}</span>
-                <span class="unit">{line.unit_price.clone()} " l'unité"</span>
-                <span class={if short { "stock out" } else { "stock" }}>
-                    {format!("en stock : {}", count(line.in_stock))}
-                </span>
-            </div>
-            <ActionForm action=set attr:class="qty">
-                <input type="hidden" name="register_id" value=register_id />
-                <input type="hidden" name="panier" value=cart />
-                <input type="hidden" name="product_id" value=line.product_id />
-                <label class="sr-only" for=field.clone()>{label}</label>
-                <input id=field name="quantite" type="number" min="0" max="10000" inputmode="numeric"
-                    value=line.quantity />
-                <button type="submit">"OK"</button>
-            </ActionForm>
-            <span class="line-total">{line.line_total.clone()}</span>
-            <ActionForm action=remove attr:class="remove">
-                <input type="hidden" name="register_id" value=register_id />
-                <input type="hidden" name="panier" value=cart_remove />
-                <input type="hidden" name="product_id" value=line.product_id />
-                <input type="hidden" name="quantite" value="0" />
-                <button type="submit" class="link-danger" aria-label=remove_label>"Retirer"</button>
-            </ActionForm>
-        </li>
-    }
-}
-
 /// Payment: cash with the amount received (change shown as it is typed) or card.
 #[component]
 fn Pay(
@@ -378,6 +393,8 @@ fn Pay(
     change: Signal<Option<String>>,
     total: String,
     empty: bool,
+    /// A cashier's discount above the limit: the manager's login and password go with the sale.
+    needs_approval: bool,
     /// Scans not yet in the cart shown, or a newer cart loading: paying waits for them.
     scans: Scans,
     reloading: RwSignal<bool>,
@@ -406,6 +423,7 @@ fn Pay(
                     {move || change.get().map(|c| format!("Monnaie à rendre : {c}"))}
                 </p>
             </div>
+            {needs_approval.then(|| view! { <super::tenders::Approval id="pay" /> })}
             <button type="submit" class="primary" disabled=move || empty || scans.busy() || reloading.try_get().unwrap_or(false)>{format!("Encaisser {total}")}</button>
         </ActionForm>
     }
