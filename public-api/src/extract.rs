@@ -44,6 +44,13 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ValidJson<T> {
 }
 
 pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    if escapes_nul(bytes) {
+        // PostgreSQL's text cannot hold NUL: refused here for every body, never a 500 later
+        return Err(ApiError::Validation(vec![FieldProblem {
+            field: "body".into(),
+            message: "le caractère NUL (\\u0000) n'est accepté dans aucun texte".into(),
+        }]));
+    }
     let de = &mut serde_json::Deserializer::from_slice(bytes);
     serde_path_to_error::deserialize(de).map_err(|err| {
         let path = err.path().to_string();
@@ -60,6 +67,39 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
             message: clean_message(&inner.to_string()),
         }])
     })
+}
+
+/// True when the JSON text holds the escape `\u0000` (a raw NUL is not valid JSON at all): a
+/// backslash that is not itself escaped, then `u0000`.
+fn escapes_nul(bytes: &[u8]) -> bool {
+    let mut backslashes = 0usize;
+    for (i, b) in bytes.iter().enumerate() {
+        if *b == b'\\' {
+            backslashes += 1;
+            continue;
+        }
+        if backslashes % 2 == 1
+            && *b == b'u'
+            && bytes.get(i + 1..i + 5).is_some_and(|hex| hex == b"0000")
+        {
+            return true;
+        }
+        backslashes = 0;
+    }
+    false
+}
+
+#[cfg(test)]
+mod nul_tests {
+    use super::escapes_nul;
+
+    #[test]
+    fn finds_an_escaped_nul_and_nothing_else() {
+        assert!(escapes_nul(br#"{"nom": "a\u0000b"}"#));
+        assert!(escapes_nul(br#"{"nom": "\\\u0000"}"#));
+        assert!(!escapes_nul(br#"{"nom": "\\u0000"}"#));
+        assert!(!escapes_nul(br#"{"nom": "u0000 \u00e9"}"#));
+    }
 }
 
 /// A path parameter: one that does not parse (`/products/abc`, an id beyond `i64`) names no

@@ -107,3 +107,19 @@ async fn a_statement_past_the_timeout_is_a_503(pool: sqlx::PgPool) {
     let reply = api.get(&format!("/api/v1/stores/{}", w.store)).await;
     assert_eq!(reply.status, StatusCode::OK);
 }
+
+/// schemathesis: a store named with a NUL character reached PostgreSQL (whose text refuses it)
+/// and answered 500; every JSON body with `\u0000` is now a 422.
+#[sqlx::test(migrator = "domain::MIGRATOR")]
+async fn a_nul_character_in_a_body_is_a_422_not_a_500(pool: sqlx::PgPool) {
+    let api = TestApi::new(pool);
+    let reply = api
+        .send(
+            Method::POST,
+            "/api/v1/stores",
+            serde_json::json!({"nom": "a\u{0}b", "fuseau_horaire": "America/Montreal"}),
+        )
+        .await;
+    assert_problem(&reply, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(reply.body["error_code"], "validation_failed");
+}
