@@ -158,7 +158,7 @@ pub(super) fn price<'a, 'p>(
     }
     let tenders = tenders_of(&new.payment, due);
     let settlement = pricing::settle(due, &tenders).map_err(pricing_error)?;
-    let tenders = paid_tenders(&tenders, &settlement, found, new, rules)?;
+    let tenders = paid_tenders(&tenders, &settlement, found, rules)?;
     let has_cash = tenders.iter().any(|t| t.kind == TenderKind::Cash)
         || matches!(new.payment, Payment::Cash { .. });
     let method = tenders
@@ -293,7 +293,6 @@ fn paid_tenders(
     tenders: &[Tender],
     settlement: &Settlement,
     found: &Lookups,
-    new: &NewSale,
     rules: &Rules,
 ) -> Result<Vec<PaidTender>> {
     let mut paid = Vec::with_capacity(tenders.len());
@@ -333,9 +332,6 @@ fn paid_tenders(
             TenderKind::Credit | TenderKind::Cash | TenderKind::Card => {}
         }
         paid.push(tender);
-    }
-    if let Some(customer) = new.options.customer_id {
-        found.customer(customer)?;
     }
     if problems.is_empty() {
         Ok(paid)
