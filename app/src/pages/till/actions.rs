@@ -312,7 +312,19 @@ pub async fn till_checkout(
         Err(domain::Error::Conflict(msg)) if msg == SALE_ID_TAKEN => {
             back(codes::SALE_ID_TAKEN).redirect(&till_url(register_id, &cart, &[]));
         }
-        Err(domain::Error::Conflict(_)) => back(codes::CLOSED).redirect(&till),
+        // a register closed meanwhile, or a balance too small (a gift card, points, store
+        // credit: the domain's reason names what is left) or stock moving too fast
+        Err(domain::Error::Conflict(why)) => {
+            let open = domain::stores::current_session(&pool, register_id)
+                .await
+                .map_err(failure)?;
+            match open {
+                None => back(codes::CLOSED).redirect(&till),
+                Some(_) => back(codes::REFUSED)
+                    .with(codes::REASON, why)
+                    .redirect(&till),
+            }
+        }
         // the only refusal of a sale at the till's own register: a discount above the limit
         Err(domain::Error::Forbidden(why)) if new.options.approved_by.is_none() => {
             back(codes::APPROVAL)
