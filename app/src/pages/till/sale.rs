@@ -424,7 +424,13 @@ fn Pay(
                 </p>
             </div>
             {needs_approval.then(|| view! { <super::tenders::Approval id="pay" /> })}
-            <button type="submit" class="primary" disabled=move || empty || scans.busy() || reloading.try_get().unwrap_or(false)>{format!("Encaisser {total}")}</button>
+            // the server never renders it disabled for a reload: the Transition may still count
+            // as pending while the page is rendered, and without JavaScript the button would
+            // stay disabled (the sale could not be paid)
+            <button type="submit" class="primary" disabled=move || {
+                empty || scans.busy()
+                    || (cfg!(feature = "hydrate") && reloading.try_get().unwrap_or(false))
+            }>{format!("Encaisser {total}")}</button>
         </ActionForm>
     }
 }
