@@ -196,6 +196,12 @@ pub fn Tenders(
     let pay = ServerAction::<TillCheckout>::new();
     let has_customer = more.customer.is_some();
     let (cart_list, cart_pay) = (cart.clone(), cart.clone());
+    // what remains due, offered as the next tender's amount (`12,34`)
+    let offered = more
+        .remaining
+        .clone()
+        .map(|r| r.replace(['$', '\u{a0}', ' '], ""))
+        .unwrap_or_default();
     view! {
         <section class="tenders" aria-label="Paiements multiples">
             <h3>"Paiements multiples"</h3>
@@ -234,8 +240,10 @@ pub fn Tenders(
                         .collect_view()}
                 </select>
                 <label for="tender-amount">"Montant ($)"</label>
+                // the property too: once hydrated the page updates this field in place, and
+                // its attribute alone would leave the amount typed for the last tender in it
                 <input id="tender-amount" name="montant" inputmode="decimal" autocomplete="off"
-                    value=more.remaining.clone().map(|r| r.replace(['$', '\u{a0}', ' '], "")).unwrap_or_default() />
+                    value=offered.clone() prop:value=offered />
                 <label for="tender-code">"Code de la carte-cadeau (si carte-cadeau)"</label>
                 <input id="tender-code" name="code" autocomplete="off" />
                 <button type="submit">"Ajouter le paiement"</button>
