@@ -1,8 +1,9 @@
 //! The write of sales: one statement ([`SELL`]) records a group of priced carts, their lines,
 //! stock decrements and journal rows, and returns what the receipts need.
 //!
-//! It locks the carts' stock rows in (store, product) order, so two statements never deadlock,
-//! and rechecks each row's quantity on its latest version. A cart is written when every one of
+//! It locks the carts' stock rows in (store, product) order, then the customers who earn points
+//! in id order, so two statements never deadlock, and rechecks each row's quantity on its latest
+//! version. A cart is written when every one of
 //! its rows holds what it and the carts before it in the group take: a conservative test (an
 //! earlier cart may itself be refused), so the accepted carts never take more than the stock
 //! holds. The statement locks the rows of every cart, written or not, until the commit: a
@@ -105,10 +106,18 @@ const SELL: &str = "
         SELECT sold.id, p.seq, p.mode, p.amount, p.reference, p.gift_card_id, p.points
         FROM sold JOIN pay p USING (idx)
         ORDER BY sold.id, p.seq),
+    -- the customers who earn, locked in id order as the stock rows are: two groups never wait
+    -- on each other's customers in opposite orders
+    patron AS MATERIALIZED (
+        SELECT cu.id FROM customers cu
+        WHERE cu.id IN (SELECT customer_id FROM sold WHERE points_earned > 0)
+        ORDER BY cu.id
+        FOR UPDATE OF cu),
     earned AS (
         UPDATE customers cu SET points = cu.points + e.points
         FROM (SELECT customer_id, sum(points_earned) AS points FROM sold
               WHERE points_earned > 0 GROUP BY customer_id) e
+        JOIN patron p ON p.id = e.customer_id
         WHERE cu.id = e.customer_id),
     loyalty AS (
         INSERT INTO loyalty_movements (customer_id, delta, reason, sale_id, employee_id,

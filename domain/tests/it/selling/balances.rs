@@ -161,3 +161,63 @@ async fn the_same_points_are_never_spent_twice(db: PgPool) {
     assert_eq!(points, 104);
     assert_movements_explain_balances(&db).await;
 }
+
+#[sqlx::test(migrator = "domain::MIGRATOR")]
+async fn groups_earning_points_for_the_same_customers_never_deadlock(db: PgPool) {
+    let w = world(&db).await;
+    open_register(&db, &w).await;
+    // each group takes its own products, so only the customers' rows are shared
+    let mut products = Vec::new();
+    for code in ["ALI001", "ALI002", "ALI003", "ALI004"] {
+        products.push(product(&db, &w, code, 1000, false, 1000, 0).await);
+    }
+    let (a, b) = (
+        customer(&db, "2000000000055", 0, dec!(0)).await,
+        customer(&db, "2000000000062", 0, dec!(0)).await,
+    );
+    let cart = |id: String, product: i64, client: i64| {
+        store_sale(
+            &id,
+            w.register,
+            &[(product, 1)],
+            vec![tender(TenderKind::Card, 1000, None)],
+            SaleOptions {
+                customer_id: Some(client),
+                ..Default::default()
+            },
+        )
+    };
+    let mut tasks = tokio::task::JoinSet::new();
+    for round in 0..20 {
+        // one group earns for a then b, the other for b then a
+        for (g, first, second) in [(0, a, b), (1, b, a)] {
+            let carts = vec![
+                (
+                    w.cashier,
+                    cart(format!("g{round}-{g}-1"), products[2 * g], first),
+                ),
+                (
+                    w.cashier,
+                    cart(format!("g{round}-{g}-2"), products[2 * g + 1], second),
+                ),
+            ];
+            let db = db.clone();
+            tasks.spawn(async move { sell_together(&db, &carts).await });
+        }
+    }
+    let mut sold = 0;
+    while let Some(outcomes) = tasks.join_next().await {
+        for outcome in outcomes.unwrap() {
+            outcome.unwrap();
+            sold += 1;
+        }
+    }
+    assert_eq!(sold, 80);
+    // 10 $ earns 10 points: 40 sales each
+    let points: Vec<i64> = sqlx::query_scalar("SELECT points FROM customers ORDER BY id")
+        .fetch_all(&db)
+        .await
+        .unwrap();
+    assert_eq!(points, vec![400, 400]);
+    assert_movements_explain_balances(&db).await;
+}
