@@ -1,13 +1,13 @@
 //! Points and store credit. A balance lives on the customer's row under a CHECK (>= 0) and
-//! every change is one conditional UPDATE (`balance + delta >= 0`) followed by its movement row,
-//! in the caller's transaction: two tills spending the same points at once cannot both succeed,
+//! every change is one statement, a conditional UPDATE (`balance + delta >= 0`) and its movement
+//! row, in the caller's transaction: two tills spending the same points at once cannot both succeed,
 //! and a balance always equals the sum of its movements.
 //!
 //! A sale and a return call the `*_in` building blocks inside their own transaction; managers
 //! adjust balances by hand through `adjust`.
 
 use rust_decimal::Decimal;
-use sqlx::PgConnection;
+use sqlx::{PgConnection, Postgres};
 
 use super::get_customer;
 use crate::money::is_valid_amount;
@@ -84,8 +84,59 @@ fn insufficient_credit(available: Decimal) -> Error {
     ))
 }
 
+/// One statement for a balance `$col` of the customer and its journal `$journal`: adds `$2`
+/// unless the balance would go below zero, writes the movement in the same statement, and
+/// returns the new balance; no row is a missing customer or too small a balance.
+macro_rules! move_sql {
+    ($col:literal, $journal:literal) => {
+        concat!(
+            "WITH moved AS (
+                 UPDATE customers SET ", $col, " = ", $col, " + $2, updated_at = now()
+                 WHERE id = $1 AND ", $col, " + $2 >= 0 RETURNING ", $col, "),
+             journal AS (
+                 INSERT INTO ", $journal, "
+                     (customer_id, delta, reason, sale_id, return_id, employee_id, api_client_id,
+                      note)
+                 SELECT $1, $2, $3, $4, $5, $6, $7, $8 FROM moved)
+             SELECT ", $col, " FROM moved"
+        )
+    };
+}
+
+/// Runs a [`move_sql!`] statement: `None` when nothing moved.
+#[allow(clippy::too_many_arguments)]
+async fn move_balance<T>(
+    conn: &mut PgConnection,
+    sql: &'static str,
+    customer_id: i64,
+    delta: T,
+    reason: &'static str,
+    source: Source,
+    actor: &Actor,
+    note: &str,
+) -> Result<Option<T>>
+where
+    T: for<'r> sqlx::Decode<'r, Postgres>
+        + for<'q> sqlx::Encode<'q, Postgres>
+        + sqlx::Type<Postgres>
+        + Send
+        + Unpin,
+{
+    Ok(sqlx::query_scalar(sql)
+        .bind(customer_id)
+        .bind(delta)
+        .bind(reason)
+        .bind(source.sale_id)
+        .bind(source.return_id)
+        .bind(actor.employee_id())
+        .bind(actor.api_client_id())
+        .bind(note)
+        .fetch_optional(&mut *conn)
+        .await?)
+}
+
 /// Adds `delta` points (negative to take some) unless the balance would go below zero, and
-/// records the movement; the new balance. Zero rows updated is a missing customer or too few
+/// records the movement; the new balance. Nothing moved is a missing customer or too few
 /// points, told apart by reading the balance.
 pub async fn move_points_in(
     conn: &mut PgConnection,
@@ -102,34 +153,23 @@ pub async fn move_points_in(
             "Le nombre de points ne peut pas être nul.",
         ));
     }
-    let balance: Option<i64> = sqlx::query_scalar(
-        "UPDATE customers SET points = points + $2, updated_at = now()
-         WHERE id = $1 AND points + $2 >= 0 RETURNING points",
-    )
-    .bind(customer_id)
-    .bind(delta)
-    .fetch_optional(&mut *conn)
-    .await?;
-    let Some(balance) = balance else {
-        let available = get_customer(&mut *conn, customer_id).await?.points;
-        return Err(insufficient_points(available));
-    };
-    sqlx::query(
-        "INSERT INTO loyalty_movements
-            (customer_id, delta, reason, sale_id, return_id, employee_id, api_client_id, note)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-    )
-    .bind(customer_id)
-    .bind(delta)
-    .bind(reason.as_str())
-    .bind(source.sale_id)
-    .bind(source.return_id)
-    .bind(actor.employee_id())
-    .bind(actor.api_client_id())
-    .bind(note)
-    .execute(&mut *conn)
-    .await?;
-    Ok(balance)
+    let sql = move_sql!("points", "loyalty_movements");
+    let moved = move_balance(
+        conn,
+        sql,
+        customer_id,
+        delta,
+        reason.as_str(),
+        source,
+        actor,
+        note,
+    );
+    match moved.await? {
+        Some(balance) => Ok(balance),
+        None => Err(insufficient_points(
+            get_customer(&mut *conn, customer_id).await?.points,
+        )),
+    }
 }
 
 /// Adds `delta` dollars of store credit (negative to take some) unless the balance would go
@@ -149,34 +189,23 @@ pub async fn move_credit_in(
             "Le montant doit être non nul, au cent près.",
         ));
     }
-    let balance: Option<Decimal> = sqlx::query_scalar(
-        "UPDATE customers SET credit = credit + $2, updated_at = now()
-         WHERE id = $1 AND credit + $2 >= 0 RETURNING credit",
-    )
-    .bind(customer_id)
-    .bind(delta)
-    .fetch_optional(&mut *conn)
-    .await?;
-    let Some(balance) = balance else {
-        let available = get_customer(&mut *conn, customer_id).await?.credit;
-        return Err(insufficient_credit(available));
-    };
-    sqlx::query(
-        "INSERT INTO store_credit_movements
-            (customer_id, delta, reason, sale_id, return_id, employee_id, api_client_id, note)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-    )
-    .bind(customer_id)
-    .bind(delta)
-    .bind(reason.as_str())
-    .bind(source.sale_id)
-    .bind(source.return_id)
-    .bind(actor.employee_id())
-    .bind(actor.api_client_id())
-    .bind(note)
-    .execute(&mut *conn)
-    .await?;
-    Ok(balance)
+    let sql = move_sql!("credit", "store_credit_movements");
+    let moved = move_balance(
+        conn,
+        sql,
+        customer_id,
+        delta,
+        reason.as_str(),
+        source,
+        actor,
+        note,
+    );
+    match moved.await? {
+        Some(balance) => Ok(balance),
+        None => Err(insufficient_credit(
+            get_customer(&mut *conn, customer_id).await?.credit,
+        )),
+    }
 }
 
 fn positive_points(points: i64) -> Result<()> {
