@@ -199,6 +199,17 @@ impl From<sqlx::Error> for Error {
                     .into(),
             );
         }
+        // PostgreSQL's text holds no NUL character (U+0000): a form or body that carries one
+        // is refused as bad input, whatever the field
+        if err
+            .as_database_error()
+            .is_some_and(|db| db.code().as_deref() == Some("22021"))
+        {
+            return Error::invalid(
+                "texte",
+                "Un champ contient un caractère nul (U+0000) : retirez-le et réessayez.",
+            );
+        }
         let meaning = err
             .as_database_error()
             .and_then(|db| db.constraint())

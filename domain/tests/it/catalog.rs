@@ -124,6 +124,16 @@ async fn bad_input_and_duplicates_are_business_errors(db: PgPool) {
     .await
     .unwrap_err();
     assert!(matches!(err, Error::Conflict(_)), "{err:?}");
+    // a NUL character (a web form's %00) is bad input, not a database failure
+    let mut nul = valid_product("X4", w.category);
+    nul.description = "avant\0après".into();
+    let err = catalog::create_product(&db, &w.admin, &nul)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, Error::Validation(ref e) if e[0].message.contains("U+0000")),
+        "{err:?}"
+    );
 }
 
 #[sqlx::test(migrator = "domain::MIGRATOR")]
