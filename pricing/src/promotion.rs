@@ -6,8 +6,7 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 use crate::cart::Item;
-use crate::error::FieldError;
-use crate::money::{is_valid_amount, round_cents};
+use crate::money::round_cents;
 
 /// The four kinds of the SPEC, named by their REST `type` in the comments.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -62,79 +61,7 @@ pub struct Promotion {
     pub active: bool,
 }
 
-/// The longest promotion name, as printed on a receipt line.
-pub const MAX_NAME_CHARS: usize = 120;
-
 impl Promotion {
-    /// Every problem of the promotion, each on its REST field (`nom`, `valeur`, `achat`, `paye`,
-    /// `produit_ids`, `fin`), in French.
-    pub fn validate(&self) -> Result<(), Vec<FieldError>> {
-        let mut errors = Vec::new();
-        let mut fail = |field: &str, message: &str| errors.push(FieldError::new(field, message));
-        let name = self.name.trim();
-        if name.is_empty() {
-            fail("nom", "Le nom de la promotion est requis.");
-        } else if name.chars().count() > MAX_NAME_CHARS {
-            fail(
-                "nom",
-                &format!("Le nom ne doit pas dépasser {MAX_NAME_CHARS} caractères."),
-            );
-        }
-        if self.ends_on < self.starts_on {
-            fail("fin", "La date de fin doit suivre la date de début.");
-        }
-        match self.kind {
-            PromotionKind::Percent(x) => {
-                if !is_valid_amount(x) || x.is_zero() || x > Decimal::ONE_HUNDRED {
-                    fail(
-                        "valeur",
-                        "Le pourcentage doit être supérieur à 0 et au plus 100, avec au plus deux décimales.",
-                    );
-                }
-            }
-            PromotionKind::AmountOff(x) => {
-                if !is_valid_amount(x) || x.is_zero() {
-                    fail(
-                        "valeur",
-                        "Le rabais doit être un montant supérieur à 0 avec au plus deux décimales.",
-                    );
-                }
-            }
-            PromotionKind::FixedPrice(x) => {
-                if !is_valid_amount(x) {
-                    fail(
-                        "valeur",
-                        "Le prix fixe doit être un montant positif avec au plus deux décimales.",
-                    );
-                }
-            }
-            PromotionKind::Lot { buy, pay } => {
-                if buy < 2 {
-                    fail("achat", "Un lot compte au moins 2 articles achetés.");
-                }
-                if pay < 1 {
-                    fail("paye", "Au moins 1 article du lot est payé.");
-                } else if pay >= buy {
-                    fail(
-                        "paye",
-                        "Le nombre d'articles payés doit être inférieur au nombre achetés.",
-                    );
-                }
-            }
-        }
-        if self.product_ids.is_empty() && self.category_ids.is_empty() {
-            fail(
-                "produit_ids",
-                "Choisissez au moins un produit ou une catégorie.",
-            );
-        }
-        if errors.is_empty() {
-            Ok(())
-        } else {
-            Err(errors)
-        }
-    }
-
     /// True when the promotion is a candidate for the line: active, `local_date` (the store's
     /// date, not UTC: a promotion ending Sunday still runs Sunday evening in Montreal) between its
     /// first and last day included, the store listed (or none listed), and the product listed or
@@ -204,15 +131,6 @@ mod tests {
         }
     }
 
-    fn fields(p: &Promotion) -> Vec<String> {
-        p.validate()
-            .err()
-            .unwrap_or_default()
-            .into_iter()
-            .map(|e| e.field)
-            .collect()
-    }
-
     #[test]
     fn applies_in_its_dates_stores_products_and_categories() {
         let p = promo(PromotionKind::Lot { buy: 3, pay: 2 });
@@ -232,49 +150,6 @@ mod tests {
         assert!(everywhere.applies(42, day(6), &product));
         let off = Promotion { active: false, ..p };
         assert!(!off.applies(2, day(6), &product));
-    }
-
-    #[test]
-    fn validates_each_field() {
-        assert_eq!(
-            fields(&promo(PromotionKind::Percent(dec!(25)))),
-            Vec::<String>::new()
-        );
-        assert_eq!(fields(&promo(PromotionKind::Percent(dec!(0)))), ["valeur"]);
-        assert_eq!(
-            fields(&promo(PromotionKind::Percent(dec!(100.5)))),
-            ["valeur"]
-        );
-        assert_eq!(
-            fields(&promo(PromotionKind::AmountOff(dec!(-1)))),
-            ["valeur"]
-        );
-        assert_eq!(
-            fields(&promo(PromotionKind::AmountOff(dec!(0.001)))),
-            ["valeur"]
-        );
-        assert_eq!(
-            fields(&promo(PromotionKind::FixedPrice(dec!(0)))),
-            Vec::<String>::new()
-        );
-        assert_eq!(
-            fields(&promo(PromotionKind::Lot { buy: 3, pay: 3 })),
-            ["paye"]
-        );
-        assert_eq!(
-            fields(&promo(PromotionKind::Lot { buy: 3, pay: 0 })),
-            ["paye"]
-        );
-        assert_eq!(
-            fields(&promo(PromotionKind::Lot { buy: 1, pay: 1 })),
-            ["achat", "paye"]
-        );
-        let mut p = promo(PromotionKind::Percent(dec!(10)));
-        p.ends_on = day(4);
-        p.name = "  ".into();
-        p.product_ids.clear();
-        p.category_ids.clear();
-        assert_eq!(fields(&p), ["nom", "fin", "produit_ids"]);
     }
 
     #[test]

@@ -245,6 +245,13 @@ fn check_value(v: &mut Validator, kind: PromotionKind, p: &NewPromotion) {
             "valeur",
             "Le pourcentage va de 0,01 à 100, deux décimales au plus.",
         );
+    } else if kind == PromotionKind::Montant {
+        // a rabais of 0 saves nothing: it would never apply to a line
+        v.check(
+            is_valid_amount(value) && value > Decimal::ZERO,
+            "valeur",
+            "Le rabais doit être d'au moins 0,01 $, au cent près.",
+        );
     } else {
         v.check(
             is_valid_amount(value),
@@ -366,6 +373,13 @@ mod tests {
             fields(&NewPromotion {
                 value: Some(dec!(0)),
                 ..promo("pourcentage")
+            }),
+            ["valeur"]
+        );
+        assert_eq!(
+            fields(&NewPromotion {
+                value: Some(dec!(0)),
+                ..promo("montant")
             }),
             ["valeur"]
         );

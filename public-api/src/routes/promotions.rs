@@ -60,7 +60,7 @@ async fn get_promotion(
 }
 
 /// Creates a promotion on products and/or categories, in every store or those listed.
-/// `valeur` for `pourcentage` (0 < x <= 100), `montant` and `prix_fixe` (>= 0, two decimals);
+/// `valeur` for `pourcentage` (0 < x <= 100), `montant` (> 0) and `prix_fixe` (>= 0), two decimals;
 /// `achat` >= 2 and 1 <= `paye` < `achat` for a `lot`. Unknown ids are a 422 naming them.
 #[utoipa::path(
     post,
