@@ -1,6 +1,7 @@
 //! Scenarios on the public REST API (`/api/v1`, bearer token): catalogue, stock and report
 //! reads; sales recorded with a fresh `Idempotency-Key`, sometimes retried with the same key
-//! (the first answer must come back), then read back.
+//! (the first answer must come back), then read back. The `selling` benchmark sells as a store
+//! does: a customer of the user's own, a promoted product in every cart, two tenders.
 
 use goose::goose::GooseResponse;
 use goose::metrics::GooseRequestMetric;
@@ -12,11 +13,15 @@ use serde_json::{Value, json};
 use crate::config::{Profile, settings};
 use crate::outcomes::{self, API_RETRIES_HONOURED, API_SALES, API_SALES_REFUSED};
 
-/// What a user learns at start: the products (id, code) and the stores.
+/// What a user learns at start: the products (id, code) and the stores; in the `selling`
+/// benchmark also the products on promotion and the customer this user serves.
 #[derive(Clone, Debug)]
 struct Catalog {
     products: Vec<(i64, String)>,
     stores: Vec<i64>,
+    /// `(product, quantity)`: the quantity a promotion needs (a lot's `achat`, else 1).
+    promoted: Vec<(i64, i64)>,
+    customer: Option<i64>,
 }
 
 /// Words of the demo catalogue (and one that matches nothing) for `?q=`.
@@ -116,8 +121,74 @@ pub async fn discover(user: &mut GooseUser) -> TransactionResult {
             stores.len()
         )));
     }
-    user.set_session_data(Catalog { products, stores });
+    let (promoted, customer) = if settings().profile == Profile::Selling {
+        (
+            promoted_products(user).await?,
+            Some(own_customer(user).await?),
+        )
+    } else {
+        (Vec::new(), None)
+    };
+    user.set_session_data(Catalog {
+        products,
+        stores,
+        promoted,
+        customer,
+    });
     Ok(())
+}
+
+/// The products of the active promotions running in every store today (the demo has two).
+async fn promoted_products(user: &mut GooseUser) -> Result<Vec<(i64, i64)>, Box<TransactionError>> {
+    let today = chrono::Local::now().date_naive();
+    let path = format!("/promotions?actif=true&date={today}&size=100");
+    let promoted: Vec<(i64, i64)> = get_json(user, &path, "/api/v1/promotions")
+        .await?
+        .and_then(|body| {
+            body["items"].as_array().map(|items| {
+                items
+                    .iter()
+                    .filter(|p| p["magasin_ids"].as_array().is_some_and(|s| s.is_empty()))
+                    .flat_map(|p| {
+                        let quantity = p["achat"].as_i64().unwrap_or(1);
+                        p["produit_ids"]
+                            .as_array()
+                            .into_iter()
+                            .flatten()
+                            .filter_map(Value::as_i64)
+                            .map(move |id| (id, quantity))
+                    })
+                    .collect()
+            })
+        })
+        .unwrap_or_default();
+    if promoted.is_empty() {
+        return Err(fail(
+            "no active promotion on a product in every store today (the demo data has two)",
+        ));
+    }
+    Ok(promoted)
+}
+
+/// A customer of this user's own: one customer is not served at 32 tills at once, and their
+/// points row would make the sales queue on each other.
+async fn own_customer(user: &mut GooseUser) -> Result<i64, Box<TransactionError>> {
+    let body = json!({"nom": format!("Client banc {}", uuid::Uuid::new_v4())});
+    let GooseResponse { response, .. } = send(
+        user,
+        GooseMethod::Post,
+        "/customers",
+        "/api/v1/customers",
+        |b| b.json(&body),
+    )
+    .await?;
+    let created = match response {
+        Ok(r) if r.status().as_u16() == 201 => r.json::<Value>().await.ok(),
+        _ => None,
+    };
+    created
+        .and_then(|c| c["id"].as_i64())
+        .ok_or_else(|| fail("could not create the user's customer"))
 }
 
 /// The user's catalogue; asked again when the start failed (an overloaded API answering 503),
@@ -257,8 +328,39 @@ fn is_stock_refusal(answer: &Answer) -> bool {
     answer.status == 409 && answer.body["error_code"] == "insufficient_stock"
 }
 
+/// The `selling` benchmark's sale: a promoted product (as many as its promotion needs: 3 of a
+/// 3-for-2) and two others, one unit each, for the
+/// user's customer, paid 1,00 $ by card and the rest in cash (500 $ handed over: change).
+fn store_sale(catalog: &Catalog) -> (i64, Value) {
+    let mut rng = rand::thread_rng();
+    let store = catalog.stores.choose(&mut rng).copied().unwrap_or(1);
+    let (promoted, quantity) = catalog.promoted.choose(&mut rng).copied().unwrap_or((1, 1));
+    let others: Vec<i64> = catalog
+        .products
+        .iter()
+        .map(|p| p.0)
+        .filter(|id| *id != promoted)
+        .collect();
+    let lines: Vec<Value> = std::iter::once((promoted, quantity))
+        .chain(others.choose_multiple(&mut rng, 2).map(|id| (*id, 1)))
+        .map(|(id, q)| json!({"produit_id": id, "quantite": q}))
+        .collect();
+    let body = json!({
+        "lignes": lines,
+        "client_id": catalog.customer,
+        "paiements": [
+            {"mode": "carte", "montant": 1.0, "reference": "bench"},
+            {"mode": "especes", "montant": 500.0},
+        ],
+    });
+    (store, body)
+}
+
 /// A sale of 1 to 3 products (3 in the sales benchmark) in a random store.
 fn new_sale(catalog: &Catalog, benchmark: bool) -> (i64, Value) {
+    if catalog.customer.is_some() {
+        return store_sale(catalog);
+    }
     let mut rng = rand::thread_rng();
     let store = catalog.stores.choose(&mut rng).copied().unwrap_or(1);
     let count = if benchmark { 3 } else { rng.gen_range(1..=3) };
@@ -284,7 +386,7 @@ const SALE: &str = "/api/v1/stores/{id}/sales";
 /// (a client retrying after a lost answer), and a recorded sale is read back.
 pub async fn sale(user: &mut GooseUser) -> TransactionResult {
     let catalog = catalog(user).await?;
-    let benchmark = settings().profile == Profile::Sales;
+    let benchmark = settings().profile.sells();
     let (store, body) = new_sale(&catalog, benchmark);
     let key = uuid::Uuid::new_v4().to_string();
     let (mut request, answer) = post_sale(user, store, &body, &key, SALE).await?;

@@ -19,6 +19,9 @@ pub enum Profile {
     Sales,
     /// Signed-in managers loading the dashboard (`/`) without think time.
     Dashboard,
+    /// `Sales` as a store sells: each of the 32 users serves its own customer, and every 3-line
+    /// sale holds a promoted product and is paid with two tenders (card, then cash with change).
+    Selling,
 }
 
 impl Profile {
@@ -28,7 +31,8 @@ impl Profile {
             "staged" => Profile::Staged,
             "sales" => Profile::Sales,
             "dashboard" => Profile::Dashboard,
-            other => bail!("unknown profile {other:?}: ci, staged, sales or dashboard"),
+            "selling" => Profile::Selling,
+            other => bail!("unknown profile {other:?}: ci, staged, sales, selling or dashboard"),
         })
     }
 
@@ -38,12 +42,18 @@ impl Profile {
             Profile::Staged => "staged",
             Profile::Sales => "sales",
             Profile::Dashboard => "dashboard",
+            Profile::Selling => "selling",
         }
     }
 
     /// Mixed profiles emulate people (think time, all scenarios); the others are benchmarks.
     pub fn is_mixed(self) -> bool {
         matches!(self, Profile::Ci | Profile::Staged)
+    }
+
+    /// The benchmarks that post sales as fast as the API takes them.
+    pub fn sells(self) -> bool {
+        matches!(self, Profile::Sales | Profile::Selling)
     }
 
     fn default_thresholds(self) -> Thresholds {
@@ -61,7 +71,7 @@ impl Profile {
                 max_error_rate_pct: 1.0,
                 min_rps: 100.0,
             },
-            Profile::Sales => Thresholds {
+            Profile::Sales | Profile::Selling => Thresholds {
                 max_p95_ms: 100.0,
                 max_endpoint_p95_ms: None,
                 max_error_rate_pct: 0.0,
@@ -162,7 +172,7 @@ impl Settings {
                     &lookup("LOADTEST_HOLD").unwrap_or_else(|| "3m".into()),
                 )
             })),
-            Profile::Sales | Profile::Dashboard => None,
+            Profile::Sales | Profile::Selling | Profile::Dashboard => None,
         };
         let count = |name: &str, default: usize| -> anyhow::Result<usize> {
             match lookup(name) {
@@ -173,10 +183,7 @@ impl Settings {
                 None => Ok(default),
             }
         };
-        let users = count(
-            "LOADTEST_USERS",
-            if profile == Profile::Sales { 32 } else { 16 },
-        )?;
+        let users = count("LOADTEST_USERS", if profile.sells() { 32 } else { 16 })?;
         let run_time_secs = count("LOADTEST_RUN_TIME_SECS", 30)?;
         let thresholds = profile.default_thresholds().overridden(&lookup)?;
         Ok(Settings {
@@ -257,6 +264,7 @@ mod tests {
 
     #[test]
     fn bad_values_are_refused_with_their_name() {
+        assert_eq!(with(&[("LOADTEST_PROFILE", "Selling")]).unwrap().users, 32);
         let err = with(&[("LOADTEST_PROFILE", "soak")]).unwrap_err();
         assert!(err.to_string().contains("soak"));
         let err = with(&[("LOADTEST_MAX_P95_MS", "fast")]).unwrap_err();

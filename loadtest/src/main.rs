@@ -1,5 +1,5 @@
 //! `loadtest`: load tests of the public API and the web UI with goose. The profile
-//! (`LOADTEST_PROFILE`: ci, staged, sales, dashboard) chooses the scenarios, the load shape and
+//! (`LOADTEST_PROFILE`: ci, staged, sales, selling, dashboard) chooses the scenarios, the load shape and
 //! the thresholds; goose's own flags (`--help`) still apply and win over the profile's defaults.
 //! Exits 1 when a threshold fails, 2 when the run could not be made.
 
@@ -72,7 +72,7 @@ fn scenarios(settings: &Settings) -> anyhow::Result<Vec<Scenario>> {
             .register_transaction(transaction!(dashboard).set_name("dashboard")))
     };
     Ok(match settings.profile {
-        Profile::Sales => vec![api_sales(1)?],
+        Profile::Sales | Profile::Selling => vec![api_sales(1)?],
         Profile::Dashboard => vec![dashboard(1)?],
         Profile::Ci | Profile::Staged => vec![
             named("ApiReads", 5, think)?
