@@ -44,6 +44,8 @@ pub struct ApiState {
     /// Reports each caller may compute at once (`REPORT_CONCURRENCY`).
     pub reports: report_gate::ReportGate,
     pub rules: domain::Rules,
+    /// What quotes are priced with, kept current by the database's `pricing_version`.
+    pub price_book: domain::sales::PriceBook,
     /// `POST /stores/{id}/sales`, with its lanes (started here, ended when the state is dropped).
     pub(crate) sales: sales::SaleService,
     last_seen: Arc<Mutex<HashMap<i64, Instant>>>,
@@ -77,6 +79,7 @@ impl ApiState {
             config: Arc::new(config),
             started: Instant::now(),
             rules,
+            price_book: domain::sales::PriceBook::new(),
             last_seen: Arc::default(),
         }
     }

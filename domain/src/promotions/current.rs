@@ -71,3 +71,18 @@ impl Promotion {
         })
     }
 }
+
+/// Every active promotion that has not ended (with two days to spare for the stores' time
+/// zones), for a price book: it stays right on later days, since [`pricing`] checks each
+/// promotion's dates against the store's local date.
+pub(crate) async fn promotions_in_force(
+    conn: &mut PgConnection,
+) -> Result<Vec<pricing::Promotion>> {
+    let found: Vec<Promotion> = sqlx::query_as(&format!(
+        "SELECT {PROMOTION_COLUMNS} FROM promotions p
+         WHERE p.active AND p.ends_on >= CURRENT_DATE - 2 ORDER BY p.id"
+    ))
+    .fetch_all(conn)
+    .await?;
+    found.into_iter().map(Promotion::into_pricing).collect()
+}

@@ -17,7 +17,7 @@ use super::cart::{Channel, NewSale, merge_cart};
 use super::ids::SALE_ID_TAKEN;
 use super::lookup::lookup;
 use super::price::{locate, price};
-use super::{Sale, load_sale, sale_customer, sell};
+use super::{PriceBook, Sale, load_sale, sale_customer, sell};
 use crate::inventory::Location;
 use crate::{Actor, Error, Result};
 use pricing::Rules;
@@ -290,24 +290,24 @@ async fn earlier_sales(
 
 /// Prices a sale exactly as [`record_sale`] would record it, writing nothing: the receipt it
 /// would print, with id 0. The balances a tender would spend are not checked (the sale checks
-/// them under their row's lock).
-pub async fn quote_sale(db: &PgPool, actor: &Actor, rules: &Rules, new: &NewSale) -> Result<Sale> {
+/// them under their row's lock). What rarely changes comes from the instance's price book.
+pub async fn quote_sale(
+    db: &PgPool,
+    book: &PriceBook,
+    actor: &Actor,
+    rules: &Rules,
+    new: &NewSale,
+) -> Result<Sale> {
     let lines = merge_cart(new)?;
     let mut conn = db.acquire().await?;
     let located = locate(&mut conn, actor, new, lines).await?;
     let at = Utc::now().trunc_subsecs(6);
-    let found = lookup(&mut conn, &[located.wanted()], at).await?;
-    let store: Option<(String, String)> =
-        sqlx::query_as("SELECT name, address FROM stores WHERE id = $1")
-            .bind(located.store_id)
-            .fetch_optional(&mut *conn)
-            .await?;
-    let store = store.ok_or_else(|| Error::not_found("Magasin", located.store_id))?;
-    let priced = price(located, &found, rules)?;
-    let mut sale = sell::receipt(&priced, 0, &[], store, None, at);
+    let quoted = book.lookup(&mut conn, &located.wanted(), at).await?;
+    let priced = price(located, &quoted.found, rules)?;
+    let mut sale = sell::receipt(&priced, 0, &[], quoted.store, None, at);
     sale.client_sale_id = String::new();
-    if let Some(customer) = sale.customer_id {
-        sale.customer = sale_customer(&mut conn, customer).await?;
+    if sale.customer_id.is_some() {
+        sale.customer = quoted.customer;
     }
     Ok(sale)
 }

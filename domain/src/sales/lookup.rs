@@ -4,6 +4,7 @@
 //! them, its customer and the gift cards it pays with.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::Arc;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use rust_decimal::Decimal;
@@ -27,7 +28,7 @@ pub(crate) struct PricedProduct {
 
 /// What a group of carts is priced with.
 pub(crate) struct Lookups {
-    products: BTreeMap<i64, PricedProduct>,
+    products: BTreeMap<i64, Arc<PricedProduct>>,
     /// Each store's date at the time of sale, in its time zone (promotions run by local date).
     dates: HashMap<i64, NaiveDate>,
     fallback_date: NaiveDate,
@@ -37,9 +38,28 @@ pub(crate) struct Lookups {
 }
 
 impl Lookups {
+    /// What a price book found for one cart (`book.rs`).
+    pub(super) fn from_book(
+        products: BTreeMap<i64, Arc<PricedProduct>>,
+        (store_id, date): (i64, NaiveDate),
+        promotions: Vec<Promotion>,
+        customers: BTreeSet<i64>,
+        gift_cards: HashMap<String, i64>,
+    ) -> Self {
+        Lookups {
+            products,
+            dates: HashMap::from([(store_id, date)]),
+            fallback_date: date,
+            promotions,
+            customers,
+            gift_cards,
+        }
+    }
+
     pub(crate) fn product(&self, id: i64) -> Result<&PricedProduct> {
         self.products
             .get(&id)
+            .map(|p| &**p)
             .ok_or_else(|| Error::not_found("Produit", id))
     }
 
@@ -75,6 +95,20 @@ pub(crate) struct Wanted<'a> {
     pub(crate) lines: &'a [(i64, i32)],
     pub(crate) options: &'a SaleOptions,
     pub(crate) payment: Option<&'a Payment>,
+}
+
+impl Wanted<'_> {
+    /// The codes of the gift cards the cart pays with.
+    pub(crate) fn gift_card_codes(&self) -> Vec<String> {
+        match self.payment {
+            Some(Payment::Tenders(tenders)) => tenders
+                .iter()
+                .filter(|t| t.kind == TenderKind::GiftCard)
+                .filter_map(|t| t.reference.as_deref().map(|r| r.trim().to_owned()))
+                .collect(),
+            _ => Vec::new(),
+        }
+    }
 }
 
 /// Reads what the carts are priced with.
@@ -136,17 +170,7 @@ pub(crate) async fn lookup(
             .into_iter()
             .collect()
     };
-    let codes: Vec<String> = carts
-        .iter()
-        .flat_map(|c| match c.payment {
-            Some(Payment::Tenders(tenders)) => tenders
-                .iter()
-                .filter(|t| t.kind == TenderKind::GiftCard)
-                .filter_map(|t| t.reference.as_deref().map(|r| r.trim().to_owned()))
-                .collect(),
-            _ => Vec::new(),
-        })
-        .collect();
+    let codes: Vec<String> = carts.iter().flat_map(Wanted::gift_card_codes).collect();
     let gift_cards = if codes.is_empty() {
         HashMap::new()
     } else {
@@ -158,7 +182,7 @@ pub(crate) async fn lookup(
             .collect()
     };
     Ok(Lookups {
-        products: products.into_iter().map(|p| (p.id, p)).collect(),
+        products: products.into_iter().map(|p| (p.id, Arc::new(p))).collect(),
         dates,
         fallback_date: at.date_naive(),
         promotions: promotions.into_values().collect(),

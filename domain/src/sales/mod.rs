@@ -7,6 +7,7 @@
 //! sale ids).
 
 mod balances;
+mod book;
 mod cart;
 mod checkout;
 mod ids;
@@ -19,6 +20,7 @@ mod returns;
 mod sell;
 mod till;
 
+pub use book::PriceBook;
 pub use cart::*;
 pub use checkout::*;
 pub use ids::*;

@@ -108,6 +108,13 @@ async fn quote_sale(
     let new = input
         .into_sale(store_id, "quote".into())
         .map_err(crate::error::ApiError::Validation)?;
-    let sale = domain::sales::quote_sale(&state.pool, &caller.actor(), &state.rules, &new).await?;
+    let sale = domain::sales::quote_sale(
+        &state.pool,
+        &state.price_book,
+        &caller.actor(),
+        &state.rules,
+        &new,
+    )
+    .await?;
     json(StatusCode::OK, &SaleQuote::from(sale))
 }

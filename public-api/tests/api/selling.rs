@@ -197,3 +197,54 @@ async fn tenders_and_discounts_are_checked_naming_their_field(pool: sqlx::PgPool
     assert_eq!(legacy.status, StatusCode::OK, "{:?}", legacy.body);
     assert_eq!(legacy.body["monnaie_rendue"], json!(3.8));
 }
+
+/// Each instance prices quotes from its own price book: a price changed through one instance
+/// is in the very next quote of both, and a new promotion too.
+#[sqlx::test(migrator = "domain::MIGRATOR")]
+async fn a_change_reaches_the_next_quote_of_every_instance(pool: sqlx::PgPool) {
+    let w = world(&pool).await;
+    let (one, other) = (TestApi::new(pool.clone()), TestApi::new(pool.clone()));
+    let quote_path = format!("/api/v1/stores/{}/sales/quote", w.store);
+    let body =
+        json!({"lignes": [{"produit_id": w.bread, "quantite": 2}], "mode_paiement": "carte"});
+    for round in 0..5 {
+        let price = 1.5 + f64::from(round) / 10.0;
+        for api in [&one, &other] {
+            let quote = api.send(Method::POST, &quote_path, body.clone()).await;
+            assert_eq!(quote.status, StatusCode::OK, "{:?}", quote.body);
+        }
+        let changed = one
+            .send(
+                Method::PATCH,
+                &format!("/api/v1/products/{}", w.bread),
+                json!({"prix": price}),
+            )
+            .await;
+        assert_eq!(changed.status, StatusCode::OK, "{:?}", changed.body);
+        for api in [&one, &other] {
+            let quote = api.send(Method::POST, &quote_path, body.clone()).await;
+            assert_eq!(
+                quote.body["sous_total"],
+                json!(price * 2.0),
+                "round {round}"
+            );
+        }
+    }
+    let promotion = one
+        .send(
+            Method::POST,
+            "/api/v1/promotions",
+            json!({"nom": "Pain", "type": "prix_fixe", "valeur": 1.00, "produit_ids": [w.bread],
+                   "debut": chrono::Utc::now().date_naive() - chrono::Days::new(1),
+                   "fin": chrono::Utc::now().date_naive() + chrono::Days::new(1)}),
+        )
+        .await;
+    assert_eq!(
+        promotion.status,
+        StatusCode::CREATED,
+        "{:?}",
+        promotion.body
+    );
+    let quote = other.send(Method::POST, &quote_path, body).await;
+    assert_eq!(quote.body["sous_total"], json!(2.0), "{:?}", quote.body);
+}

@@ -3,6 +3,7 @@
 //! against the real database, and the balances under concurrency.
 
 mod balances;
+mod book;
 mod money;
 mod report;
 mod returns;

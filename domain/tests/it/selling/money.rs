@@ -215,9 +215,15 @@ async fn the_quote_is_the_sale_and_writes_nothing(db: PgPool) {
             ..Default::default()
         },
     );
-    let quote = sales::quote_sale(&db, &w.cashier, &Rules::default(), &new)
-        .await
-        .unwrap();
+    let quote = sales::quote_sale(
+        &db,
+        &sales::PriceBook::new(),
+        &w.cashier,
+        &Rules::default(),
+        &new,
+    )
+    .await
+    .unwrap();
     assert_eq!(store_qty(&db, w.store, cola).await, 20);
     let count: i64 = sqlx::query_scalar("SELECT count(*) FROM sales")
         .fetch_one(&db)

@@ -38,11 +38,17 @@ async fn returns_refund_the_paid_share_to_each_tender_and_all_of_it_in_the_end(d
             ..Default::default()
         },
     );
-    let quote = sales::quote_sale(&db, &w.cashier, &domain::Rules::default(), &{
-        let mut q = new.clone();
-        q.payment = sales::Payment::Card;
-        q
-    })
+    let quote = sales::quote_sale(
+        &db,
+        &sales::PriceBook::new(),
+        &w.cashier,
+        &domain::Rules::default(),
+        &{
+            let mut q = new.clone();
+            q.payment = sales::Payment::Card;
+            q
+        },
+    )
     .await
     .unwrap();
     let rest = quote.total - dec!(5.00);
