@@ -7,7 +7,7 @@
 //
 // The demo customers are only read here (selling.test.js asserts their points); the customers
 // this file changes are its own, created with unique phones. Sales go through store 2's
-// register 6, which no other file uses.
+// register 6, which only credit.test.js shares (each cart lives in its own till's address).
 'use strict';
 
 const { describe, it, before, after } = require('node:test');
@@ -16,16 +16,9 @@ const {
   BASE_URL, launchBrowser, withPage, waitForHydration, assertNoErrors, screenshot, assertNoHorizontalScroll,
 } = require('../lib/browser');
 const { whole, plain, ensureOpen, scan, pay, receipt } = require('../lib/till');
+const { freshPhone, createCustomer, newCustomer } = require('../lib/customers');
 
 const NO_JS = { javaScriptEnabled: false };
-
-/** A phone number no demo customer has and no other test of this run takes. */
-let phones = 0;
-function freshPhone() {
-  phones += 1;
-  const n = 5000 + ((Date.now() + phones * 7919) % 4000);
-  return `438555${n}`;
-}
 
 /** The rows of the customers' table: [name, phone, card digits, points]. */
 async function rows(page) {
@@ -50,26 +43,6 @@ async function search(page, q, names) {
     return JSON.stringify(shown) === JSON.stringify(want);
   }, names, { timeout: 10_000 }).catch(() => {});
   assert.deepEqual((await rows(page)).map(([name]) => name), names, `customers found by « ${q} »`);
-}
-
-/** Fills the new-customer form and submits it. */
-async function createCustomer(page, { name = '', phone = '', email = '', consent = false }) {
-  await page.fill('#n-name', name);
-  await page.fill('#n-phone', phone);
-  await page.fill('#n-email', email);
-  if (consent) await page.check('#n-marketing_consent');
-  await page.getByRole('button', { name: 'Créer le client' }).click();
-}
-
-/** Creates a customer (no JavaScript needed) and returns { id, card }. */
-async function newCustomer(browser, user, name) {
-  return withPage(null, browser, '/clients', { ...NO_JS, user }, async ({ page }) => {
-    await createCustomer(page, { name, phone: freshPhone() });
-    await page.waitForURL(/\/clients\/\d+\?/);
-    const id = Number(page.url().match(/\/clients\/(\d+)/)[1]);
-    const card = await page.locator('p.loyalty-card').getAttribute('data-card');
-    return { id, card };
-  });
 }
 
 describe('customers', () => {

@@ -32,6 +32,8 @@ pub mod codes {
     pub const NOTHING: &str = "aucun";
     pub const QUANTITY: &str = "quantite";
     pub const REFUSED: &str = "refus";
+    /// The form's value of « Rembourser en crédit en magasin ».
+    pub const CREDIT: &str = "oui";
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -53,6 +55,8 @@ pub struct SaleToReturn {
     pub date: String,
     pub total: String,
     pub payment: String,
+    /// The sale's customer, who may take the refund as store credit.
+    pub customer: Option<String>,
     pub lines: Vec<ReturnableLine>,
 }
 
@@ -102,6 +106,11 @@ pub async fn load_returns(store_id: i64, vente: String) -> Result<ReturnsView, A
                         date: when(s.sold_at),
                         total: money(s.total),
                         payment: s.payment_method.label().to_owned(),
+                        customer: s.customer.as_ref().map(|c| {
+                            c.name
+                                .clone()
+                                .unwrap_or_else(|| format!("client n° {}", c.id))
+                        }),
                         lines: s
                             .lines
                             .iter()
@@ -158,6 +167,43 @@ pub async fn load_returns(store_id: i64, vente: String) -> Result<ReturnsView, A
     })
 }
 
+/// What a refund gives back through one tender: its mode, its points, its amount.
+#[cfg(feature = "ssr")]
+type RefundShare = (
+    domain::sales::PaymentMethod,
+    Option<i64>,
+    rust_decimal::Decimal,
+);
+
+/// Where a refund goes, as the preview and the receipt print it: one row per tender, `Points
+/// (120)` for points, the shares of one destination added up (store credit taking back the card
+/// and the points is one row).
+#[cfg(feature = "ssr")]
+fn refund_rows(tenders: impl IntoIterator<Item = RefundShare>) -> Vec<(String, String)> {
+    let mut rows: Vec<RefundShare> = Vec::new();
+    for (mode, points, amount) in tenders {
+        match rows.iter_mut().find(|(m, _, _)| *m == mode) {
+            Some((_, p, a)) => {
+                *a += amount;
+                *p = match (*p, points) {
+                    (None, None) => None,
+                    (p, q) => Some(p.unwrap_or(0) + q.unwrap_or(0)),
+                };
+            }
+            None => rows.push((mode, points, amount)),
+        }
+    }
+    rows.into_iter()
+        .map(|(mode, points, amount)| {
+            let label = match points {
+                Some(points) => format!("{} ({})", mode.label(), count(points)),
+                None => mode.label().to_owned(),
+            };
+            (label, crate::format::money(amount))
+        })
+        .collect()
+}
+
 /// The lines of a return form: `quantites[<sale line id>]` (empty or 0: not returned); `Err`
 /// when a quantity is not a whole number of at least 0.
 #[cfg(feature = "ssr")]
@@ -208,6 +254,7 @@ pub async fn record_return(
     #[server(default)] quantites: HashMap<String, String>,
     #[server(default)] raison: String,
     #[server(default)] caisse: String,
+    #[server(default)] credit: String,
 ) -> Result<(), AppError> {
     use crate::links::with_query;
     use crate::server::{failure, pool, require_csrf};
@@ -230,7 +277,7 @@ pub async fn record_return(
         lines,
         reason: raison.clone(),
         register_id: caisse.trim().parse::<i64>().ok(),
-        to_store_credit: false,
+        to_store_credit: credit == codes::CREDIT,
     };
     match domain::sales::create_return(&pool()?, &session.employee.actor(), &new).await {
         Ok(ret) => leptos_axum::redirect(&format!("/retours/{}", ret.id)),
@@ -382,10 +429,48 @@ fn ReturnForm(
                             {registers.iter().map(|(id, name)| view! { <option value=*id>{name.clone()}</option> }).collect_view()}
                             <option value="">"Aucune (remboursement hors caisse)"</option>
                         </select>
+                        {sale.customer.clone().map(|name| view! {
+                            <label class="check">
+                                <input type="checkbox" id="credit" name="credit" value=codes::CREDIT />
+                                " Rembourser en crédit en magasin à " {name}
+                            </label>
+                        })}
                         <button type="submit">"Aperçu du remboursement"</button>
                     </div>
                 </ActionForm>
             }.into_any()
         }}
+    }
+}
+
+#[cfg(all(test, feature = "ssr"))]
+mod tests {
+    use domain::sales::PaymentMethod;
+    use rust_decimal::Decimal;
+
+    use super::refund_rows;
+
+    #[test]
+    fn a_refund_shows_one_row_per_destination() {
+        let cents = |c| Decimal::new(c, 2);
+        // store credit taking back points and a card: one row
+        assert_eq!(
+            refund_rows([
+                (PaymentMethod::Credit, None, cents(150)),
+                (PaymentMethod::Credit, None, cents(80)),
+            ]),
+            [("Crédit en magasin".to_owned(), "2,30\u{a0}$".to_owned())]
+        );
+        // back to the tenders: each its row, points with their count
+        assert_eq!(
+            refund_rows([
+                (PaymentMethod::Points, Some(150), cents(150)),
+                (PaymentMethod::Carte, None, cents(80)),
+            ]),
+            [
+                ("Points (150)".to_owned(), "1,50\u{a0}$".to_owned()),
+                ("Carte".to_owned(), "0,80\u{a0}$".to_owned())
+            ]
+        );
     }
 }

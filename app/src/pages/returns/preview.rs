@@ -65,9 +65,13 @@ pub struct PreviewView {
     /// Where the refund is paid out: a register's name, or none.
     pub register: String,
     pub reason: String,
+    /// Where the refund goes: `(tender, amount)`, written for people.
+    pub tenders: Vec<(String, String)>,
     /// The choices, sent again as they are to confirm.
     pub chosen: Vec<(i64, i32)>,
     pub caisse: String,
+    /// `oui` when the customer takes store credit.
+    pub credit: String,
 }
 
 /// Checks the return as it would be recorded, then shows its preview (or comes back to the
@@ -80,6 +84,7 @@ pub async fn ask_return_preview(
     #[server(default)] quantites: HashMap<String, String>,
     #[server(default)] raison: String,
     #[server(default)] caisse: String,
+    #[server(default)] credit: String,
 ) -> Result<(), AppError> {
     use crate::links::with_query;
     use crate::server::{failure, pool, require_csrf};
@@ -100,7 +105,7 @@ pub async fn ask_return_preview(
         lines: lines.clone(),
         reason: raison.clone(),
         register_id: caisse.trim().parse::<i64>().ok(),
-        to_store_credit: false,
+        to_store_credit: credit == codes::CREDIT,
     };
     match domain::sales::preview_return(&pool()?, &session.employee.actor(), &new).await {
         Ok(_) => {
@@ -113,6 +118,7 @@ pub async fn ask_return_preview(
                     (LINES, &encode_lines(&chosen)),
                     ("raison", raison.trim()),
                     ("caisse", caisse.trim()),
+                    ("credit", credit.trim()),
                 ],
             ));
         }
@@ -131,6 +137,7 @@ pub async fn load_return_preview(
     lignes: String,
     raison: String,
     caisse: String,
+    credit: String,
 ) -> Result<PreviewView, AppError> {
     use crate::format::{count, money};
     use crate::server::{failure, pool, require_session};
@@ -150,7 +157,7 @@ pub async fn load_return_preview(
             .collect(),
         reason: raison.clone(),
         register_id,
-        to_store_credit: false,
+        to_store_credit: credit == super::codes::CREDIT,
     };
     let preview = domain::sales::preview_return(&pool, &actor, &new)
         .await
@@ -188,8 +195,10 @@ pub async fn load_return_preview(
         method: preview.refund_method.label().to_owned(),
         register,
         reason: raison.trim().to_owned(),
+        tenders: super::refund_rows(preview.tenders.iter().map(|t| (t.mode, t.points, t.amount))),
         chosen,
         caisse: caisse.trim().to_owned(),
+        credit: credit.trim().to_owned(),
     })
 }
 
@@ -204,10 +213,11 @@ pub fn PreviewStep(store_id: i64, sale_id: i64, csrf: String) -> impl IntoView {
                 q.get(LINES).unwrap_or_default(),
                 q.get("raison").unwrap_or_default(),
                 q.get("caisse").unwrap_or_default(),
+                q.get("credit").unwrap_or_default(),
             )
         },
-        move |(lignes, raison, caisse)| {
-            load_return_preview(store_id, sale_id, lignes, raison, caisse)
+        move |(lignes, raison, caisse, credit)| {
+            load_return_preview(store_id, sale_id, lignes, raison, caisse, credit)
         },
     );
     let confirm = ServerAction::<RecordReturn>::new();
@@ -238,7 +248,13 @@ pub fn PreviewStep(store_id: i64, sale_id: i64, csrf: String) -> impl IntoView {
                                     <div><dt>"TPS"</dt><dd data-preview="tps">{p.tps.clone()}</dd></div>
                                     <div><dt>"TVQ"</dt><dd data-preview="tvq">{p.tvq.clone()}</dd></div>
                                     <div class="grand"><dt>"À rembourser"</dt><dd data-preview="total">{p.total.clone()}</dd></div>
-                                    <div><dt>"Mode"</dt><dd data-preview="method">{p.method.clone()}</dd></div>
+                                    // each tender the refund goes back to, or the one mode
+                                    {p.tenders.is_empty().then(|| view! {
+                                        <div><dt>"Mode"</dt><dd data-preview="method">{p.method.clone()}</dd></div>
+                                    })}
+                                    {p.tenders.iter().cloned().map(|(label, amount)| { let key = label.clone(); view! {
+                                        <div class="tender" data-refund=key><dt>{label}</dt><dd>{amount}</dd></div> }
+                                    }).collect_view()}
                                     <div><dt>"Caisse"</dt><dd>{p.register.clone()}</dd></div>
                                     <div><dt>"Raison"</dt><dd>{p.reason.clone()}</dd></div>
                                 </dl>
@@ -252,6 +268,7 @@ pub fn PreviewStep(store_id: i64, sale_id: i64, csrf: String) -> impl IntoView {
                                     }).collect_view()}
                                     <input type="hidden" name="raison" value=p.reason.clone() />
                                     <input type="hidden" name="caisse" value=p.caisse.clone() />
+                                    <input type="hidden" name="credit" value=p.credit.clone() />
                                     <button type="submit" class="primary">"Confirmer le retour"</button>
                                 </ActionForm>
                                 <p><a href=format!("/magasins/{}/retours?vente={}", p.store_id, p.sale_id)>"Modifier le retour"</a></p>

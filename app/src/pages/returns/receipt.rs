@@ -28,6 +28,8 @@ pub struct ReturnReceipt {
     pub tvq: String,
     pub refund: String,
     pub method: String,
+    /// Where the money went: `(tender, amount)`, written for people.
+    pub refunds: Vec<(String, String)>,
     pub tax_numbers: TaxNumbers,
 }
 
@@ -68,6 +70,7 @@ pub async fn load_return_receipt(return_id: i64) -> Result<ReturnReceipt, AppErr
         tvq: money(ret.tvq),
         refund: money(ret.refund_amount),
         method: ret.refund_method.label().to_owned(),
+        refunds: super::refund_rows(ret.refunds.iter().map(|r| (r.mode, r.points, r.amount))),
         tax_numbers: TaxNumbers {
             gst: store.gst_number,
             qst: store.qst_number,
@@ -104,7 +107,12 @@ pub fn ReturnReceiptPage() -> impl IntoView {
                                 <div><dt>"TPS"</dt><dd>{r.tps.clone()}</dd></div>
                                 <div><dt>"TVQ"</dt><dd>{r.tvq.clone()}</dd></div>
                                 <div class="grand"><dt>"Remboursé"</dt><dd data-total="refund">{r.refund.clone()}</dd></div>
-                                <div><dt>"Mode"</dt><dd>{r.method.clone()}</dd></div>
+                                {r.refunds.is_empty().then(|| view! {
+                                    <div><dt>"Mode"</dt><dd>{r.method.clone()}</dd></div>
+                                })}
+                                {r.refunds.iter().cloned().map(|(label, amount)| { let key = label.clone(); view! {
+                                    <div class="tender" data-refund=key><dt>{label}</dt><dd>{amount}</dd></div> }
+                                }).collect_view()}
                             </dl>
                             <TaxLegend />
                         </article>
