@@ -5,7 +5,7 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
-use crate::cart::Item;
+use crate::cart::item::Item;
 use crate::money::round_cents;
 
 /// The four kinds of the SPEC, named by their REST `type` in the comments.

@@ -2,6 +2,7 @@
 //! spread over the lines, then the taxes of the sale.
 
 mod discount;
+pub(crate) mod item;
 #[cfg(test)]
 mod tests;
 
@@ -10,24 +11,13 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 pub use discount::Discount;
+pub use item::Item;
 
 use crate::error::{FieldError, PricingError};
 use crate::money::{MAX_AMOUNT, Totals, is_valid_amount, round_cents};
 use crate::promotion::{Promotion, best_promotion};
 use crate::rules::Rules;
 use crate::spread::largest_remainders;
-
-/// One line of a cart, as the till or the API sends it (the price is the catalog's).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Item {
-    pub product_id: i64,
-    pub category_id: Option<i64>,
-    pub unit_price: Decimal,
-    pub quantity: i32,
-    pub taxable: bool,
-    /// The manual discount on this line.
-    pub discount: Option<Discount>,
-}
 
 /// A cart: its lines and an optional manual discount on the whole of it.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
