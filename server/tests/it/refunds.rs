@@ -157,7 +157,14 @@ async fn a_return_shows_its_refund_before_it_is_confirmed(pool: PgPool) {
     assert!(preview.body.contains("data-preview=\"tps\">2,00\u{a0}$"));
     assert!(preview.body.contains("data-preview=\"tvq\">3,99\u{a0}$"));
     assert!(preview.body.contains("data-preview=\"total\">45,97\u{a0}$"));
-    assert!(preview.body.contains("data-preview=\"method\">Carte"));
+    // the refund goes back to the card it was paid with, the whole of it
+    assert!(
+        preview
+            .body
+            .contains("data-refund=\"Carte\" class=\"tender\"><dt>Carte</dt><dd>45,97\u{a0}$"),
+        "{}",
+        preview.body
+    );
     assert!(preview.body.contains("Confirmer le retour"));
     let returns: i64 = sqlx::query_scalar("SELECT count(*) FROM returns")
         .fetch_one(&pool)
