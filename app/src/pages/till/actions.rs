@@ -1,5 +1,6 @@
 //! What the till's forms do. Cart changes only rewrite the address (the cart is not stored);
-//! opening, selling and closing change the database and carry the session's CSRF token.
+//! opening and selling change the database and carry the session's CSRF token (closing, with
+//! its count, is `cash.rs`'s). The components' modules import from here, never the reverse.
 
 use leptos::prelude::*;
 
@@ -134,7 +135,7 @@ async fn add_to_cart(
         return Ok(added(&cart));
     }
     // a loyalty card (13 digits, as an EAN-13 product code): the customer first
-    if let Some(customer) = super::customer::by_card(&pool, typed).await? {
+    if let Some(customer) = by_card(&pool, typed).await? {
         cart.extras.customer = Some(customer);
         return Ok(added(&cart));
     }
@@ -207,9 +208,9 @@ pub async fn till_checkout(
     #[server(default)] recu: String,
     #[server(flatten)]
     #[server(default)]
-    accord: super::tenders::Typed,
+    accord: Credentials,
 ) -> Result<(), AppError> {
-    let super::tenders::Typed {
+    let Credentials {
         gerant,
         mot_de_passe,
     } = accord;
@@ -361,50 +362,29 @@ pub async fn open_till(csrf: String, register_id: i64, fonds: String) -> Result<
     Ok(())
 }
 
-/// Closes the session with the counted cash, then shows its Z report. The cash is counted by
-/// denomination (`n100`…`n005`, the total computed here) or typed at once (`compte`);
-/// `etape=calcul` only comes back with the count and its total, closing nothing.
-#[server(endpoint = "till_close")]
-pub async fn close_till(
-    csrf: String,
-    register_id: i64,
-    session_id: i64,
-    #[server(default)] compte: String,
-    #[server(flatten)]
-    #[server(default)]
-    coupures: super::cash::Typed,
-    #[server(default)] etape: String,
-) -> Result<(), AppError> {
-    use super::cash::{count_link, typed_count};
-    use crate::server::{failure, pool, require_csrf};
-    let session = require_csrf(&csrf).await?;
-    let back = count_link(register_id, &coupures, &compte);
-    let Some(count) = typed_count(&coupures) else {
-        Flash::error(super::cash::codes::PIECES).redirect(&back);
-        return Ok(());
-    };
-    if etape == "calcul" {
-        leptos_axum::redirect(&back);
-        return Ok(());
+/// The customer whose loyalty card this is, when the code has a card's shape (13 digits) and
+/// a customer holds it; `None` otherwise (the code is then looked up as a product's).
+#[cfg(feature = "ssr")]
+pub(super) async fn by_card(
+    pool: &crate::server::PgPool,
+    code: &str,
+) -> Result<Option<i64>, AppError> {
+    if code.len() != 13 || !code.bytes().all(|b| b.is_ascii_digit()) {
+        return Ok(None);
     }
-    let (pool, actor) = (pool()?, session.employee.actor());
-    let closed = if count.total() > rust_decimal::Decimal::ZERO {
-        domain::stores::close_session_counted(&pool, &actor, session_id, &count).await
-    } else {
-        let Some(counted) = typed_amount(&compte) else {
-            Flash::error(codes::AMOUNT).redirect(&back);
-            return Ok(());
-        };
-        domain::stores::close_session(&pool, &actor, session_id, counted).await
-    };
-    match closed {
-        Ok(_) => leptos_axum::redirect(&format!("/sessions/{session_id}")),
-        Err(domain::Error::Conflict(_)) => {
-            leptos_axum::redirect(&format!("/sessions/{session_id}"))
-        }
-        Err(domain::Error::Validation(_)) => Flash::error(codes::AMOUNT).redirect(&back),
-        Err(e) if e.is_client_error() => Flash::error(codes::REFUSED).redirect(&back),
-        Err(e) => return Err(failure(e)),
+    match domain::customers::find_by_card(pool, code).await {
+        Ok(c) if !c.is_anonymized() => Ok(Some(c.id)),
+        Ok(_) | Err(domain::Error::NotFound { .. }) => Ok(None),
+        Err(e) => Err(crate::server::failure(e)),
     }
-    Ok(())
+}
+
+/// A manager's login and password approving a discount above the cashier's limit, as posted
+/// by [`Approval`](super::tenders::Approval)'s fields (empty when the sale needs no approval).
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Credentials {
+    #[serde(default)]
+    pub gerant: String,
+    #[serde(default)]
+    pub mot_de_passe: String,
 }

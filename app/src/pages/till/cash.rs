@@ -1,13 +1,12 @@
 //! The drawer's cash during a shift, on the closing page: paid-outs and float top-ups recorded
 //! while the session is open, and the closing count by denomination (notes and coins), its
 //! total computed as it is typed once hydrated, by the server without JavaScript (« Calculer
-//! le total » comes back with the count in the address).
+//! le total » comes back with the count in the address), and the closing itself (`close_till`).
 
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 use rust_decimal::Decimal;
 
-use super::actions::CloseTill;
 use crate::error::AppError;
 #[cfg(feature = "ssr")]
 use crate::flash::Flash;
@@ -256,4 +255,52 @@ pub fn count_link(register_id: i64, typed: &Typed, compte: &str) -> String {
         .collect();
     pairs.push(("compte", compte.trim()));
     crate::links::with_query(&format!("/caisses/{register_id}/fermeture"), &pairs)
+}
+
+/// Closes the session with the counted cash, then shows its Z report. The cash is counted by
+/// denomination (`n100`…`n005`, the total computed here) or typed at once (`compte`);
+/// `etape=calcul` only comes back with the count and its total, closing nothing.
+#[server(endpoint = "till_close")]
+pub async fn close_till(
+    csrf: String,
+    register_id: i64,
+    session_id: i64,
+    #[server(default)] compte: String,
+    #[server(flatten)]
+    #[server(default)]
+    coupures: Typed,
+    #[server(default)] etape: String,
+) -> Result<(), AppError> {
+    use super::actions::typed_amount;
+    use crate::server::{failure, pool, require_csrf};
+    let session = require_csrf(&csrf).await?;
+    let back = count_link(register_id, &coupures, &compte);
+    let Some(count) = typed_count(&coupures) else {
+        Flash::error(codes::PIECES).redirect(&back);
+        return Ok(());
+    };
+    if etape == "calcul" {
+        leptos_axum::redirect(&back);
+        return Ok(());
+    }
+    let (pool, actor) = (pool()?, session.employee.actor());
+    let closed = if count.total() > rust_decimal::Decimal::ZERO {
+        domain::stores::close_session_counted(&pool, &actor, session_id, &count).await
+    } else {
+        let Some(counted) = typed_amount(&compte) else {
+            Flash::error(super::codes::AMOUNT).redirect(&back);
+            return Ok(());
+        };
+        domain::stores::close_session(&pool, &actor, session_id, counted).await
+    };
+    match closed {
+        Ok(_) => leptos_axum::redirect(&format!("/sessions/{session_id}")),
+        Err(domain::Error::Conflict(_)) => {
+            leptos_axum::redirect(&format!("/sessions/{session_id}"))
+        }
+        Err(domain::Error::Validation(_)) => Flash::error(super::codes::AMOUNT).redirect(&back),
+        Err(e) if e.is_client_error() => Flash::error(super::codes::REFUSED).redirect(&back),
+        Err(e) => return Err(failure(e)),
+    }
+    Ok(())
 }

@@ -8,23 +8,6 @@ use leptos::prelude::*;
 use super::more::{More, TillCustomer};
 use crate::error::AppError;
 
-/// The customer whose loyalty card this is, when the code has a card's shape (13 digits) and
-/// a customer holds it; `None` otherwise (the code is then looked up as a product's).
-#[cfg(feature = "ssr")]
-pub(super) async fn by_card(
-    pool: &crate::server::PgPool,
-    code: &str,
-) -> Result<Option<i64>, AppError> {
-    if code.len() != 13 || !code.bytes().all(|b| b.is_ascii_digit()) {
-        return Ok(None);
-    }
-    match domain::customers::find_by_card(pool, code).await {
-        Ok(c) if !c.is_anonymized() => Ok(Some(c.id)),
-        Ok(_) | Err(domain::Error::NotFound { .. }) => Ok(None),
-        Err(e) => Err(crate::server::failure(e)),
-    }
-}
-
 /// Attaches the customer `client_id` to the cart, or detaches it (`client_id` empty).
 #[server(endpoint = "till_customer")]
 pub async fn till_attach_customer(

@@ -122,16 +122,6 @@ pub async fn till_gift_card(
     Ok(())
 }
 
-/// A manager's login and password approving a discount above the cashier's limit, as posted
-/// by [`Approval`]'s fields (empty when the sale needs no approval).
-#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub struct Typed {
-    #[serde(default)]
-    pub gerant: String,
-    #[serde(default)]
-    pub mot_de_passe: String,
-}
-
 /// The manager's login and password, inside a payment form, when the discount needs them.
 #[component]
 pub fn Approval(id: &'static str) -> impl IntoView {
