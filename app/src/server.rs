@@ -74,6 +74,12 @@ pub fn pool() -> Result<PgPool, AppError> {
     use_context::<PgPool>().ok_or_else(|| AppError::failed("Base de données non configurée."))
 }
 
+/// The instance's price book the web server put in the Leptos context (a fresh, empty one
+/// where none was: correct, only slower).
+pub fn price_book() -> domain::sales::PriceBook {
+    use_context::<domain::sales::PriceBook>().unwrap_or_default()
+}
+
 /// A domain error as the page shows it: business errors in French with their kind (403, 404,
 /// 409, 422), outages without detail.
 pub fn failure(err: domain::Error) -> AppError {

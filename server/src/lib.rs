@@ -51,6 +51,8 @@ impl FromRef<AppState> for PgPool {
 pub fn router(state: AppState) -> Router {
     let routes = generate_route_list(app::App);
     let pool = state.pool.clone();
+    // what the till's quotes are priced with, one per instance (kept current by the database)
+    let price_book = domain::sales::PriceBook::new();
     let sign_in = state.security.sign_in.clone();
     let hsts = sign_in.secure_cookies;
     let body_limit = common::body_limit::BodyLimit::plain(state.max_body_bytes);
@@ -61,6 +63,7 @@ pub fn router(state: AppState) -> Router {
             routes,
             move || {
                 provide_context(pool.clone());
+                provide_context(price_book.clone());
                 provide_context(app::server::SessionMemo::default());
                 provide_context(sign_in.clone());
             },

@@ -2,12 +2,15 @@
 //! store's stock), and the cart priced with the same prices and tax rules as
 //! [`record_sale`](super::record_sale), so the total on screen is the total charged.
 
+use std::collections::HashMap;
+
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use sqlx::{FromRow, PgPool};
 
+use super::PriceBook;
 use super::cart::{CartLine, SaleOptions, merge_lines};
-use super::lookup::{Wanted, lookup};
+use super::lookup::Wanted;
 use super::price::priced_cart;
 use crate::catalog::escape_like;
 use crate::money::Totals;
@@ -87,9 +90,11 @@ pub struct Quote {
 
 /// Prices a cart as [`record_sale`](super::record_sale) would. Products that no longer exist
 /// or are no longer sold are left out (the till drops them from the cart); quantities must be
-/// at least 1; a discount that the rules refuse is refused naming it.
+/// at least 1; a discount that the rules refuse is refused naming it. What rarely changes comes
+/// from the instance's price book, the store's stock of the lines from the database.
 pub async fn quote_cart(
     db: &PgPool,
+    book: &PriceBook,
     actor: &Actor,
     rules: &Rules,
     store_id: i64,
@@ -102,38 +107,45 @@ pub async fn quote_cart(
     } else {
         merge_lines(lines)?
     };
-    let ids: Vec<i64> = merged.iter().map(|(p, _)| *p).collect();
     let mut conn = db.acquire().await?;
-    let found: Vec<TillProduct> = sqlx::query_as(
-        "SELECT p.id AS product_id, p.code, p.name, p.price, p.taxable,
-                COALESCE(s.quantity, 0) AS in_stock
-         FROM products p
-         LEFT JOIN store_stock s ON s.product_id = p.id AND s.store_id = $1
-         WHERE p.id = ANY($2) AND p.active",
+    let wanted = Wanted {
+        store_id,
+        lines: &merged,
+        options,
+        payment: None,
+    };
+    let looked = book.lookup(&mut conn, &wanted, Utc::now()).await?.found;
+    let kept: Vec<(i64, i32)> = merged
+        .iter()
+        .copied()
+        .filter(|(id, _)| looked.product(*id).is_ok_and(|p| p.active))
+        .collect();
+    let ids: Vec<i64> = kept.iter().map(|(id, _)| *id).collect();
+    let stock: HashMap<i64, i32> = sqlx::query_as::<_, (i64, i32)>(
+        "SELECT product_id, quantity FROM store_stock WHERE store_id = $1 AND product_id = ANY($2)",
     )
     .bind(store_id)
     .bind(&ids)
     .fetch_all(&mut *conn)
-    .await?;
-    let kept: Vec<(i64, i32)> = merged
-        .into_iter()
-        .filter(|(id, _)| found.iter().any(|p| p.product_id == *id))
+    .await?
+    .into_iter()
+    .collect();
+    let found: Vec<TillProduct> = kept
+        .iter()
+        .filter_map(|(id, _)| looked.product(*id).ok())
+        .map(|p| TillProduct {
+            product_id: p.id,
+            code: p.code.clone(),
+            name: p.name.clone(),
+            price: p.price,
+            taxable: p.taxable,
+            in_stock: stock.get(&p.id).copied().unwrap_or(0),
+        })
         .collect();
     let mut options = options.clone();
     options
         .line_discounts
         .retain(|(p, _)| kept.iter().any(|(id, _)| id == p));
-    let looked = lookup(
-        &mut conn,
-        &[Wanted {
-            store_id,
-            lines: &kept,
-            options: &options,
-            payment: None,
-        }],
-        Utc::now(),
-    )
-    .await?;
     let (_, cart) = priced_cart(store_id, &kept, &options, &looked, rules)?;
     let lines = cart
         .lines

@@ -64,6 +64,7 @@ pub async fn till_discount(
             .collect();
         match domain::sales::quote_cart(
             &pool,
+            &crate::server::price_book(),
             &actor,
             &crate::server::selling_rules(),
             register.store_id,

@@ -210,8 +210,10 @@ pub async fn load_till(
         })
         .collect();
     let rules = crate::server::selling_rules();
+    let book = crate::server::price_book();
     let options = cart.extras.options(None);
-    let quoted = domain::sales::quote_cart(&pool, &actor, &rules, store.id, &lines, &options).await;
+    let quoted =
+        domain::sales::quote_cart(&pool, &book, &actor, &rules, store.id, &lines, &options).await;
     // discounts that no longer fit the cart (a line lowered under its discount): the cart is
     // shown without them and the cashier is told why
     let (quote, discount_problem) = match quoted {
@@ -222,9 +224,10 @@ pub async fn load_till(
                 discount: None,
                 ..options
             };
-            let q = domain::sales::quote_cart(&pool, &actor, &rules, store.id, &lines, &plain)
-                .await
-                .map_err(failure)?;
+            let q =
+                domain::sales::quote_cart(&pool, &book, &actor, &rules, store.id, &lines, &plain)
+                    .await
+                    .map_err(failure)?;
             (q, Some(e.to_string()))
         }
         Err(e) => return Err(failure(e)),

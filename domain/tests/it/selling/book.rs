@@ -218,3 +218,60 @@ async fn catalogue_writers_bump_the_version_once_at_commit_without_waiting(db: P
         .unwrap();
     assert_eq!(version(&db).await, before);
 }
+
+#[sqlx::test(migrator = "domain::MIGRATOR")]
+async fn the_till_prices_from_the_book_with_the_stores_stock(db: PgPool) {
+    let w = world(&db).await;
+    let cola = product(&db, &w, "BOI003", 200, false, 20, 0).await;
+    let chips = product(&db, &w, "CHI001", 300, false, 4, 0).await;
+    let book = PriceBook::new();
+    let lines = [
+        sales::CartLine {
+            product_id: cola,
+            quantity: 2,
+        },
+        sales::CartLine {
+            product_id: chips,
+            quantity: 1,
+        },
+    ];
+    let till_quote = async || {
+        sales::quote_cart(
+            &db,
+            &book,
+            &w.cashier,
+            &Rules::default(),
+            w.store,
+            &lines,
+            &SaleOptions::default(),
+        )
+        .await
+        .unwrap()
+    };
+    let q = till_quote().await;
+    assert_eq!(q.totals.subtotal, dec!(7.00));
+    let stock: Vec<_> = q.lines.iter().map(|l| l.product.in_stock).collect();
+    assert_eq!(stock, [20, 4]);
+
+    // a new price, a sale that takes stock, and a product no longer sold
+    sqlx::query("UPDATE products SET price = 2.50 WHERE id = $1")
+        .bind(cola)
+        .execute(&db)
+        .await
+        .unwrap();
+    sell(&db, &w.admin, &external_sale("s", w.store, &[(cola, 5)]))
+        .await
+        .unwrap();
+    let q = till_quote().await;
+    assert_eq!(q.totals.subtotal, dec!(8.00));
+    assert_eq!(q.lines[0].product.in_stock, 15);
+    sqlx::query("UPDATE products SET active = FALSE WHERE id = $1")
+        .bind(chips)
+        .execute(&db)
+        .await
+        .unwrap();
+    let q = till_quote().await;
+    let kept: Vec<_> = q.lines.iter().map(|l| l.product.product_id).collect();
+    assert_eq!(kept, [cola], "the till drops a product no longer sold");
+    assert_eq!(q.totals.subtotal, dec!(5.00));
+}
