@@ -1,11 +1,11 @@
 //! The price book: what quotes are priced with and what rarely changes (the catalogue's
-//! products, the stores' receipt headers, the promotions in force), kept in memory by each
+//! products and the promotions in force), kept in memory by each
 //! instance of a binary, so a quote costs one statement instead of seven.
 //!
 //! It is never stale: every committed change to those tables bumps `pricing_version` (the
 //! migration's deferred triggers, in the writer's own commit), and the one statement of a quote
-//! reads that number with what must be fresh (the store's local date, the customer's balances,
-//! the gift cards). The book answers only for the version the statement read:
+//! reads that number with what must be fresh or is one row anyway (the store's local date and
+//! receipt header, the customer's balances, the gift cards). The book answers only for the version the statement read:
 //! - a newer version empties it, and it is filled again as quotes need;
 //! - a quote that read an older version than the book's reads the tables itself;
 //! - what a quote reads from the tables is kept only if the book is still at the version that
@@ -19,7 +19,7 @@ use rust_decimal::Decimal;
 use sqlx::PgConnection;
 
 use super::SaleCustomer;
-use super::lookup::{Lookups, PricedProduct, Wanted};
+use super::lookup::{Lookups, PricedProduct, Wanted, read_products};
 use crate::promotions::promotions_in_force;
 use crate::{Error, Result};
 use pricing::Promotion;
@@ -33,8 +33,6 @@ pub struct PriceBook(Arc<RwLock<Shelf>>);
 struct Shelf {
     version: i64,
     products: HashMap<i64, Arc<PricedProduct>>,
-    /// Each store's name and address, as receipts print them.
-    stores: HashMap<i64, Arc<(String, String)>>,
     promotions: Option<Arc<InForce>>,
 }
 
@@ -91,6 +89,8 @@ struct Head {
     version: i64,
     /// `None`: no such store.
     local_date: Option<NaiveDate>,
+    store_name: Option<String>,
+    store_address: Option<String>,
     customer_id: Option<i64>,
     customer_name: Option<String>,
     loyalty_card: Option<String>,
@@ -102,6 +102,7 @@ struct Head {
 
 const HEAD: &str = "SELECT v.version,
         ($2::TIMESTAMPTZ AT TIME ZONE s.time_zone)::DATE AS local_date,
+        s.name AS store_name, s.address AS store_address,
         c.id AS customer_id, c.name AS customer_name, c.loyalty_card, c.points, c.credit,
         ARRAY(SELECT g.code FROM gift_cards g WHERE g.code = ANY($4) ORDER BY g.code)
             AS gift_card_codes,
@@ -122,7 +123,6 @@ pub(super) struct Quoted {
 #[derive(Default)]
 struct Held {
     products: BTreeMap<i64, Arc<PricedProduct>>,
-    store: Option<Arc<(String, String)>>,
     promotions: Option<Arc<InForce>>,
 }
 
@@ -148,11 +148,13 @@ impl PriceBook {
             .fetch_one(&mut *conn)
             .await?;
         let version = head.version;
-        let date = head
-            .local_date
-            .ok_or_else(|| Error::not_found("Magasin", store_id))?;
+        let (Some(date), Some(name), Some(address)) =
+            (head.local_date, head.store_name, head.store_address)
+        else {
+            return Err(Error::not_found("Magasin", store_id));
+        };
         let ids: Vec<i64> = wanted.lines.iter().map(|(id, _)| *id).collect();
-        let mut held = self.held(version, store_id, &ids);
+        let mut held = self.held(version, &ids);
 
         let missing: Vec<i64> = ids
             .iter()
@@ -160,14 +162,11 @@ impl PriceBook {
             .filter(|id| !held.products.contains_key(id))
             .collect();
         if !missing.is_empty() {
-            let read: Vec<PricedProduct> = sqlx::query_as(
-                "SELECT id, code, name, price, taxable, active, category_id
-                 FROM products WHERE id = ANY($1)",
-            )
-            .bind(&missing)
-            .fetch_all(&mut *conn)
-            .await?;
-            let read: Vec<Arc<PricedProduct>> = read.into_iter().map(Arc::new).collect();
+            let read: Vec<Arc<PricedProduct>> = read_products(conn, &missing)
+                .await?
+                .into_iter()
+                .map(Arc::new)
+                .collect();
             self.keep(version, |shelf| {
                 for p in &read {
                     shelf.products.insert(p.id, p.clone());
@@ -175,21 +174,6 @@ impl PriceBook {
             });
             held.products.extend(read.into_iter().map(|p| (p.id, p)));
         }
-        let store = match held.store {
-            Some(store) => store,
-            None => {
-                let read: Option<(String, String)> =
-                    sqlx::query_as("SELECT name, address FROM stores WHERE id = $1")
-                        .bind(store_id)
-                        .fetch_optional(&mut *conn)
-                        .await?;
-                let read = Arc::new(read.ok_or_else(|| Error::not_found("Magasin", store_id))?);
-                self.keep(version, |shelf| {
-                    shelf.stores.insert(store_id, read.clone());
-                });
-                read
-            }
-        };
         let promotions = match held.promotions {
             Some(promotions) => promotions,
             None => {
@@ -222,14 +206,14 @@ impl PriceBook {
         );
         Ok(Quoted {
             found,
-            store: (*store).clone(),
+            store: (name, address),
             customer,
         })
     }
 
-    /// What the book holds for these products and this store at `version`. A newer version
-    /// empties the book first; an older one gets nothing (that quote reads the tables).
-    fn held(&self, version: i64, store_id: i64, ids: &[i64]) -> Held {
+    /// What the book holds for these products at `version`. A newer version empties the book
+    /// first; an older one gets nothing (that quote reads the tables).
+    fn held(&self, version: i64, ids: &[i64]) -> Held {
         {
             let shelf = self.0.read().unwrap_or_else(PoisonError::into_inner);
             if shelf.version == version {
@@ -238,7 +222,6 @@ impl PriceBook {
                         .iter()
                         .filter_map(|id| shelf.products.get(id).map(|p| (*id, p.clone())))
                         .collect(),
-                    store: shelf.stores.get(&store_id).cloned(),
                     promotions: shelf.promotions.clone(),
                 };
             }
@@ -290,28 +273,22 @@ mod tests {
     #[test]
     fn the_book_answers_only_for_the_version_it_holds() {
         let book = PriceBook::new();
-        assert!(book.held(3, 1, &[7]).products.is_empty());
+        assert!(book.held(3, &[7]).products.is_empty());
         keep_product(&book, 3, product(7, 100));
-        assert_eq!(
-            book.held(3, 1, &[7]).products[&7].price,
-            Decimal::new(100, 2)
-        );
+        assert_eq!(book.held(3, &[7]).products[&7].price, Decimal::new(100, 2));
 
         // a quote that read an older version gets nothing, and what it read is not kept
-        assert!(book.held(2, 1, &[7]).products.is_empty());
+        assert!(book.held(2, &[7]).products.is_empty());
         keep_product(&book, 2, product(8, 1));
-        assert!(!book.held(3, 1, &[8]).products.contains_key(&8));
-        assert!(book.held(3, 1, &[7]).products.contains_key(&7));
+        assert!(!book.held(3, &[8]).products.contains_key(&8));
+        assert!(book.held(3, &[7]).products.contains_key(&7));
 
         // a newer version empties the book; a late reader of the old one cannot refill it
-        assert!(book.held(4, 1, &[7]).products.is_empty());
+        assert!(book.held(4, &[7]).products.is_empty());
         keep_product(&book, 3, product(7, 100));
-        assert!(book.held(4, 1, &[7]).products.is_empty());
+        assert!(book.held(4, &[7]).products.is_empty());
         keep_product(&book, 4, product(7, 250));
-        assert_eq!(
-            book.held(4, 1, &[7]).products[&7].price,
-            Decimal::new(250, 2)
-        );
+        assert_eq!(book.held(4, &[7]).products[&7].price, Decimal::new(250, 2));
     }
 
     #[test]

@@ -111,6 +111,20 @@ impl Wanted<'_> {
     }
 }
 
+/// The catalogue's products of these ids (an unknown id is left out).
+pub(crate) async fn read_products(
+    conn: &mut PgConnection,
+    ids: &[i64],
+) -> Result<Vec<PricedProduct>> {
+    Ok(sqlx::query_as(
+        "SELECT id, code, name, price, taxable, active, category_id
+         FROM products WHERE id = ANY($1)",
+    )
+    .bind(ids)
+    .fetch_all(conn)
+    .await?)
+}
+
 /// Reads what the carts are priced with.
 pub(crate) async fn lookup(
     conn: &mut PgConnection,
@@ -129,13 +143,7 @@ pub(crate) async fn lookup(
         .collect::<BTreeSet<_>>()
         .into_iter()
         .collect();
-    let products: Vec<PricedProduct> = sqlx::query_as(
-        "SELECT id, code, name, price, taxable, active, category_id
-         FROM products WHERE id = ANY($1)",
-    )
-    .bind(&product_ids)
-    .fetch_all(&mut *conn)
-    .await?;
+    let products = read_products(conn, &product_ids).await?;
     // each store's date at the time of sale, then the promotions current there that touch
     // the cart's products (a lane of the API records one store's carts: one store, mostly)
     let dates: HashMap<i64, NaiveDate> = if store_ids.is_empty() {
