@@ -16,6 +16,7 @@ pub mod gift_cards;
 pub mod idempotency;
 pub mod inventory;
 pub mod money;
+pub mod outbox;
 pub mod page;
 pub mod promotions;
 pub mod reporting;

@@ -12,6 +12,8 @@ use public_api::{ApiState, Config};
 
 /// How long the background tasks get to stop once the server has.
 const TASKS_GRACE: Duration = Duration::from_secs(5);
+/// How often an instance numbers the integration events committed since (`domain::outbox`).
+const EVENT_SEQUENCER_EVERY: Duration = Duration::from_millis(500);
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
@@ -77,7 +79,8 @@ async fn tokens(config: &Config, command: TokensCommand) -> anyhow::Result<()> {
 }
 
 /// Serves until Ctrl-C or SIGTERM, with the background tasks of the API beside the server:
-/// the metrics upkeep and the purge of expired idempotency keys. Both stop with the server.
+/// the metrics upkeep, the purges of expired idempotency keys and integration events, and the
+/// events' sequencer. All stop with the server.
 async fn serve(config: Config) -> anyhow::Result<()> {
     common::secrets::check_api_token(config.api_token.as_deref())?;
     let instance = config.instance.resolved_id();
@@ -114,6 +117,26 @@ async fn serve(config: Config) -> anyhow::Result<()> {
             async move { domain::idempotency::purge_expired(&pool).await }
         },
     );
+    let pool = state.pool.clone();
+    tasks.purge(
+        "integration events",
+        state.config.tasks.purge_every(),
+        move || {
+            let pool = pool.clone();
+            async move { domain::outbox::purge_expired(&pool).await }
+        },
+    );
+    // the feed numbers what committed before each read; this keeps the backlog short between
+    // reads (one instance at a time numbers, the others skip)
+    let pool = state.pool.clone();
+    tasks.every("event sequencer", EVENT_SEQUENCER_EVERY, move || {
+        let pool = pool.clone();
+        async move {
+            if let Err(e) = domain::outbox::try_sequence(&pool).await {
+                tracing::warn!(error = %common::error::cause_chain(&e), "could not number the new events");
+            }
+        }
+    });
 
     tracing::info!(%addr, instance = %state.instance_id, "API listening");
     // the peer's address is the client's (or its proxy's, see TRUSTED_PROXIES)

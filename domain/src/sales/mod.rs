@@ -4,13 +4,14 @@
 //! `lookup` (what pricing reads), `price` (locate and price a cart), `checkout` (record
 //! carts), `sell` (the write statement), `balances` (gift cards, points and credit a sale
 //! moves), `returns`, `till` (what the till shows before the sale), `ids` (each channel's client
-//! sale ids).
+//! sale ids), `list` (a period's sales, whole, a page at a time for accounting).
 
 mod balances;
 mod book;
 mod cart;
 mod checkout;
 mod ids;
+mod list;
 mod lookup;
 mod parked;
 mod price;
@@ -24,11 +25,14 @@ pub use book::PriceBook;
 pub use cart::*;
 pub use checkout::*;
 pub use ids::*;
+pub use list::*;
 pub use parked::*;
 pub use refunds::RefundTender;
 pub use return_preview::*;
 pub use returns::*;
 pub use till::*;
+
+use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
@@ -217,6 +221,7 @@ pub struct SaleCustomer {
     pub credit: Decimal,
 }
 
+/// A sale's own row, as every read of a whole sale starts (completed by [`attach_details`]).
 const SALE_SELECT: &str = "SELECT sa.id, sa.client_sale_id, sa.store_id, st.name AS store_name,
         st.address AS store_address, sa.register_id, r.name AS register_name, sa.session_id,
         sa.employee_id, e.full_name AS employee_name, sa.api_client_id, sa.sold_at, sa.subtotal,
@@ -227,42 +232,108 @@ const SALE_SELECT: &str = "SELECT sa.id, sa.client_sale_id, sa.store_id, st.name
      LEFT JOIN registers r ON r.id = sa.register_id
      LEFT JOIN employees e ON e.id = sa.employee_id";
 
+/// A sale's lines. Binds `$1`: the sale ids.
+const LINES_SELECT: &str = "SELECT l.sale_id, l.id, l.line_no, l.product_id,
+        p.code AS product_code, p.name AS product_name, l.quantity, l.unit_price, l.taxable,
+        l.line_total, l.returned_quantity,
+        COALESCE(l.original_price, l.unit_price) AS original_price, l.promotion_id,
+        pr.name AS promotion_name, l.promotion_saving, l.line_discount, l.cart_discount
+     FROM sale_lines l JOIN products p ON p.id = l.product_id
+     LEFT JOIN promotions pr ON pr.id = l.promotion_id
+     WHERE l.sale_id = ANY($1) ORDER BY l.sale_id, l.line_no";
+
+/// A sale's tenders, in the order given. Binds `$1`: the sale ids.
+const PAYMENTS_SELECT: &str = "SELECT sale_id, seq, mode, amount, reference, points
+     FROM sale_payments WHERE sale_id = ANY($1) ORDER BY sale_id, seq";
+
+/// The gift cards a sale sold. Binds `$1`: the sale ids.
+const GIFT_CARDS_SELECT: &str = "SELECT s.sale_id, g.code, s.amount
+     FROM sale_gift_cards s JOIN gift_cards g ON g.id = s.gift_card_id
+     WHERE s.sale_id = ANY($1) ORDER BY s.sale_id, g.id";
+
+const CUSTOMER_SELECT: &str = "SELECT id, name, loyalty_card, points, credit FROM customers";
+
+/// A row of one of a sale's parts (a line, a tender, a gift card), with the sale it belongs to.
+#[derive(FromRow)]
+struct OfSale<T> {
+    sale_id: i64,
+    #[sqlx(flatten)]
+    part: T,
+}
+
+/// Hands each part to its sale (`index`: a sale's id to its position in `sales`), keeping the
+/// order the query gave.
+fn distribute<T>(
+    sales: &mut [Sale],
+    index: &HashMap<i64, usize>,
+    rows: Vec<OfSale<T>>,
+    parts: impl Fn(&mut Sale) -> &mut Vec<T>,
+) {
+    for row in rows {
+        if let Some(&i) = index.get(&row.sale_id) {
+            parts(&mut sales[i]).push(row.part);
+        }
+    }
+}
+
+/// Completes sales read with [`SALE_SELECT`] into what a receipt shows: lines, tenders, gift
+/// cards sold, customer and returns. A constant number of queries whatever the number of
+/// sales, so a page of sales costs what one sale does.
+pub(crate) async fn attach_details(conn: &mut PgConnection, sales: &mut [Sale]) -> Result<()> {
+    if sales.is_empty() {
+        return Ok(());
+    }
+    let ids: Vec<i64> = sales.iter().map(|s| s.id).collect();
+    let index: HashMap<i64, usize> = ids.iter().enumerate().map(|(i, id)| (*id, i)).collect();
+    let lines = sqlx::query_as(LINES_SELECT)
+        .bind(&ids)
+        .fetch_all(&mut *conn)
+        .await?;
+    distribute(sales, &index, lines, |s| &mut s.lines);
+    let payments = sqlx::query_as(PAYMENTS_SELECT)
+        .bind(&ids)
+        .fetch_all(&mut *conn)
+        .await?;
+    distribute(sales, &index, payments, |s| &mut s.payments);
+    let gift_cards = sqlx::query_as(GIFT_CARDS_SELECT)
+        .bind(&ids)
+        .fetch_all(&mut *conn)
+        .await?;
+    distribute(sales, &index, gift_cards, |s| &mut s.gift_cards);
+
+    let mut customer_ids: Vec<i64> = sales.iter().filter_map(|s| s.customer_id).collect();
+    customer_ids.sort_unstable();
+    customer_ids.dedup();
+    if !customer_ids.is_empty() {
+        let customers: Vec<SaleCustomer> =
+            sqlx::query_as(&format!("{CUSTOMER_SELECT} WHERE id = ANY($1)"))
+                .bind(&customer_ids)
+                .fetch_all(&mut *conn)
+                .await?;
+        let customers: HashMap<i64, SaleCustomer> =
+            customers.into_iter().map(|c| (c.id, c)).collect();
+        for sale in sales.iter_mut() {
+            sale.customer = sale.customer_id.and_then(|id| customers.get(&id).cloned());
+        }
+    }
+
+    for ret in load_returns_of_sales(conn, &ids).await? {
+        if let Some(&i) = index.get(&ret.sale_id) {
+            sales[i].returns.push(ret);
+        }
+    }
+    Ok(())
+}
+
 pub(crate) async fn load_sale(conn: &mut PgConnection, id: i64) -> Result<Sale> {
-    let mut sale: Sale = sqlx::query_as(&format!("{SALE_SELECT} WHERE sa.id = $1"))
+    let sale: Sale = sqlx::query_as(&format!("{SALE_SELECT} WHERE sa.id = $1"))
         .bind(id)
         .fetch_optional(&mut *conn)
         .await?
         .ok_or_else(|| Error::not_found("Vente", id))?;
-    sale.lines = sqlx::query_as(
-        "SELECT l.id, l.line_no, l.product_id, p.code AS product_code, p.name AS product_name,
-                l.quantity, l.unit_price, l.taxable, l.line_total, l.returned_quantity,
-                COALESCE(l.original_price, l.unit_price) AS original_price, l.promotion_id,
-                pr.name AS promotion_name, l.promotion_saving, l.line_discount, l.cart_discount
-         FROM sale_lines l JOIN products p ON p.id = l.product_id
-         LEFT JOIN promotions pr ON pr.id = l.promotion_id
-         WHERE l.sale_id = $1 ORDER BY l.line_no",
-    )
-    .bind(id)
-    .fetch_all(&mut *conn)
-    .await?;
-    sale.payments = sqlx::query_as(
-        "SELECT seq, mode, amount, reference, points FROM sale_payments
-         WHERE sale_id = $1 ORDER BY seq",
-    )
-    .bind(id)
-    .fetch_all(&mut *conn)
-    .await?;
-    sale.gift_cards = sqlx::query_as(
-        "SELECT g.code, s.amount FROM sale_gift_cards s JOIN gift_cards g ON g.id = s.gift_card_id
-         WHERE s.sale_id = $1 ORDER BY g.id",
-    )
-    .bind(id)
-    .fetch_all(&mut *conn)
-    .await?;
-    if let Some(customer) = sale.customer_id {
-        sale.customer = sale_customer(conn, customer).await?;
-    }
-    sale.returns = load_returns_of_sale(conn, id).await?;
+    let mut one = [sale];
+    attach_details(conn, &mut one).await?;
+    let [sale] = one;
     Ok(sale)
 }
 
@@ -271,14 +342,10 @@ pub(crate) async fn sale_customer(
     conn: &mut PgConnection,
     id: i64,
 ) -> Result<Option<SaleCustomer>> {
-    Ok(
-        sqlx::query_as(
-            "SELECT id, name, loyalty_card, points, credit FROM customers WHERE id = $1",
-        )
+    Ok(sqlx::query_as(&format!("{CUSTOMER_SELECT} WHERE id = $1"))
         .bind(id)
         .fetch_optional(conn)
-        .await?,
-    )
+        .await?)
 }
 
 /// A sale with its lines and returns. Store staff may read their own store's sales only.

@@ -4,6 +4,7 @@
 
 pub mod catalog;
 pub mod customers;
+pub mod events;
 pub mod promotions;
 pub mod reports;
 pub mod sales;

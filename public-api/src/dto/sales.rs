@@ -1,12 +1,13 @@
-//! Sales recorded by external channels, and sales as the API shows them.
+//! Sales recorded by external channels, sales as the API shows them, and the sales list for
+//! accounting (`GET /sales`).
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
+use utoipa::{IntoParams, ToSchema};
 
 use super::{money_out, money_out_opt};
-use crate::error::{FieldProblem, contract_problems};
+use crate::error::{ApiError, FieldProblem, contract_problems};
 use crate::extract::{check_money, money, money_opt};
 
 #[derive(Deserialize, ToSchema)]
@@ -447,6 +448,79 @@ impl From<domain::sales::Sale> for SaleQuote {
             monnaie_rendue: sale.monnaie_rendue,
             points_gagnes: sale.points_gagnes,
             client_id: sale.client_id,
+        }
+    }
+}
+
+/// The query of `GET /sales`: a period of days, each store's in its own time zone, and the
+/// cursor.
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct SalesListQuery {
+    /// First day (YYYY-MM-DD), included. A period covers at most 366 days.
+    #[param(required = true, value_type = String, format = Date, example = "2026-11-01")]
+    pub date_debut: Option<NaiveDate>,
+    /// Last day (YYYY-MM-DD), included.
+    #[param(required = true, value_type = String, format = Date, example = "2026-11-30")]
+    pub date_fin: Option<NaiveDate>,
+    /// One store; without it, every store.
+    #[param(example = 1)]
+    pub magasin_id: Option<i64>,
+    /// The cursor: the `next_after` of the previous page (0, the default, for the first).
+    #[param(example = 0, minimum = 0)]
+    pub after: Option<i64>,
+    /// Sales per page, 1 to 500 (default 100).
+    #[param(example = 100, minimum = 1, maximum = 500)]
+    pub limit: Option<i64>,
+}
+
+impl SalesListQuery {
+    /// The domain's request; the rules on the values (period, limit, cursor) are the domain's.
+    pub fn request(
+        &self,
+        stores: Option<Vec<i64>>,
+    ) -> Result<domain::sales::SalesListRequest, ApiError> {
+        let (from, to) = match (self.date_debut, self.date_fin) {
+            (Some(from), Some(to)) => (from, to),
+            (from, to) => {
+                let missing = [("date_debut", from), ("date_fin", to)];
+                return Err(ApiError::Validation(
+                    missing
+                        .iter()
+                        .filter(|(_, date)| date.is_none())
+                        .map(|(field, _)| FieldProblem {
+                            field: (*field).into(),
+                            message: "obligatoire (AAAA-MM-JJ)".into(),
+                        })
+                        .collect(),
+                ));
+            }
+        };
+        Ok(domain::sales::SalesListRequest {
+            period: domain::reporting::Period { from, to },
+            store_id: self.magasin_id,
+            stores,
+            after: self.after.unwrap_or(0),
+            limit: self.limit.unwrap_or(domain::sales::DEFAULT_SALES_LIMIT),
+        })
+    }
+}
+
+/// A page of the sales list, by increasing id.
+#[derive(Serialize, ToSchema)]
+pub struct SalesPage {
+    /// Each sale as `GET /sales/{id}` shows it.
+    pub items: Vec<Sale>,
+    /// The `after` of the next page; `null` on the last page.
+    #[schema(example = 7501)]
+    pub next_after: Option<i64>,
+}
+
+impl From<domain::sales::SalesList> for SalesPage {
+    fn from(list: domain::sales::SalesList) -> Self {
+        SalesPage {
+            items: list.items.into_iter().map(Sale::from).collect(),
+            next_after: list.next_after,
         }
     }
 }

@@ -5,6 +5,7 @@
 mod cache;
 mod catalog;
 mod customers;
+mod events;
 mod gift_cards;
 mod promotions;
 mod reports;
@@ -48,6 +49,7 @@ use crate::error::{ApiError, ApiResult};
         (name = "promotions", description = "Promotions du siège"),
         (name = "cartes-cadeaux", description = "Solde des cartes-cadeaux"),
         (name = "rapports", description = "Rapports calculés en base"),
+        (name = "événements", description = "Flux des changements (ventes, stock, catalogue, clients)"),
         (name = "cache", description = "Cache partagé (Redis)"),
         (name = "système", description = "Santé et métriques"),
     )
@@ -88,6 +90,7 @@ fn api() -> OpenApiRouter<ApiState> {
         .merge(promotions::router())
         .merge(gift_cards::router())
         .merge(reports::router())
+        .merge(events::router())
         .merge(cache::router())
 }
 

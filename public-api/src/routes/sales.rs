@@ -1,5 +1,6 @@
 //! `POST /stores/{id}/sales` (idempotent with `Idempotency-Key`; recorded by the sale service,
-//! `crate::sales`) and `GET /sales/{id}`.
+//! `crate::sales`), `GET /sales/{id}`, and `GET /sales`, the sales list for accounting (never
+//! cached: a cursor read must see the latest sales).
 
 use axum::Extension;
 use axum::body::Bytes;
@@ -12,11 +13,11 @@ use utoipa_axum::routes;
 use super::json;
 use crate::ApiState;
 use crate::auth::Caller;
-use crate::dto::sales::{Sale, SaleInput, SaleQuote};
+use crate::dto::sales::{Sale, SaleInput, SaleQuote, SalesListQuery, SalesPage};
 use crate::error::{
     ApiResult, AuthErrors, BodyErrors, InputErrors, MediaTypeError, NotFoundError, Problem,
 };
-use crate::extract::{NoQuery, ValidJson, ValidPath};
+use crate::extract::{NoQuery, ValidJson, ValidPath, ValidQuery};
 use crate::sales::SaleRequest;
 
 pub fn router() -> OpenApiRouter<ApiState> {
@@ -24,6 +25,30 @@ pub fn router() -> OpenApiRouter<ApiState> {
         .routes(routes!(create_sale))
         .routes(routes!(quote_sale))
         .routes(routes!(get_sale))
+        .routes(routes!(list_sales))
+}
+
+/// The sales of a period, whole (lines, taxes, tenders, returns), by increasing id.
+///
+/// A day is the store's own day in its time zone, as in the reports. Pages follow a cursor:
+/// pass the `next_after` of a page as `after` to read the next one, until it is `null`; a
+/// sale recorded meanwhile never shifts nor repeats a page.
+#[utoipa::path(
+    get,
+    path = "/sales",
+    tag = "ventes",
+    params(SalesListQuery),
+    security(("bearer" = []), ("api_key" = [])),
+    responses((status = 200, description = "A page of sales", body = SalesPage), NotFoundError, InputErrors, AuthErrors)
+)]
+async fn list_sales(
+    State(state): State<ApiState>,
+    Extension(caller): Extension<Caller>,
+    ValidQuery(query): ValidQuery<SalesListQuery>,
+) -> ApiResult<Response> {
+    let request = query.request(None)?;
+    let list = domain::sales::list_sales(&state.pool, &caller.actor(), &request).await?;
+    json(StatusCode::OK, &SalesPage::from(list))
 }
 
 /// One sale with its lines, taxes, payment and returns.

@@ -24,9 +24,15 @@ pub struct Reply {
     pub status: StatusCode,
     pub headers: HeaderMap,
     pub body: Value,
+    /// The body as sent (for what parsing would lose, such as `1.80`).
+    pub raw: String,
 }
 
 impl Reply {
+    pub fn text(&self) -> &str {
+        &self.raw
+    }
+
     pub fn header(&self, name: &str) -> Option<&str> {
         self.headers.get(name).and_then(|v| v.to_str().ok())
     }
@@ -131,6 +137,7 @@ impl TestApi {
             status,
             headers,
             body,
+            raw: String::from_utf8_lossy(&bytes).into_owned(),
         }
     }
 
