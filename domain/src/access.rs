@@ -70,6 +70,8 @@ pub struct ApiClient {
     pub created_at: DateTime<Utc>,
     pub last_used_at: Option<DateTime<Utc>>,
     pub revoked_at: Option<DateTime<Utc>>,
+    /// The stores this client is limited to; `None`: the whole chain.
+    pub store_ids: Option<Vec<i64>>,
 }
 
 impl ApiClient {
@@ -113,14 +115,68 @@ pub fn looks_like_token(token: &str) -> bool {
             .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
 }
 
-const CLIENT_COLUMNS: &str = "id, name, scopes, created_at, last_used_at, revoked_at";
+const CLIENT_COLUMNS: &str = "id, name, scopes, created_at, last_used_at, revoked_at, store_ids";
 
-/// Creates a client and returns it with its token, which is never stored nor shown again.
+/// Creates a client of the whole chain and returns it with its token, which is never stored
+/// nor shown again.
 pub async fn create_client(
     db: &PgPool,
     name: &str,
     scopes: &[Scope],
 ) -> Result<(ApiClient, String)> {
+    create_client_for(db, name, scopes, None).await
+}
+
+/// Parses a comma-separated list of store ids such as `1,3`.
+pub fn parse_store_list(s: &str) -> Result<Vec<i64>> {
+    let mut stores = Vec::new();
+    for part in s.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+        let id: i64 = part.parse().ok().filter(|id| *id > 0).ok_or_else(|| {
+            Error::invalid("stores", format!("magasin « {part} » : un id attendu"))
+        })?;
+        if !stores.contains(&id) {
+            stores.push(id);
+        }
+    }
+    if stores.is_empty() {
+        return Err(Error::invalid("stores", "au moins un magasin"));
+    }
+    stores.sort_unstable();
+    Ok(stores)
+}
+
+/// Creates a client, limited to `stores` when given (each must exist; such a client cannot
+/// have the `admin` scope, which acts on the whole chain), and returns it with its token.
+pub async fn create_client_for(
+    db: &PgPool,
+    name: &str,
+    scopes: &[Scope],
+    stores: Option<&[i64]>,
+) -> Result<(ApiClient, String)> {
+    if let Some(stores) = stores {
+        Validator::default()
+            .check(
+                !stores.is_empty() && stores.len() <= 1000,
+                "stores",
+                "De 1 à 1000 magasins.",
+            )
+            .check(
+                !scopes.contains(&Scope::Admin),
+                "scopes",
+                "Un client limité à des magasins ne peut pas avoir la portée admin.",
+            )
+            .finish()?;
+        let known: Vec<i64> = sqlx::query_scalar("SELECT id FROM stores WHERE id = ANY($1)")
+            .bind(stores)
+            .fetch_all(db)
+            .await?;
+        if let Some(missing) = stores.iter().find(|id| !known.contains(id)) {
+            return Err(Error::invalid(
+                "stores",
+                format!("le magasin {missing} n'existe pas"),
+            ));
+        }
+    }
     let name = name.trim();
     Validator::default()
         .check(
@@ -137,11 +193,13 @@ pub async fn create_client(
     let token = generate_token();
     let scopes: Vec<&str> = scopes.iter().map(|s| s.as_str()).collect();
     let client = sqlx::query_as(&format!(
-        "INSERT INTO api_clients (name, token_hash, scopes) VALUES ($1, $2, $3) RETURNING {CLIENT_COLUMNS}"
+        "INSERT INTO api_clients (name, token_hash, scopes, store_ids) VALUES ($1, $2, $3, $4)
+         RETURNING {CLIENT_COLUMNS}"
     ))
     .bind(name)
     .bind(hash_token(&token))
     .bind(&scopes)
+    .bind(stores)
     .fetch_one(db)
     .await?;
     Ok((client, token))

@@ -4,7 +4,12 @@
 //! needs follows from what it does: reads need `read` (every GET, and `POST /reports/custom`,
 //! a read whose request is a body), DELETE, the cache administration and anonymising a
 //! customer need `admin`, every other write needs `write`. A client address that sent too many
-//! wrong tokens is refused before its token is looked up (`auth_failures`).
+//! wrong tokens is refused before its token is looked up (`auth_failures`). A client's token is
+//! checked from memory once seen (`clients`); a client limited to some stores sees only those
+//! (`stores`).
+
+mod clients;
+mod stores;
 
 use std::net::{IpAddr, SocketAddr};
 use std::num::NonZeroU32;
@@ -28,6 +33,8 @@ pub struct Caller {
     pub client_id: Option<i64>,
     pub name: String,
     pub scopes: Vec<Scope>,
+    /// The stores a client is limited to; `None`: the whole chain.
+    pub stores: Option<Arc<[i64]>>,
 }
 
 impl Caller {
@@ -55,10 +62,19 @@ const ADMIN_POSTS: [&str; 2] = ["/cache/clear", "/anonymize"];
 /// The POST routes that only read.
 const READ_POSTS: [&str; 2] = ["/reports/custom", "/sales/quote"];
 
+/// Webhooks (their URLs, secrets and delivery log) are head office's alone, reads included.
+fn is_webhooks(path: &str) -> bool {
+    let local = path.strip_prefix("/api/v1").unwrap_or(path);
+    local == "/webhooks" || local.starts_with("/webhooks/")
+}
+
 /// The scope a request needs.
 pub fn required_scope(method: &Method, path: &str) -> Scope {
     let path = path.trim_end_matches('/');
-    if *method == Method::DELETE || ADMIN_POSTS.iter().any(|r| path.ends_with(r)) {
+    if *method == Method::DELETE
+        || is_webhooks(path)
+        || ADMIN_POSTS.iter().any(|r| path.ends_with(r))
+    {
         Scope::Admin
     } else if *method == Method::GET
         || *method == Method::HEAD
@@ -108,22 +124,21 @@ async fn authenticate(state: &ApiState, headers: &HeaderMap) -> Result<Caller, R
             client_id: None,
             name: "api-token".into(),
             scopes: vec![Scope::Admin],
+            stores: None,
         });
     }
     // a string that cannot be a client's token is not hashed nor looked up
     if !domain::access::looks_like_token(token) {
         return Err(Refusal::Wrong);
     }
-    let client = domain::access::find_by_token(&state.pool, token)
+    let caller = clients::find(state, token)
         .await
-        .map_err(|e| Refusal::Failed(e.into()))?
+        .map_err(Refusal::Failed)?
         .ok_or(Refusal::Wrong)?;
-    state.touch_client(client.id);
-    Ok(Caller {
-        client_id: Some(client.id),
-        name: client.name.clone(),
-        scopes: client.scopes(),
-    })
+    if let Some(id) = caller.client_id {
+        state.touch_client(id);
+    }
+    Ok(caller)
 }
 
 /// The client's address: the TCP peer, or `X-Real-IP` from a trusted proxy
@@ -174,6 +189,10 @@ pub async fn require_token(
             return ApiError::Unauthorized.into_response();
         }
     };
+    // another store's resource is not found before anything is said about scopes
+    if let Err(refused) = stores::check_path(&caller, req.method(), req.uri().path()) {
+        return refused.into_response();
+    }
     let needed = required_scope(req.method(), req.uri().path());
     if !caller.allows(needed) {
         return ApiError::Forbidden(format!(

@@ -66,6 +66,9 @@ pub struct Config {
     /// general `DB_STATEMENT_TIMEOUT_MS`); the request then answers 503 with `Retry-After`.
     #[arg(long, env = "REPORT_STATEMENT_TIMEOUT_MS", default_value_t = domain::reporting::DEFAULT_STATEMENT_TIMEOUT_MS)]
     pub report_statement_timeout_ms: u64,
+    /// Webhook deliveries: timeout, retry window, back-off, lease, poll (`WEBHOOK_*`).
+    #[command(flatten)]
+    pub webhooks: crate::webhooks::WebhookArgs,
 }
 
 #[derive(Subcommand, Debug, Clone)]
@@ -89,6 +92,10 @@ pub enum TokensCommand {
         /// Comma-separated scopes: read, write, admin.
         #[arg(long, default_value = "read")]
         scopes: String,
+        /// Comma-separated store ids the client is limited to, e.g. "1,3" (default: the whole
+        /// chain). Anything of another store answers 404; not with the admin scope.
+        #[arg(long)]
+        stores: Option<String>,
     },
     /// List the clients (never their tokens).
     List,

@@ -38,21 +38,31 @@ async fn tokens(config: &Config, command: TokensCommand) -> anyhow::Result<()> {
         .await
         .context("cannot connect to PostgreSQL")?;
     match command {
-        TokensCommand::Create { name, scopes } => {
+        TokensCommand::Create {
+            name,
+            scopes,
+            stores,
+        } => {
             let scopes = domain::access::Scope::parse_list(&scopes)?;
-            let (client, token) = domain::access::create_client(&pool, &name, &scopes).await?;
+            let stores = stores
+                .as_deref()
+                .map(domain::access::parse_store_list)
+                .transpose()?;
+            let (client, token) =
+                domain::access::create_client_for(&pool, &name, &scopes, stores.as_deref()).await?;
             println!(
-                "client {} ({}) created with scopes {}",
+                "client {} ({}) created with scopes {}, {}",
                 client.id,
                 client.name,
-                client.scopes.join(",")
+                client.scopes.join(","),
+                stores_label(client.store_ids.as_deref())
             );
             println!("token (shown once, store it now): {token}");
         }
         TokensCommand::List => {
             println!(
-                "{:>4}  {:<30} {:<18} {:<20} {:<20} revoked",
-                "id", "name", "scopes", "created", "last used"
+                "{:>4}  {:<30} {:<18} {:<16} {:<20} {:<20} revoked",
+                "id", "name", "scopes", "stores", "created", "last used"
             );
             for c in domain::access::list_clients(&pool).await? {
                 let fmt = |t: Option<chrono::DateTime<chrono::Utc>>| {
@@ -60,10 +70,11 @@ async fn tokens(config: &Config, command: TokensCommand) -> anyhow::Result<()> {
                         .unwrap_or_else(|| "-".into())
                 };
                 println!(
-                    "{:>4}  {:<30} {:<18} {:<20} {:<20} {}",
+                    "{:>4}  {:<30} {:<18} {:<16} {:<20} {:<20} {}",
                     c.id,
                     c.name,
                     c.scopes.join(","),
+                    stores_label(c.store_ids.as_deref()),
                     c.created_at.format("%Y-%m-%d %H:%M"),
                     fmt(c.last_used_at),
                     fmt(c.revoked_at)
@@ -72,15 +83,35 @@ async fn tokens(config: &Config, command: TokensCommand) -> anyhow::Result<()> {
         }
         TokensCommand::Revoke { client } => {
             let c = domain::access::revoke_client(&pool, &client).await?;
+            // the instances that remember the client forget it now, not in a minute
+            let cache = public_api::cache::Cache::new(
+                &config.redis_url,
+                &config.cache_namespace,
+                1,
+                std::time::Duration::from_millis(config.redis_timeout_ms),
+                0,
+            );
+            cache.forget_clients().await;
             println!("client {} ({}) revoked", c.id, c.name);
         }
     }
     Ok(())
 }
 
+/// A client's stores as `tokens` prints them.
+fn stores_label(stores: Option<&[i64]>) -> String {
+    match stores {
+        None => "all stores".into(),
+        Some(ids) => format!(
+            "stores {}",
+            ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",")
+        ),
+    }
+}
+
 /// Serves until Ctrl-C or SIGTERM, with the background tasks of the API beside the server:
 /// the metrics upkeep, the purges of expired idempotency keys and integration events, and the
-/// events' sequencer. All stop with the server.
+/// events' sequencer and the webhook deliveries. All stop with the server.
 async fn serve(config: Config) -> anyhow::Result<()> {
     common::secrets::check_api_token(config.api_token.as_deref())?;
     let instance = config.instance.resolved_id();
@@ -137,6 +168,11 @@ async fn serve(config: Config) -> anyhow::Result<()> {
             }
         }
     });
+
+    // webhook deliveries: each instance claims due ones under a lease in PostgreSQL
+    let webhooks = state.config.webhooks.settings().map_err(anyhow::Error::msg)?;
+    public_api::webhooks::spawn(&mut tasks, state.pool.clone(), webhooks, &state.instance_id)
+        .context("cannot start the webhook worker")?;
 
     tracing::info!(%addr, instance = %state.instance_id, "API listening");
     // the peer's address is the client's (or its proxy's, see TRUSTED_PROXIES)

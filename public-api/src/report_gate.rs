@@ -66,6 +66,7 @@ mod tests {
             client_id: Some(id),
             name: format!("client-{id}"),
             scopes: vec![],
+            stores: None,
         }
     }
 

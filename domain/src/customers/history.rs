@@ -108,29 +108,35 @@ pub struct CustomerSale {
     pub items: i64,
 }
 
-/// The customer's sales in every store, newest first.
+/// The customer's sales in every store (or in `stores` only), newest first.
 pub async fn customer_sales(
     db: &PgPool,
     customer_id: i64,
+    stores: Option<&[i64]>,
     page: PageRequest,
 ) -> Result<Page<CustomerSale>> {
     get_customer(db, customer_id).await?;
-    let total: i64 = sqlx::query_scalar("SELECT count(*) FROM sales WHERE customer_id = $1")
-        .bind(customer_id)
-        .fetch_one(db)
-        .await?;
+    let total: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM sales
+         WHERE customer_id = $1 AND ($2::BIGINT[] IS NULL OR store_id = ANY($2))",
+    )
+    .bind(customer_id)
+    .bind(stores)
+    .fetch_one(db)
+    .await?;
     let items = sqlx::query_as(
         "SELECT sa.id, sa.store_id, st.name AS store_name, sa.sold_at, sa.total,
                 sa.payment_method, sa.points_earned,
                 (SELECT COALESCE(sum(quantity), 0) FROM sale_lines WHERE sale_id = sa.id)::BIGINT
                     AS items
          FROM sales sa JOIN stores st ON st.id = sa.store_id
-         WHERE sa.customer_id = $1
+         WHERE sa.customer_id = $1 AND ($4::BIGINT[] IS NULL OR sa.store_id = ANY($4))
          ORDER BY sa.sold_at DESC, sa.id DESC LIMIT $2 OFFSET $3",
     )
     .bind(customer_id)
     .bind(page.limit())
     .bind(page.offset())
+    .bind(stores)
     .fetch_all(db)
     .await?;
     Ok(Page::new(items, total, page))

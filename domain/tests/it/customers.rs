@@ -262,7 +262,7 @@ async fn only_head_office_anonymises_and_the_history_stays(db: PgPool) {
         .await
         .unwrap();
     assert_eq!(again.anonymized_at, gone.anonymized_at, "idempotent");
-    let sales = customers::customer_sales(&db, c.id, PageRequest::default())
+    let sales = customers::customer_sales(&db, c.id, None, PageRequest::default())
         .await
         .unwrap();
     assert_eq!(sales.items.iter().map(|s| s.id).collect::<Vec<_>>(), [sale]);

@@ -36,10 +36,11 @@ impl Cache {
     /// Drops keys and prefixes from this instance's memory, then from every other instance's,
     /// waiting (at most [`ACK_WAIT`]) until each subscribed instance has done it.
     pub(super) async fn broadcast(&self, keys: Vec<String>, prefixes: Vec<String>) {
-        let Some(memory) = self.0.memory.as_ref() else {
-            return;
-        };
-        memory.apply(&keys, &prefixes);
+        // an instance without a memory tier (or a tool such as `tokens revoke`) still tells the
+        // others, which may have one
+        if let Some(memory) = self.0.memory.as_ref() {
+            memory.apply(&keys, &prefixes);
+        }
         let n = self.0.broadcasts_sent.fetch_add(1, Ordering::Relaxed);
         let id = format!("{}-{}-{n}", std::process::id(), self.redis().now_ms());
         let list = ack_list(self.redis().namespace(), &id);

@@ -64,9 +64,24 @@ impl Memory {
         Some(value)
     }
 
+    /// An entry outside the answers' policies (the API clients), while the tier is live.
+    pub fn get_raw(&self, key: &str) -> Option<Bytes> {
+        if !self.is_live() {
+            return None;
+        }
+        self.entries.get(key)
+    }
+
     /// Keeps `value` unless an invalidation happened since `ticket` or the tier is not live.
     pub fn put(&self, ticket: Ticket, policy: Policy, key: &str, value: Bytes) {
-        if !policy.in_memory() || !self.is_live() {
+        if policy.in_memory() {
+            self.put_raw(ticket, key, value);
+        }
+    }
+
+    /// As [`Memory::put`], for an entry outside the answers' policies.
+    pub fn put_raw(&self, ticket: Ticket, key: &str, value: Bytes) {
+        if !self.is_live() {
             return;
         }
         self.entries.insert(key.to_owned(), value);

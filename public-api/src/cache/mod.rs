@@ -3,11 +3,13 @@
 //! ([`Cache::invalidate`], [`Cache::clear_namespace`]); each mechanism has its file:
 //! `policy` (what is cached, for how long, what a change makes stale), `redis` (the shared
 //! tier: timeout, backoff, SCAN sweeps, report generations), `memory` (this instance's tier),
-//! `coherence` (keeping the memory tiers of all instances right) and `stats` (what is counted).
+//! `coherence` (keeping the memory tiers of all instances right), `stats` (what is counted) and
+//! `clients` (the API clients each instance remembers, in memory only).
 //!
 //! Keys that could not be invalidated while Redis was unreachable are cleared when it comes
 //! back, so no stale price survives an outage.
 
+mod clients;
 mod coherence;
 mod counter;
 mod memory;
@@ -27,7 +29,8 @@ use bb8_redis::RedisConnectionManager;
 use bb8_redis::bb8::PooledConnection;
 use bb8_redis::redis::{AsyncCommands, RedisResult};
 
-use memory::{Memory, Ticket};
+use memory::Memory;
+pub use memory::Ticket;
 use redis::{Redis, Sweep};
 use stats::{Counters, Found, Tier};
 

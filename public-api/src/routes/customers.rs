@@ -171,11 +171,13 @@ async fn anonymize_customer(
 )]
 async fn customer_sales(
     State(state): State<ApiState>,
+    Extension(caller): Extension<Caller>,
     ValidPath(id): ValidPath<i64>,
     ValidQuery(page): ValidQuery<PageParams>,
 ) -> ApiResult<Response> {
     let page = page.request()?;
-    let sales = domain::customers::customer_sales(&state.pool, id, page).await?;
+    let stores = caller.store_filter();
+    let sales = domain::customers::customer_sales(&state.pool, id, stores.as_deref(), page).await?;
     json(
         StatusCode::OK,
         &Page::from_domain(sales, CustomerSale::from),

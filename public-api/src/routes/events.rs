@@ -1,6 +1,7 @@
 //! `/events`: the feed of business changes, for integrators that poll (and the fallback of
 //! webhooks). Never cached: a cursor read is cheap and must see the latest commit.
 
+use axum::Extension;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
@@ -9,6 +10,7 @@ use utoipa_axum::routes;
 
 use super::json;
 use crate::ApiState;
+use crate::auth::Caller;
 use crate::dto::events::{Event, EventPage, EventQuery};
 use crate::error::{ApiResult, AuthErrors, InputErrors};
 use crate::extract::ValidQuery;
@@ -30,9 +32,11 @@ pub fn router() -> OpenApiRouter<ApiState> {
 )]
 async fn list_events(
     State(state): State<ApiState>,
+    Extension(caller): Extension<Caller>,
     ValidQuery(query): ValidQuery<EventQuery>,
 ) -> ApiResult<Response> {
-    let request = query.parse(None)?;
+    // a client limited to stores reads theirs and the chain's (catalogue, customers)
+    let request = query.parse(caller.store_filter())?;
     let feed = domain::outbox::feed(&state.pool, &request).await?;
     json(
         StatusCode::OK,

@@ -39,8 +39,9 @@ pub fn router() -> OpenApiRouter<ApiState> {
 async fn sales_report(
     State(state): State<ApiState>,
     Extension(caller): Extension<Caller>,
-    ValidQuery(query): ValidQuery<PeriodQuery>,
+    ValidQuery(mut query): ValidQuery<PeriodQuery>,
 ) -> ApiResult<Response> {
+    query.magasin_id = caller.report_store(query.magasin_id)?;
     let scope = query.scope(&state.pool).await?;
     let key = request_key(&("sales", scope, query.top()));
     cached(&state, Policy::Report, &key, async {
@@ -65,8 +66,9 @@ async fn sales_report(
 async fn kpis(
     State(state): State<ApiState>,
     Extension(caller): Extension<Caller>,
-    ValidQuery(query): ValidQuery<PeriodQuery>,
+    ValidQuery(mut query): ValidQuery<PeriodQuery>,
 ) -> ApiResult<Response> {
+    query.magasin_id = caller.report_store(query.magasin_id)?;
     let scope = query.scope(&state.pool).await?;
     cached(
         &state,
@@ -101,8 +103,9 @@ async fn kpis(
 async fn inventory_report(
     State(state): State<ApiState>,
     Extension(caller): Extension<Caller>,
-    ValidQuery(query): ValidQuery<InventoryQuery>,
+    ValidQuery(mut query): ValidQuery<InventoryQuery>,
 ) -> ApiResult<Response> {
+    query.magasin_id = caller.report_store(query.magasin_id)?;
     let page = query.page()?;
     let key = request_key(&("inventory", query.magasin_id, page));
     cached(&state, Policy::Report, &key, async {
@@ -131,8 +134,9 @@ async fn custom_report(
     State(state): State<ApiState>,
     Extension(caller): Extension<Caller>,
     _: NoQuery,
-    ValidJson(input): ValidJson<CustomInput>,
+    ValidJson(mut input): ValidJson<CustomInput>,
 ) -> ApiResult<Response> {
+    input.magasin_ids = caller.report_stores(input.magasin_ids.take())?;
     let query = input.query()?;
     let key = request_key(&("custom", &query, input.groups(&query)));
     cached(&state, Policy::Report, &key, async {

@@ -46,7 +46,7 @@ async fn list_sales(
     Extension(caller): Extension<Caller>,
     ValidQuery(query): ValidQuery<SalesListQuery>,
 ) -> ApiResult<Response> {
-    let request = query.request(None)?;
+    let request = query.request(caller.store_filter())?;
     let list = domain::sales::list_sales(&state.pool, &caller.actor(), &request).await?;
     json(StatusCode::OK, &SalesPage::from(list))
 }
@@ -67,6 +67,9 @@ async fn get_sale(
     _: NoQuery,
 ) -> ApiResult<Response> {
     let sale = domain::sales::get_sale(&state.pool, &caller.actor(), id).await?;
+    if !caller.sees_store(sale.store_id) {
+        return Err(domain::Error::not_found("Vente", id).into());
+    }
     json(StatusCode::OK, &Sale::from(sale))
 }
 

@@ -43,8 +43,36 @@ async fn every_secured_route_needs_a_token_and_the_right_scope(pool: sqlx::PgPoo
     )
     .await
     .unwrap();
+    // a partner limited to the other store, with every scope it may have
+    let (_, partner) = domain::access::create_client_for(
+        &pool,
+        "partenaire",
+        &[domain::access::Scope::Read, domain::access::Scope::Write],
+        Some(&[_w.other_store]),
+    )
+    .await
+    .unwrap();
+    assert_eq!(_w.store, 1, "the paths name the first store");
     for (method, path) in &ops {
         let body = (*method != Method::GET && *method != Method::DELETE).then(|| json!({}));
+        let as_partner = api
+            .call(method.clone(), path, Some(&partner), body.clone())
+            .await;
+        let chain_read = *method == Method::GET
+            || path.ends_with("/reports/custom")
+            || path.ends_with("/sales/quote");
+        if path.contains("/stores/1") {
+            // anything of another store is not found, whatever the method
+            assert_problem(&as_partner, StatusCode::NOT_FOUND, "not_found");
+        } else if !chain_read && !path.starts_with("/api/v1/customers") {
+            assert_problem(&as_partner, StatusCode::FORBIDDEN, "forbidden");
+        } else {
+            assert!(
+                ![401, 403].contains(&as_partner.status.as_u16()) || path.ends_with("/anonymize"),
+                "{method} {path}: {:?}",
+                as_partner.body
+            );
+        }
         let none = api.call(method.clone(), path, None, body.clone()).await;
         assert_problem(&none, StatusCode::UNAUTHORIZED, "unauthorized");
         assert_eq!(
@@ -119,9 +147,7 @@ async fn both_headers_work_and_revoked_tokens_stop_at_once(pool: sqlx::PgPool) {
         .unwrap();
     assert_ne!(stored, token, "only the hash is stored");
     assert_eq!(stored, domain::access::hash_token(&token));
-    domain::access::revoke_client(&pool, "boutique")
-        .await
-        .unwrap();
+    revoke(&api, "boutique").await;
     let revoked = api
         .call(Method::GET, "/api/v1/stores", Some(&token), None)
         .await;

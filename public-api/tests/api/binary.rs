@@ -95,11 +95,14 @@ async fn the_binary_serves_logs_and_stops_on_sigterm(pool: PgPool) {
         "--scopes",
         "read",
     ]);
-    let token = printed
-        .lines()
-        .find_map(|l| l.split(": ").nth(1).filter(|t| t.starts_with("mm_")))
-        .unwrap()
-        .to_owned();
+    let token_of = |printed: &str| {
+        printed
+            .lines()
+            .find_map(|l| l.split(": ").nth(1).filter(|t| t.starts_with("mm_")))
+            .unwrap()
+            .to_owned()
+    };
+    let token = token_of(&printed);
     let as_client = http
         .get(format!("{base}/api/v1/stores"))
         .bearer_auth(&token)
@@ -128,6 +131,29 @@ async fn the_binary_serves_logs_and_stops_on_sigterm(pool: PgPool) {
         .await
         .unwrap();
     assert_eq!(revoked.status(), 401);
+
+    // a partner limited to one store: it lists that store alone
+    let stores: Vec<i64> = http
+        .get(format!("{base}/api/v1/stores"))
+        .bearer_auth(token_of(&cli(&[
+            "tokens",
+            "create",
+            "--name",
+            "nord",
+            "--stores",
+            &store.id.to_string(),
+        ])))
+        .send()
+        .await
+        .unwrap()
+        .json::<Vec<serde_json::Value>>()
+        .await
+        .unwrap()
+        .iter()
+        .map(|s| s["id"].as_i64().unwrap())
+        .collect();
+    assert_eq!(stores, [store.id]);
+    assert!(cli(&["tokens", "list"]).contains(&format!("stores {}", store.id)));
 
     let status = Command::new("kill")
         .arg("-TERM")

@@ -294,6 +294,7 @@ fn check_body(body: &[u8]) {
         client_id: Some(i64::MAX),
         name: "fuzz".into(),
         scopes: vec![],
+        stores: None,
     };
     refused_as_client(
         "sale request",

@@ -200,6 +200,22 @@ pub async fn world(pool: &PgPool) -> World {
     }
 }
 
+/// Revokes a client as `tokens revoke` does: in PostgreSQL, then every instance forgets the
+/// clients it remembers.
+pub async fn revoke(api: &TestApi, client: &str) {
+    domain::access::revoke_client(&api.pool, client)
+        .await
+        .unwrap();
+    let cache = public_api::cache::Cache::new(
+        &redis_url(),
+        &api.namespace,
+        1,
+        std::time::Duration::from_millis(500),
+        0,
+    );
+    cache.forget_clients().await;
+}
+
 pub fn assert_problem(reply: &Reply, status: StatusCode, code: &str) {
     assert_eq!(reply.status, status, "{:?}", reply.body);
     assert_eq!(

@@ -18,6 +18,7 @@ mod reports;
 mod robustness;
 mod sales;
 mod sales_list;
+mod scoping;
 mod selling;
 mod stores;
 mod throttle;

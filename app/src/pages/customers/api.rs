@@ -211,7 +211,7 @@ pub async fn load_customer(id: i64) -> Result<CustomerView, AppError> {
     let credit = customers::credit_movements(&pool, id, recent)
         .await
         .map_err(failure)?;
-    let sales = customers::customer_sales(&pool, id, recent)
+    let sales = customers::customer_sales(&pool, id, None, recent)
         .await
         .map_err(failure)?;
     let signed_money = |d: rust_decimal::Decimal| {
