@@ -23,6 +23,7 @@ pub mod reporting;
 pub mod sales;
 pub mod staff;
 pub mod stores;
+pub mod webhooks;
 
 pub use error::{Error, FieldError, Result};
 pub use money::TaxRates;

@@ -13,6 +13,7 @@ pub mod idempotency;
 pub mod report_gate;
 pub mod routes;
 pub mod sales;
+pub mod webhooks;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};

@@ -170,7 +170,11 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     });
 
     // webhook deliveries: each instance claims due ones under a lease in PostgreSQL
-    let webhooks = state.config.webhooks.settings().map_err(anyhow::Error::msg)?;
+    let webhooks = state
+        .config
+        .webhooks
+        .settings()
+        .map_err(anyhow::Error::msg)?;
     public_api::webhooks::spawn(&mut tasks, state.pool.clone(), webhooks, &state.instance_id)
         .context("cannot start the webhook worker")?;
 

@@ -57,9 +57,11 @@ pub async fn try_sequence(db: &PgPool) -> Result<Option<u64>> {
 }
 
 /// One batch, under the lock: a statement of its own, so that its snapshot, taken after the
-/// lock was granted, sees the ids the previous sequencer committed.
+/// lock was granted, sees the ids the previous sequencer committed. The same statement makes
+/// the webhook deliveries of the events it numbers (`crate::webhooks`): one per active
+/// subscription whose types match, so a delivery exists exactly when its event is in the feed.
 async fn number(conn: &mut PgConnection) -> Result<u64> {
-    let numbered = sqlx::query(
+    let numbered: i64 = sqlx::query_scalar(
         "WITH pending AS (
              SELECT seq, row_number() OVER (ORDER BY seq) AS n
              FROM (SELECT seq FROM events WHERE id IS NULL ORDER BY seq LIMIT $1) AS p
@@ -68,15 +70,25 @@ async fn number(conn: &mut PgConnection) -> Result<u64> {
              UPDATE event_sequencer SET last_id = last_id + (SELECT count(*) FROM pending)
              WHERE EXISTS (SELECT 1 FROM pending)
              RETURNING last_id - (SELECT count(*) FROM pending) AS base
+         ),
+         numbered AS (
+             UPDATE events e SET id = bump.base + pending.n
+             FROM pending, bump WHERE e.seq = pending.seq
+             RETURNING e.id, e.type
+         ),
+         fan_out AS (
+             INSERT INTO webhook_deliveries (subscription_id, event_id)
+             SELECT s.id, n.id FROM numbered n
+             JOIN webhook_subscriptions s
+               ON s.active AND (s.types = '{}' OR n.type = ANY (s.types))
+             ORDER BY n.id, s.id
          )
-         UPDATE events e SET id = bump.base + pending.n
-         FROM pending, bump WHERE e.seq = pending.seq",
+         SELECT count(*) FROM numbered",
     )
     .bind(BATCH)
-    .execute(&mut *conn)
-    .await?
-    .rows_affected();
-    Ok(numbered)
+    .fetch_one(&mut *conn)
+    .await?;
+    Ok(numbered as u64)
 }
 
 /// Deletes the numbered events older than the retention period; returns how many.

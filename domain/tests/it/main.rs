@@ -26,4 +26,5 @@ mod sessions;
 mod shift;
 mod sign_in;
 mod web_sessions;
+mod webhooks;
 mod world;

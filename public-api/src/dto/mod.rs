@@ -9,6 +9,7 @@ pub mod promotions;
 pub mod reports;
 pub mod sales;
 pub mod stores;
+pub mod webhooks;
 
 use rust_decimal::Decimal;
 use rust_decimal::prelude::ToPrimitive;

@@ -12,6 +12,7 @@ mod reports;
 mod sales;
 mod stores;
 mod system;
+mod webhooks;
 
 use axum::Router;
 use axum::body::Bytes;
@@ -50,6 +51,7 @@ use crate::error::{ApiError, ApiResult};
         (name = "cartes-cadeaux", description = "Solde des cartes-cadeaux"),
         (name = "rapports", description = "Rapports calculés en base"),
         (name = "événements", description = "Flux des changements (ventes, stock, catalogue, clients)"),
+        (name = "webhooks", description = "Abonnements aux événements, livrés signés (portée admin)"),
         (name = "cache", description = "Cache partagé (Redis)"),
         (name = "système", description = "Santé et métriques"),
     )
@@ -91,6 +93,7 @@ fn api() -> OpenApiRouter<ApiState> {
         .merge(gift_cards::router())
         .merge(reports::router())
         .merge(events::router())
+        .merge(webhooks::router())
         .merge(cache::router())
 }
 

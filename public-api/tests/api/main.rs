@@ -22,3 +22,4 @@ mod scoping;
 mod selling;
 mod stores;
 mod throttle;
+mod webhooks;
