@@ -97,9 +97,10 @@ pub async fn purge_expired(db: &PgPool) -> Result<u64> {
     let mut total = 0;
     loop {
         let deleted = sqlx::query(
+            // the oldest in writing order (the primary key), which is their order in time
             "DELETE FROM events WHERE seq IN (
-                 SELECT seq FROM events
-                 WHERE occurred_at < $1 AND id IS NOT NULL ORDER BY occurred_at LIMIT $2)",
+                 SELECT seq FROM (SELECT seq, occurred_at, id FROM events ORDER BY seq LIMIT $2) o
+                 WHERE o.occurred_at < $1 AND o.id IS NOT NULL)",
         )
         .bind(cutoff)
         .bind(BATCH)

@@ -49,7 +49,8 @@ async fn every_business_change_writes_its_event(db: PgPool) {
         ["product.created", "stock.changed", "stock.changed"]
     );
     assert_eq!(data(&start[0])["code"], "BOI003");
-    let after = start[2].id;
+    let chips = product(&db, &w, "CHI001", 150, true, 10, 0).await;
+    let after = all_events(&db).await.last().unwrap().id;
     let since = async |after: i64| outbox::feed(&db, &request(after)).await.unwrap();
 
     // a new price: the product as it now is, and the price change with both prices
@@ -75,7 +76,7 @@ async fn every_business_change_writes_its_event(db: PgPool) {
         &db,
         &w.admin,
         &Rules::default(),
-        &external_sale("e-1", w.store, &[(cola, 3)]),
+        &external_sale("e-1", w.store, &[(cola, 3), (chips, 2)]),
     )
     .await
     .unwrap()
@@ -89,15 +90,27 @@ async fn every_business_change_writes_its_event(db: PgPool) {
     assert!(page.events[0].data.get().contains(&total), "{total}");
     assert_eq!(sold["lines"][0]["quantity"], 3);
     assert_eq!(sold["tenders"][0]["mode"], "carte");
+    // one stock change for the sale, its rows listed with what is left of each
     let stock = data(&page.events[1]);
     assert_eq!(
-        (
-            stock["delta"].as_i64(),
-            stock["quantity"].as_i64(),
-            stock["reason"].as_str()
-        ),
-        (Some(-3), Some(17), Some("sale"))
+        (stock["reason"].as_str(), stock["sale_id"].as_i64()),
+        (Some("sale"), Some(sale.id))
     );
+    let items: Vec<(i64, i64, i64)> = stock["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| {
+            (
+                i["product_id"].as_i64().unwrap(),
+                i["delta"].as_i64().unwrap(),
+                i["quantity"].as_i64().unwrap(),
+            )
+        })
+        .collect();
+    let mut items = items;
+    items.sort_unstable();
+    assert_eq!(items, [(cola, -3, 17), (chips, -2, 8)]);
 
     // a return: its lines and refunds (written after the return's row, in the same transaction)
     sales::create_return(&db, &w.admin, &return_of(&sale, cola, 1))
@@ -108,7 +121,7 @@ async fn every_business_change_writes_its_event(db: PgPool) {
     let returned = data(&page.events[1]);
     assert_eq!(returned["lines"][0]["quantity"], 1);
     assert_eq!(returned["refunds"][0]["mode"], "carte");
-    assert_eq!(data(&page.events[0])["quantity"], 18);
+    assert_eq!(data(&page.events[0])["items"][0]["quantity"], 18);
 
     // replenishment: the request, then its approval, which takes the warehouse's stock
     let request_row = replenishment::create_request(&db, &w.manager, w.store, cola, 5, "")
@@ -131,7 +144,7 @@ async fn every_business_change_writes_its_event(db: PgPool) {
     assert_eq!(
         (
             data(warehouse)["location"].as_str(),
-            data(warehouse)["quantity"].as_i64()
+            data(warehouse)["items"][0]["quantity"].as_i64()
         ),
         (Some("warehouse"), Some(45))
     );

@@ -63,9 +63,9 @@ pub struct Event {
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(example = 1)]
     pub store_id: Option<i64>,
-    /// The change: the sale with its lines and tenders, the stock row's new quantity, the
-    /// product as it now is, ...
-    #[schema(value_type = Object, example = json!({"product_id": 12, "location": "store", "store_id": 1, "delta": -2, "reason": "sale", "quantity": 40}))]
+    /// The change: the sale with its lines and tenders; a change of stock with its rows
+    /// (`items`: product, delta, quantity left); the product as it now is; ...
+    #[schema(value_type = Object, example = json!({"location": "store", "store_id": 1, "reason": "sale", "sale_id": 7401, "return_id": null, "request_id": null, "items": [{"movement_id": 90211, "product_id": 12, "delta": -2, "quantity": 40}]}))]
     pub data: Box<RawValue>,
 }
 
