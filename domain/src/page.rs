@@ -4,6 +4,18 @@
 use serde::{Deserialize, Serialize};
 
 pub const MAX_PAGE_SIZE: u32 = 100;
+
+/// Checks a cursor page (the event feed, a webhook's delivery log): `after`, the last id seen,
+/// is 0 or more; `limit` goes from 1 to `max`. A caller's number that does not fit a `u32` is
+/// passed as 0, so that it is named here like any other bad limit.
+pub fn check_cursor(v: &mut crate::error::Validator, after: i64, limit: u32, max: u32) {
+    v.check(after >= 0, "after", "Le curseur « after » est un id >= 0.");
+    v.check(
+        (1..=max).contains(&limit),
+        "limit",
+        &format!("« limit » va de 1 à {max}."),
+    );
+}
 pub const DEFAULT_PAGE_SIZE: u32 = 20;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -79,16 +79,7 @@ pub fn parse_types(list: &str) -> Result<Vec<String>> {
 impl FeedRequest {
     fn validate(&self) -> Result<()> {
         let mut v = crate::error::Validator::default();
-        v.check(
-            self.after >= 0,
-            "after",
-            "Le curseur « after » est un id >= 0.",
-        );
-        v.check(
-            (1..=MAX_LIMIT).contains(&self.limit),
-            "limit",
-            &format!("« limit » va de 1 à {MAX_LIMIT}."),
-        );
+        crate::page::check_cursor(&mut v, self.after, self.limit, MAX_LIMIT);
         v.finish()
     }
 }

@@ -156,16 +156,7 @@ async fn load(db: &PgPool, selection: &Selection) -> Result<Vec<Delivery>> {
 impl DeliveryLogRequest {
     fn validate(&self) -> Result<()> {
         let mut v = crate::error::Validator::default();
-        v.check(
-            self.after >= 0,
-            "after",
-            "Le curseur « after » est un id >= 0.",
-        );
-        v.check(
-            (1..=MAX_LOG_LIMIT).contains(&self.limit),
-            "limit",
-            &format!("« limit » va de 1 à {MAX_LOG_LIMIT}."),
-        );
+        crate::page::check_cursor(&mut v, self.after, self.limit, MAX_LOG_LIMIT);
         v.finish()
     }
 }

@@ -30,16 +30,14 @@ impl EventQuery {
             None | Some("") => None,
             Some(list) => Some(domain::outbox::parse_types(list)?),
         };
-        let limit = self
-            .limit
-            .unwrap_or(i64::from(domain::outbox::DEFAULT_LIMIT));
-        if !(1..=i64::from(domain::outbox::MAX_LIMIT)).contains(&limit) {
-            return Err(ApiError::invalid("limit", "de 1 à 1000"));
-        }
+        // checked by the domain (a number that fits no page is 0 there, named like the rest)
+        let limit = self.limit.map_or(domain::outbox::DEFAULT_LIMIT, |l| {
+            u32::try_from(l).unwrap_or(0)
+        });
         Ok(domain::outbox::FeedRequest {
             after: self.after.unwrap_or(0),
             types,
-            limit: limit as u32,
+            limit,
             stores,
         })
     }

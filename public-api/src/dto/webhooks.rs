@@ -157,17 +157,15 @@ impl DeliveryQuery {
                     })?,
             ),
         };
-        let limit = self
-            .limit
-            .unwrap_or(i64::from(domain::webhooks::DEFAULT_LOG_LIMIT));
-        if !(1..=i64::from(domain::webhooks::MAX_LOG_LIMIT)).contains(&limit) {
-            return Err(ApiError::invalid("limit", "de 1 à 200"));
-        }
+        // checked by the domain (a number that fits no page is 0 there, named like the rest)
+        let limit = self.limit.map_or(domain::webhooks::DEFAULT_LOG_LIMIT, |l| {
+            u32::try_from(l).unwrap_or(0)
+        });
         Ok(domain::webhooks::DeliveryLogRequest {
             subscription_id,
             status,
             after: self.after.unwrap_or(0),
-            limit: limit as u32,
+            limit,
         })
     }
 }
